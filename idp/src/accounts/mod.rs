@@ -1,0 +1,254 @@
+//! Organisations, users and their roles: the accounts every other part refers to.
+
+pub mod password;
+pub mod roles;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::clock::UnixTime;
+use crate::db::{Db, DbError, Tx, is_unique_violation};
+use crate::{with_pool, with_tx};
+pub use roles::{OrganisationKind, Role};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub credit_code: Option<String>,
+    pub frozen_reason: Option<String>,
+    pub frozen_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    /// The OpenID Connect `sub`: opaque and stable.
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub organisation_id: Option<String>,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    organisation_id: Option<String>,
+    disabled: bool,
+    created_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an organisation named {0} already exists")]
+    OrganisationExists(String),
+    #[error("the username {0} is taken")]
+    UsernameTaken(String),
+    #[error("no organisation named {0}")]
+    UnknownOrganisation(String),
+    #[error(transparent)]
+    Password(#[from] password::PasswordError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Db(DbError::Query(e))
+    }
+}
+
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub organisation_id: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+pub fn new_user_id() -> String {
+    format!("usr_{}", Uuid::new_v4().simple())
+}
+
+pub async fn create_organisation(
+    db: &Db,
+    name: &str,
+    kind: OrganisationKind,
+    credit_code: Option<&str>,
+    now: UnixTime,
+) -> Result<Organisation, AccountError> {
+    let organisation = Organisation {
+        id: format!("org_{}", Uuid::new_v4().simple()),
+        name: name.to_owned(),
+        kind: kind.code().to_owned(),
+        credit_code: credit_code.map(str::to_owned),
+        frozen_reason: None,
+        frozen_at: None,
+        created_at: now,
+    };
+    let result = with_pool!(db, pool => sqlx::query(
+        "INSERT INTO organisations (id, name, kind, credit_code, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&organisation.id)
+    .bind(&organisation.name)
+    .bind(&organisation.kind)
+    .bind(&organisation.credit_code)
+    .bind(organisation.created_at)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()));
+    match result {
+        Ok(_) => Ok(organisation),
+        Err(e) if is_unique_violation(&e) => Err(AccountError::OrganisationExists(name.to_owned())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_organisation_by_name(
+    db: &Db,
+    name: &str,
+) -> Result<Option<Organisation>, AccountError> {
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Organisation>(
+        "SELECT id, name, kind, credit_code, frozen_reason, frozen_at, created_at FROM organisations WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, AccountError> {
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Organisation>(
+        "SELECT id, name, kind, credit_code, frozen_reason, frozen_at, created_at FROM organisations ORDER BY created_at, name",
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Creates a user with the given roles; the password is checked against the policy and hashed.
+pub async fn create_user(db: &Db, new: NewUser, now: UnixTime) -> Result<User, AccountError> {
+    password::check_policy(&new.password)?;
+    let hash = password::hash(new.password).await?;
+    let user = User {
+        id: new_user_id(),
+        username: new.username,
+        display_name: new.display_name,
+        email: new.email,
+        phone: new.phone,
+        organisation_id: new.organisation_id,
+        roles: new.roles,
+        disabled: false,
+        created_at: now,
+    };
+    let mut tx = db.begin().await?;
+    let inserted = with_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO users (id, username, password_hash, display_name, email, phone, organisation_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&user.id)
+    .bind(&user.username)
+    .bind(&hash)
+    .bind(&user.display_name)
+    .bind(&user.email)
+    .bind(&user.phone)
+    .bind(&user.organisation_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()));
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AccountError::UsernameTaken(user.username));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    insert_roles(&mut tx, &user.id, &user.roles).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn insert_roles(tx: &mut Tx, user_id: &str, roles: &[Role]) -> Result<(), AccountError> {
+    for role in roles {
+        with_tx!(tx, conn => sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(role.code())
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+async fn roles_of(db: &Db, user_id: &str) -> Result<Vec<Role>, AccountError> {
+    let codes: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(
+        "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(codes.iter().filter_map(|c| Role::from_code(c)).collect())
+}
+
+async fn with_roles(db: &Db, row: UserRow) -> Result<User, AccountError> {
+    let roles = roles_of(db, &row.id).await?;
+    Ok(User {
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        email: row.email,
+        phone: row.phone,
+        organisation_id: row.organisation_id,
+        roles,
+        disabled: row.disabled,
+        created_at: row.created_at,
+    })
+}
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, email, phone, organisation_id, disabled, created_at";
+
+pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<User>, AccountError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    let row = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql)
+        .bind(username)
+        .fetch_optional(pool)
+        .await)?;
+    match row {
+        Some(row) => Ok(Some(with_roles(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, AccountError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    match row {
+        Some(row) => Ok(Some(with_roles(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn list_users(db: &Db) -> Result<Vec<User>, AccountError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, username");
+    let rows = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql).fetch_all(pool).await)?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in rows {
+        users.push(with_roles(db, row).await?);
+    }
+    Ok(users)
+}

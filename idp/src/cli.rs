@@ -1,0 +1,124 @@
+//! The `idp` command line: serve, migrate and load demo data. Every command reads the same
+//! settings layers as the server (see [`crate::settings`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use url::Url;
+
+use crate::clock::{Clock, SystemClock};
+use crate::db::Db;
+use crate::settings::{LogFormat, Overrides, Settings};
+use crate::startup::{Application, shutdown_signal};
+use crate::{demo, telemetry};
+
+/// Identity provider and data platform of the Ningxia makerspace shared platform
+/// (宁夏众创空间共享平台).
+///
+/// Settings come from built-in defaults, then the file named by --config (TOML), then
+/// environment variables IDP__<SECTION>__<KEY> (for example IDP__DATABASE__URL,
+/// IDP__LISTEN, IDP__ISSUER, IDP__LOG__FORMAT), then the flags below.
+#[derive(Debug, Parser)]
+#[command(name = "idp", version, propagate_version = true)]
+pub struct Cli {
+    /// A TOML settings file (keys: listen, issuer, [database] url, max_connections, [log] format).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Database to use: sqlite://path/to/file.db (created if missing) or
+    /// postgres://user@host:5432/db. Default: sqlite://data/idp.db.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrations are applied first). Stops cleanly on Ctrl-C or SIGTERM.
+    Serve {
+        /// Address and port to listen on. Default: 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Public base URL of this server, used as the token issuer. Default:
+        /// http://127.0.0.1:8080.
+        #[arg(long, value_name = "URL")]
+        issuer: Option<Url>,
+        /// Load the demo organisations and users before serving (as `idp demo` does).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load demo organisations and users (one per role) and print their logins. Running it
+    /// again changes nothing.
+    Demo {
+        /// Print what was loaded as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let (listen, issuer) = match &cli.command {
+        Command::Serve { listen, issuer, .. } => (*listen, issuer.clone()),
+        _ => (None, None),
+    };
+    let settings = Settings::load(
+        cli.config.as_deref(),
+        Overrides {
+            listen,
+            issuer,
+            database_url: cli.database_url.clone(),
+            log_format: cli.log_format,
+        },
+    )?;
+    telemetry::init(settings.log.format);
+
+    match cli.command {
+        Command::Serve { demo: with_demo, .. } => {
+            let application = Application::build(settings).await?;
+            if with_demo {
+                let report = demo::load(&application.state().db, SystemClock.now())
+                    .await
+                    .context("loading demo data")?;
+                eprint!("{}", demo::render_text(&report));
+            }
+            application.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = open(&settings).await?;
+            db.close().await;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { json } => {
+            let db = open(&settings).await?;
+            let report = demo::load(&db, SystemClock.now())
+                .await
+                .context("loading demo data")?;
+            db.close().await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", demo::render_text(&report));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}

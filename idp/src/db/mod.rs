@@ -1,0 +1,252 @@
+//! Storage on SQLite (embedded default) or PostgreSQL through one handle.
+//!
+//! SQL is written once in the dialect both accept (`$1` placeholders, integer timestamps and
+//! money, text ids) and run through [`with_pool!`] / [`with_tx!`]; the few statements that must
+//! differ live in [`dialect`].
+
+pub mod dialect;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either database.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL {0}: use sqlite://path/to/file.db or postgres://user@host/db")]
+    UnsupportedUrl(String),
+    #[error("invalid database URL {url}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    // The causes are part of the message (and not a `source`), so `{:#}` prints them once.
+    #[error("cannot create the folder {folder} for the SQLite database: {cause}")]
+    CreateFolder {
+        folder: String,
+        cause: std::io::Error,
+    },
+    #[error("cannot connect to the database at {url}: {cause}")]
+    Connect { url: String, cause: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend. The body is compiled
+/// once per backend, so it must be valid for both (`sqlx::query(..).execute($pool)` is).
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`with_pool!`] for a [`Tx`]: `$conn` is the transaction's connection.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens a pool. SQLite files and their folder are created; SQLite runs in WAL mode with a
+    /// busy timeout so that concurrent requests wait instead of failing with "database is locked".
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        let shown = redact_url(url);
+        if url.starts_with("sqlite:") {
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if !in_memory {
+                create_sqlite_folder(url)?;
+            }
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbError::InvalidUrl {
+                    url: shown.clone(),
+                    reason: e.to_string(),
+                })?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            // Every connection to ":memory:" is its own database: keep exactly one.
+            let max = if in_memory { 1 } else { max_connections };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|cause| DbError::Connect { url: shown, cause })?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(|e| DbError::InvalidUrl {
+                url: shown.clone(),
+                reason: e.to_string(),
+            })?;
+            // One direct connection first: the pool would retry until its timeout and then report
+            // only "pool timed out", hiding "connection refused" or "database does not exist".
+            let probe = PgConnection::connect_with(&options)
+                .await
+                .map_err(|cause| DbError::Connect {
+                    url: shown.clone(),
+                    cause,
+                })?;
+            let _ = probe.close().await;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|cause| DbError::Connect { url: shown, cause })?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(DbError::UnsupportedUrl(shown))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
+    /// "database is locked" when another writer got there first, whatever the busy timeout.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+fn create_sqlite_folder(url: &str) -> Result<(), DbError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if let Some(folder) = Path::new(path).parent()
+        && !folder.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(folder).map_err(|cause| DbError::CreateFolder {
+            folder: folder.display().to_string(),
+            cause,
+        })?;
+    }
+    Ok(())
+}
+
+/// The URL with any password replaced by `***`, for logs and error messages.
+/// Works on text, not a parsed URL, so that a malformed URL is redacted too.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted_even_in_malformed_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/idp"),
+            "postgres://app:***@db:5432/idp"
+        );
+        assert_eq!(redact_url("postgres://app:s3cret@[bad"), "postgres://app:***@[bad");
+        assert_eq!(redact_url("postgres://app@db/idp"), "postgres://app@db/idp");
+        assert_eq!(redact_url("sqlite://data/idp.db"), "sqlite://data/idp.db");
+    }
+}
+
+/// True when the error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}

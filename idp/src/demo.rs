@@ -1,0 +1,163 @@
+//! Demo data for trying the platform: an organisation of every kind with a user in each role.
+//! Loading is idempotent: what already exists (by name) is left exactly as it is.
+//!
+//! The passwords are fixed and printed, so a newcomer can log in from the README; they exist
+//! only where someone ran `idp demo` or `serve --demo`, never from a migration.
+
+use serde::Serialize;
+
+use crate::accounts::{self, AccountError, NewUser, OrganisationKind, Role};
+use crate::clock::UnixTime;
+use crate::db::Db;
+
+/// The password of every demo user. Demo only.
+pub const DEMO_PASSWORD: &str = "demo-2026";
+
+struct DemoOrganisation {
+    name: &'static str,
+    kind: OrganisationKind,
+    credit_code: &'static str,
+}
+
+const ORGANISATIONS: &[DemoOrganisation] = &[
+    DemoOrganisation { name: "宁夏众创空间共享平台", kind: OrganisationKind::Platform, credit_code: "12640000MB1234567U" },
+    DemoOrganisation { name: "银川演示众创空间", kind: OrganisationKind::Carrier, credit_code: "91640100MA76543210" },
+    DemoOrganisation { name: "宁夏演示科技有限公司", kind: OrganisationKind::Enterprise, credit_code: "91640100MA7XYZ1234" },
+    DemoOrganisation { name: "宁夏演示知识产权服务中心", kind: OrganisationKind::ServiceProvider, credit_code: "52640000MJ0000001X" },
+    DemoOrganisation { name: "宁夏演示银行银川分行", kind: OrganisationKind::Bank, credit_code: "91640000MA7BANK001" },
+    DemoOrganisation { name: "宁夏双创互助基金（演示）", kind: OrganisationKind::Fund, credit_code: "53640000MJ0FUND001" },
+];
+
+struct DemoUser {
+    username: &'static str,
+    display_name: &'static str,
+    organisation: Option<&'static str>,
+    role: Role,
+}
+
+const USERS: &[DemoUser] = &[
+    DemoUser { username: "admin", display_name: "平台管理员", organisation: Some("宁夏众创空间共享平台"), role: Role::Admin },
+    DemoUser { username: "carrier", display_name: "载体运营王工", organisation: Some("银川演示众创空间"), role: Role::CarrierOperator },
+    DemoUser { username: "enterprise", display_name: "企业李经理", organisation: Some("宁夏演示科技有限公司"), role: Role::Enterprise },
+    DemoUser { username: "provider", display_name: "服务机构张顾问", organisation: Some("宁夏演示知识产权服务中心"), role: Role::ServiceProvider },
+    DemoUser { username: "backer", display_name: "众筹参与者赵女士", organisation: None, role: Role::Backer },
+    DemoUser { username: "bank", display_name: "银行信贷员刘先生", organisation: Some("宁夏演示银行银川分行"), role: Role::BankOfficer },
+    DemoUser { username: "fund", display_name: "基金管理员陈女士", organisation: Some("宁夏双创互助基金（演示）"), role: Role::FundManager },
+];
+
+#[derive(Debug, Serialize)]
+pub struct DemoReport {
+    pub organisations: Vec<DemoOrganisationReport>,
+    pub users: Vec<DemoUserReport>,
+    /// How many organisations and users this run created (0 on a second run).
+    pub created: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DemoOrganisationReport {
+    pub id: String,
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DemoUserReport {
+    pub sub: String,
+    pub username: String,
+    pub password: &'static str,
+    pub role: Role,
+    pub organisation: Option<String>,
+}
+
+pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
+    let mut created = 0;
+    let mut organisations = Vec::new();
+    for demo in ORGANISATIONS {
+        let organisation = match accounts::find_organisation_by_name(db, demo.name).await? {
+            Some(existing) => existing,
+            None => {
+                match accounts::create_organisation(db, demo.name, demo.kind, Some(demo.credit_code), now).await {
+                    Ok(org) => {
+                        created += 1;
+                        org
+                    }
+                    // Another instance loading the demo at the same moment got there first.
+                    Err(AccountError::OrganisationExists(_)) => accounts::find_organisation_by_name(db, demo.name)
+                        .await?
+                        .ok_or_else(|| AccountError::UnknownOrganisation(demo.name.to_owned()))?,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        organisations.push(DemoOrganisationReport {
+            id: organisation.id,
+            name: organisation.name,
+            kind: demo.kind,
+        });
+    }
+
+    let mut users = Vec::new();
+    for demo in USERS {
+        let organisation_id = demo.organisation.and_then(|name| {
+            organisations.iter().find(|o| o.name == name).map(|o| o.id.clone())
+        });
+        let user = match accounts::find_user_by_username(db, demo.username).await? {
+            Some(existing) => existing,
+            None => {
+                let new = NewUser {
+                    username: demo.username.to_owned(),
+                    password: DEMO_PASSWORD.to_owned(),
+                    display_name: demo.display_name.to_owned(),
+                    email: Some(format!("{}@demo.nxzc.example", demo.username)),
+                    phone: None,
+                    organisation_id,
+                    roles: vec![demo.role],
+                };
+                match accounts::create_user(db, new, now).await {
+                    Ok(user) => {
+                        created += 1;
+                        user
+                    }
+                    Err(AccountError::UsernameTaken(_)) => accounts::find_user_by_username(db, demo.username)
+                        .await?
+                        .ok_or_else(|| AccountError::UsernameTaken(demo.username.to_owned()))?,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        users.push(DemoUserReport {
+            sub: user.id,
+            username: user.username,
+            password: DEMO_PASSWORD,
+            role: demo.role,
+            organisation: demo.organisation.map(str::to_owned),
+        });
+    }
+    Ok(DemoReport { organisations, users, created })
+}
+
+/// The report as a short table for a terminal.
+pub fn render_text(report: &DemoReport) -> String {
+    let mut out = String::new();
+    if report.created == 0 {
+        out.push_str("演示数据已存在，未作改动。Demo data already present; nothing changed.\n");
+    } else {
+        out.push_str(&format!(
+            "已载入演示数据（新建 {} 项）。Demo data loaded ({} created).\n",
+            report.created, report.created
+        ));
+    }
+    out.push_str("\nDemo users (password for all: ");
+    out.push_str(DEMO_PASSWORD);
+    out.push_str(")\n");
+    for user in &report.users {
+        out.push_str(&format!(
+            "  {:<11} {:<17} {:<38} {}\n",
+            user.username,
+            user.role.code(),
+            user.sub,
+            user.organisation.as_deref().unwrap_or("-")
+        ));
+    }
+    out
+}

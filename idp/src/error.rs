@@ -1,0 +1,206 @@
+//! The two ways an error reaches a client: `application/problem+json` (RFC 9457) on APIs, and a
+//! readable page for browsers. The `Display` text of each variant is what a user may see; the
+//! cause of an internal error is logged with the request id and never sent.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::request_id;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem; clients switch on it.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    /// What went wrong, in Chinese then English.
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &'static str, detail: String) -> Self {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            request_id: request_id::current().filter(|id| !id.is_empty()),
+            extensions: None,
+        }
+    }
+
+    pub fn with_extension(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.extensions
+            .get_or_insert_with(Default::default)
+            .insert(key.to_owned(), value);
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/problem+json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// Errors of the JSON APIs.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("请求的地址不存在：{method} {path}。No such resource: {method} {path}.")]
+    RouteNotFound { method: String, path: String },
+    #[error("未找到：{0}。Not found: {0}.")]
+    NotFound(String),
+    #[error("请求不支持该方法。This method is not allowed on this resource.")]
+    MethodNotAllowed,
+    #[error("请求体不是合法的 JSON：{0}。The request body is not valid JSON: {0}.")]
+    MalformedJson(String),
+    #[error("请求体的字段不符合要求：{0}。The request body does not have the expected fields: {0}.")]
+    InvalidBody(String),
+    #[error("请求体须为 {expected}。The request body must be {expected}.")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("请求体过大。The request body is too large.")]
+    PayloadTooLarge,
+    #[error("请求不合法：{0}。Bad request: {0}.")]
+    BadRequest(String),
+    #[error("与当前状态冲突：{0}。Conflict: {0}.")]
+    Conflict(String),
+    #[error("数据库暂不可用。The database is not reachable.")]
+    DatabaseUnavailable,
+    #[error("服务器内部错误，请稍后再试。Internal server error; please try again later.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(error.into())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        use ApiError::*;
+        match self {
+            RouteNotFound { .. } | NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not Found"),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method Not Allowed",
+            ),
+            MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON"),
+            InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid-body", "Invalid Body"),
+            UnsupportedMediaType { .. } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported Media Type",
+            ),
+            PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload Too Large",
+            ),
+            BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad Request"),
+            Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            DatabaseUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database-unavailable",
+                "Service Unavailable",
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal Server Error",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.parts();
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            ApiError::DatabaseUnavailable => tracing::warn!("database unavailable"),
+            _ => tracing::debug!(%status, "request refused: {self}"),
+        }
+        Problem::new(status, slug, title, self.to_string()).into_response()
+    }
+}
+
+/// Errors of pages meant for a browser: rendered as a page, never as JSON.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("页面不存在")]
+    NotFound,
+    #[error("请求有误")]
+    BadRequest(String),
+    #[error("服务器内部错误")]
+    Internal(#[source] anyhow::Error),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title_zh: &'a str,
+    title_en: &'a str,
+    detail: &'a str,
+    request_id: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title_zh, title_en, detail) = match &self {
+            PageError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "页面不存在",
+                "Page not found",
+                String::new(),
+            ),
+            PageError::BadRequest(detail) => (
+                StatusCode::BAD_REQUEST,
+                "请求有误",
+                "Bad request",
+                detail.clone(),
+            ),
+            PageError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error on a page");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务器内部错误",
+                    "Internal server error",
+                    String::new(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title_zh,
+            title_en,
+            detail: &detail,
+            request_id: request_id::current().filter(|id| !id.is_empty()),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "rendering the error page failed");
+                (status, title_en).into_response()
+            }
+        }
+    }
+}

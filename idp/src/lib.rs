@@ -1,0 +1,18 @@
+//! The identity provider and data platform of the Ningxia makerspace shared platform
+//! (宁夏众创空间共享平台): an OAuth 2.0 / OpenID Connect provider, the reporting catalogue and the
+//! business platforms behind it.
+
+pub mod accounts;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod request_id;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::Application;

@@ -1,0 +1,161 @@
+//! Server settings, read in layers: built-in defaults, then a TOML file named with `--config`,
+//! then `IDP__…` environment variables (`IDP__DATABASE__URL`), then command-line flags.
+//! Unknown keys are refused so that a typo never silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server binds; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Public base URL of this provider; it is the `iss` of every token.
+    pub issuer: Url,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+// The URL may carry a password: never print it.
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &crate::db::redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            issuer: Url::parse("http://127.0.0.1:8080").expect("static URL parses"),
+            database: DatabaseSettings {
+                url: "sqlite://data/idp.db".to_owned(),
+                max_connections: 16,
+            },
+            log: LogSettings {
+                format: LogFormat::Human,
+            },
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(String),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads the layers in order; `config_file` is the `--config` argument, if any.
+    pub fn load(config_file: Option<&Path>, overrides: Overrides) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            if !path.exists() {
+                return Err(SettingsError::MissingFile(path.display().to_string()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("IDP__").split("__"));
+
+        let mut flags = serde_json::Map::new();
+        if let Some(listen) = overrides.listen {
+            flags.insert("listen".into(), listen.to_string().into());
+        }
+        if let Some(issuer) = overrides.issuer {
+            flags.insert("issuer".into(), issuer.to_string().into());
+        }
+        if let Some(url) = overrides.database_url {
+            flags.insert("database".into(), serde_json::json!({ "url": url }));
+        }
+        if let Some(format) = overrides.log_format {
+            flags.insert("log".into(), serde_json::json!({ "format": format }));
+        }
+        figment = figment.merge(Serialized::defaults(serde_json::Value::Object(flags)));
+
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError::Invalid(one_line(&e)))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        if !matches!(self.issuer.scheme(), "http" | "https") {
+            return Err(SettingsError::Invalid(format!(
+                "issuer must be an http(s) URL, got {}",
+                self.issuer
+            )));
+        }
+        if self.issuer.query().is_some() || self.issuer.fragment().is_some() {
+            return Err(SettingsError::Invalid(
+                "issuer must not have a query or fragment (OpenID Connect Discovery §3)".into(),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(SettingsError::Invalid(
+                "database.max_connections must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The issuer without a trailing slash, as it appears in `iss` and in discovery.
+    pub fn issuer_str(&self) -> &str {
+        self.issuer.as_str().trim_end_matches('/')
+    }
+}
+
+fn one_line(error: &figment::Error) -> String {
+    error
+        .clone()
+        .into_iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
