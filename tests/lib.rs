@@ -1,1 +1,226 @@
+//! Test harness: starts the real server on a random port against a fresh database.
+//!
+//! Every test runs on SQLite. When `TEST_DATABASE_URL` holds a PostgreSQL URL (an account that
+//! may create databases), the same tests also run on PostgreSQL, each in a database of its own
+//! that is dropped afterwards.
 
+use std::sync::Arc;
+
+use idp::clock::ManualClock;
+use idp::db::Db;
+use idp::settings::Settings;
+
+/// The database a test runs against.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// The administrative URL from `TEST_DATABASE_URL`.
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when `TEST_DATABASE_URL` names one; otherwise `None` and the test is skipped.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => Some(Backend::Postgres(url)),
+            _ => {
+                eprintln!("skipped: TEST_DATABASE_URL does not name a PostgreSQL database");
+                None
+            }
+        }
+    }
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as a test on SQLite (`sqlite::name`)
+/// and on PostgreSQL (`postgres::name`).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = $crate::Backend::postgres() {
+                        super::$name(backend).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, also the issuer.
+    pub address: String,
+    /// A client that keeps cookies and does not follow redirects, like a careful browser test.
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub clock: ManualClock,
+    pub database_url: String,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+}
+
+/// Starts the application on `127.0.0.1:0` against a fresh database of the given backend.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database = TestDatabase::create(&backend).await;
+    spawn_app_on(database).await
+}
+
+/// A second server on the same database as `other`, as a second instance behind a load balancer.
+pub async fn spawn_instance_like(other: &TestApp) -> TestApp {
+    spawn_app_on(TestDatabase::Shared(other.database_url.clone())).await
+}
+
+async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    init_logging();
+    let database_url = database.url();
+    // Bind first: the issuer must name the port the server really listens on.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port on loopback");
+    let bound = listener.local_addr().expect("the bound address");
+    let address = format!("http://{bound}");
+    let defaults = Settings::default();
+    let settings = Settings {
+        listen: bound,
+        issuer: address.parse().expect("the issuer URL"),
+        database: idp::settings::DatabaseSettings {
+            url: database_url.clone(),
+            max_connections: 8,
+        },
+        ..defaults
+    };
+    let clock = ManualClock::new();
+    let application = idp::Application::build_on(settings, listener, Arc::new(clock.clone()))
+        .await
+        .expect("the application builds");
+    let db = application.state().db.clone();
+    tokio::spawn(application.run_until(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("the HTTP client builds");
+    TestApp {
+        address,
+        client,
+        db,
+        clock,
+        database_url,
+        _database: database,
+    }
+}
+
+fn init_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        idp::telemetry::init(idp::settings::LogFormat::Human);
+    }
+}
+
+/// A database that exists for one test and is removed when the test ends, also on panic.
+enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+    /// Owned by another [`TestApp`].
+    Shared(String),
+}
+
+impl TestDatabase {
+    async fn create(backend: &Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                TestDatabase::Sqlite(tempfile::tempdir().expect("a temporary folder"))
+            }
+            Backend::Postgres(admin_url) => {
+                let name = format!("idp_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Db::connect(admin_url, 1)
+                    .await
+                    .expect("TEST_DATABASE_URL connects");
+                idp::with_pool!(&admin, pool => sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(pool)
+                    .await
+                    .map(|_| ()))
+                .expect("creating the test database");
+                admin.close().await;
+                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                TestDatabase::Postgres {
+                    admin_url: admin_url.clone(),
+                    name,
+                    url: url.to_string(),
+                }
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite(dir) => format!("sqlite://{}/idp.db", dir.path().display()),
+            TestDatabase::Postgres { url, .. } => url.clone(),
+            TestDatabase::Shared(url) => url.clone(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        let shown = name.clone();
+        // Drop runs inside the test's runtime, which cannot block on itself: use a thread with a
+        // runtime of its own. FORCE ends the server's pooled connections.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for cleanup");
+            runtime.block_on(async {
+                if let Ok(admin) = Db::connect(&admin_url, 1).await {
+                    let _ = idp::with_pool!(&admin, pool => sqlx::query(&format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    ))
+                    .execute(pool)
+                    .await
+                    .map(|_| ()));
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+        if dropped.is_err() {
+            eprintln!("could not drop test database {shown}");
+        }
+    }
+}

@@ -84,7 +84,9 @@ pub async fn run() -> anyhow::Result<()> {
     telemetry::init(settings.log.format);
 
     match cli.command {
-        Command::Serve { demo: with_demo, .. } => {
+        Command::Serve {
+            demo: with_demo, ..
+        } => {
             let application = Application::build(settings).await?;
             if with_demo {
                 let report = demo::load(&application.state().db, SystemClock.now())

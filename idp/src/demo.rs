@@ -20,12 +20,36 @@ struct DemoOrganisation {
 }
 
 const ORGANISATIONS: &[DemoOrganisation] = &[
-    DemoOrganisation { name: "宁夏众创空间共享平台", kind: OrganisationKind::Platform, credit_code: "12640000MB1234567U" },
-    DemoOrganisation { name: "银川演示众创空间", kind: OrganisationKind::Carrier, credit_code: "91640100MA76543210" },
-    DemoOrganisation { name: "宁夏演示科技有限公司", kind: OrganisationKind::Enterprise, credit_code: "91640100MA7XYZ1234" },
-    DemoOrganisation { name: "宁夏演示知识产权服务中心", kind: OrganisationKind::ServiceProvider, credit_code: "52640000MJ0000001X" },
-    DemoOrganisation { name: "宁夏演示银行银川分行", kind: OrganisationKind::Bank, credit_code: "91640000MA7BANK001" },
-    DemoOrganisation { name: "宁夏双创互助基金（演示）", kind: OrganisationKind::Fund, credit_code: "53640000MJ0FUND001" },
+    DemoOrganisation {
+        name: "宁夏众创空间共享平台",
+        kind: OrganisationKind::Platform,
+        credit_code: "12640000MB1234567U",
+    },
+    DemoOrganisation {
+        name: "银川演示众创空间",
+        kind: OrganisationKind::Carrier,
+        credit_code: "91640100MA76543210",
+    },
+    DemoOrganisation {
+        name: "宁夏演示科技有限公司",
+        kind: OrganisationKind::Enterprise,
+        credit_code: "91640100MA7XYZ1234",
+    },
+    DemoOrganisation {
+        name: "宁夏演示知识产权服务中心",
+        kind: OrganisationKind::ServiceProvider,
+        credit_code: "52640000MJ0000001X",
+    },
+    DemoOrganisation {
+        name: "宁夏演示银行银川分行",
+        kind: OrganisationKind::Bank,
+        credit_code: "91640000MA7BANK001",
+    },
+    DemoOrganisation {
+        name: "宁夏双创互助基金（演示）",
+        kind: OrganisationKind::Fund,
+        credit_code: "53640000MJ0FUND001",
+    },
 ];
 
 struct DemoUser {
@@ -36,13 +60,48 @@ struct DemoUser {
 }
 
 const USERS: &[DemoUser] = &[
-    DemoUser { username: "admin", display_name: "平台管理员", organisation: Some("宁夏众创空间共享平台"), role: Role::Admin },
-    DemoUser { username: "carrier", display_name: "载体运营王工", organisation: Some("银川演示众创空间"), role: Role::CarrierOperator },
-    DemoUser { username: "enterprise", display_name: "企业李经理", organisation: Some("宁夏演示科技有限公司"), role: Role::Enterprise },
-    DemoUser { username: "provider", display_name: "服务机构张顾问", organisation: Some("宁夏演示知识产权服务中心"), role: Role::ServiceProvider },
-    DemoUser { username: "backer", display_name: "众筹参与者赵女士", organisation: None, role: Role::Backer },
-    DemoUser { username: "bank", display_name: "银行信贷员刘先生", organisation: Some("宁夏演示银行银川分行"), role: Role::BankOfficer },
-    DemoUser { username: "fund", display_name: "基金管理员陈女士", organisation: Some("宁夏双创互助基金（演示）"), role: Role::FundManager },
+    DemoUser {
+        username: "admin",
+        display_name: "平台管理员",
+        organisation: Some("宁夏众创空间共享平台"),
+        role: Role::Admin,
+    },
+    DemoUser {
+        username: "carrier",
+        display_name: "载体运营王工",
+        organisation: Some("银川演示众创空间"),
+        role: Role::CarrierOperator,
+    },
+    DemoUser {
+        username: "enterprise",
+        display_name: "企业李经理",
+        organisation: Some("宁夏演示科技有限公司"),
+        role: Role::Enterprise,
+    },
+    DemoUser {
+        username: "provider",
+        display_name: "服务机构张顾问",
+        organisation: Some("宁夏演示知识产权服务中心"),
+        role: Role::ServiceProvider,
+    },
+    DemoUser {
+        username: "backer",
+        display_name: "众筹参与者赵女士",
+        organisation: None,
+        role: Role::Backer,
+    },
+    DemoUser {
+        username: "bank",
+        display_name: "银行信贷员刘先生",
+        organisation: Some("宁夏演示银行银川分行"),
+        role: Role::BankOfficer,
+    },
+    DemoUser {
+        username: "fund",
+        display_name: "基金管理员陈女士",
+        organisation: Some("宁夏双创互助基金（演示）"),
+        role: Role::FundManager,
+    },
 ];
 
 #[derive(Debug, Serialize)]
@@ -76,15 +135,27 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
         let organisation = match accounts::find_organisation_by_name(db, demo.name).await? {
             Some(existing) => existing,
             None => {
-                match accounts::create_organisation(db, demo.name, demo.kind, Some(demo.credit_code), now).await {
+                match accounts::create_organisation(
+                    db,
+                    demo.name,
+                    demo.kind,
+                    Some(demo.credit_code),
+                    now,
+                )
+                .await
+                {
                     Ok(org) => {
                         created += 1;
                         org
                     }
                     // Another instance loading the demo at the same moment got there first.
-                    Err(AccountError::OrganisationExists(_)) => accounts::find_organisation_by_name(db, demo.name)
-                        .await?
-                        .ok_or_else(|| AccountError::UnknownOrganisation(demo.name.to_owned()))?,
+                    Err(AccountError::OrganisationExists(_)) => {
+                        accounts::find_organisation_by_name(db, demo.name)
+                            .await?
+                            .ok_or_else(|| {
+                                AccountError::UnknownOrganisation(demo.name.to_owned())
+                            })?
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -99,7 +170,10 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
     let mut users = Vec::new();
     for demo in USERS {
         let organisation_id = demo.organisation.and_then(|name| {
-            organisations.iter().find(|o| o.name == name).map(|o| o.id.clone())
+            organisations
+                .iter()
+                .find(|o| o.name == name)
+                .map(|o| o.id.clone())
         });
         let user = match accounts::find_user_by_username(db, demo.username).await? {
             Some(existing) => existing,
@@ -118,9 +192,11 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
                         created += 1;
                         user
                     }
-                    Err(AccountError::UsernameTaken(_)) => accounts::find_user_by_username(db, demo.username)
-                        .await?
-                        .ok_or_else(|| AccountError::UsernameTaken(demo.username.to_owned()))?,
+                    Err(AccountError::UsernameTaken(_)) => {
+                        accounts::find_user_by_username(db, demo.username)
+                            .await?
+                            .ok_or_else(|| AccountError::UsernameTaken(demo.username.to_owned()))?
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -133,7 +209,11 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
             organisation: demo.organisation.map(str::to_owned),
         });
     }
-    Ok(DemoReport { organisations, users, created })
+    Ok(DemoReport {
+        organisations,
+        users,
+        created,
+    })
 }
 
 /// The report as a short table for a terminal.

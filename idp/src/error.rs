@@ -72,7 +72,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("请求体不是合法的 JSON：{0}。The request body is not valid JSON: {0}.")]
     MalformedJson(String),
-    #[error("请求体的字段不符合要求：{0}。The request body does not have the expected fields: {0}.")]
+    #[error(
+        "请求体的字段不符合要求：{0}。The request body does not have the expected fields: {0}."
+    )]
     InvalidBody(String),
     #[error("请求体须为 {expected}。The request body must be {expected}.")]
     UnsupportedMediaType { expected: &'static str },

@@ -32,11 +32,21 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
-        db.migrate().await?;
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        Self::build_on(settings, listener, clock).await
+    }
+
+    /// As [`Application::build_with_clock`] on a listener the caller bound, for callers (tests)
+    /// that must know the address, and so the issuer, before the application is built.
+    pub async fn build_on(
+        settings: Settings,
+        listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
+        db.migrate().await?;
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {

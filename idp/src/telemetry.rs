@@ -14,6 +14,10 @@ pub fn init(format: LogFormat) {
     // try_init: a second initialisation (tests, or `serve` after `demo`) is not an error.
     let _ = match format {
         LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
     };
 }

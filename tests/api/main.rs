@@ -1,1 +1,7 @@
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+//! Integration tests over HTTP against the real server, on SQLite and (with
+//! `TEST_DATABASE_URL`) PostgreSQL.
 
+mod demo;
+mod errors;
+mod health;

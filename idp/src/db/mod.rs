@@ -36,7 +36,9 @@ pub enum Tx {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("unsupported database URL {0}: use sqlite://path/to/file.db or postgres://user@host/db")]
+    #[error(
+        "unsupported database URL {0}: use sqlite://path/to/file.db or postgres://user@host/db"
+    )]
     UnsupportedUrl(String),
     #[error("invalid database URL {url}: {reason}")]
     InvalidUrl { url: String, reason: String },
@@ -230,6 +232,11 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// True when the error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;
@@ -240,13 +247,11 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/idp"),
             "postgres://app:***@db:5432/idp"
         );
-        assert_eq!(redact_url("postgres://app:s3cret@[bad"), "postgres://app:***@[bad");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@[bad"),
+            "postgres://app:***@[bad"
+        );
         assert_eq!(redact_url("postgres://app@db/idp"), "postgres://app@db/idp");
         assert_eq!(redact_url("sqlite://data/idp.db"), "sqlite://data/idp.db");
     }
-}
-
-/// True when the error is a unique-constraint violation, on either backend.
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }

@@ -32,7 +32,9 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         },
         JsonRejection::JsonSyntaxError(e) => ApiError::MalformedJson(serde_cause(&e.body_text())),
         JsonRejection::JsonDataError(e) => ApiError::InvalidBody(serde_cause(&e.body_text())),
-        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+        JsonRejection::BytesRejection(e)
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
             ApiError::PayloadTooLarge
         }
         other => ApiError::BadRequest(other.body_text()),

@@ -2,8 +2,8 @@
 
 use std::any::Any;
 
-use axum::http::{Method, StatusCode, Uri, header};
 use axum::http::HeaderMap;
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, PageError, Problem};

@@ -26,5 +26,7 @@ async fn get_ready(State(state): State<AppState>) -> Result<impl IntoResponse, A
         tracing::warn!(error = %e, "readiness check failed");
         ApiError::DatabaseUnavailable
     })?;
-    Ok(Json(json!({ "status": "ready", "database": format!("{:?}", state.db.backend()).to_lowercase() })))
+    Ok(Json(
+        json!({ "status": "ready", "database": format!("{:?}", state.db.backend()).to_lowercase() }),
+    ))
 }

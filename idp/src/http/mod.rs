@@ -35,20 +35,21 @@ pub fn router(state: AppState) -> Router {
                     MakeRequestUuid,
                 ))
                 .layer(
-                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                        let id = request
-                            .headers()
-                            .get(request_id::HEADER)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            request_id = %id,
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                        )
-                    })
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request<_>| {
+                            let id = request
+                                .headers()
+                                .get(request_id::HEADER)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!(
+                                "request",
+                                request_id = %id,
+                                method = %request.method(),
+                                path = %request.uri().path(),
+                            )
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id_header))
                 .layer(CatchPanicLayer::custom(fallback::panicked))

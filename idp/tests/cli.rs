@@ -1,0 +1,202 @@
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+//! The `idp` command line as an operator meets it: bad settings fail with one clear line on
+//! stderr and a non-zero exit, never a panic or a backtrace.
+
+use std::process::{Command, Output};
+
+fn idp(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_idp"));
+    command.current_dir(dir).args(args).env_remove("RUST_LOG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IDP__") {
+            command.env_remove(key);
+        }
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("the idp binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// One readable line, no panic text.
+fn assert_one_clear_error(output: &Output, needle: &str) {
+    assert!(!output.status.success(), "expected failure: {output:?}");
+    let text = stderr(output);
+    assert!(text.contains(needle), "stderr lacks {needle:?}: {text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(!text.contains("backtrace"), "{text}");
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "one line expected: {text}"
+    );
+}
+
+#[test]
+fn help_explains_commands_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(dir.path(), &["--help"], &[]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "serve",
+        "migrate",
+        "demo",
+        "IDP__DATABASE__URL",
+        "--database-url",
+        "sqlite://data/idp.db",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle}: {text}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_default_sqlite_file_and_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(dir.path(), &["migrate"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("data/idp.db").exists());
+}
+
+#[test]
+fn unsupported_database_url_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &["migrate", "--database-url", "mysql://root@localhost/idp"],
+        &[],
+    );
+    assert_one_clear_error(
+        &output,
+        "unsupported database URL mysql://root@localhost/idp",
+    );
+}
+
+#[test]
+fn unreachable_database_names_the_cause_and_hides_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://app:s3cret@127.0.0.1:1/idp",
+        ],
+        &[],
+    );
+    assert_one_clear_error(
+        &output,
+        "cannot connect to the database at postgres://app:***@127.0.0.1:1/idp",
+    );
+    assert!(stderr(&output).contains("refused"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("s3cret"));
+}
+
+#[test]
+fn malformed_database_url_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://app:s3cret@[::1/idp",
+        ],
+        &[],
+    );
+    assert_one_clear_error(&output, "invalid database URL");
+    assert!(!stderr(&output).contains("s3cret"));
+}
+
+#[test]
+fn unknown_key_in_the_config_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idp.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:0\"\n[database]\nurll = \"sqlite://x.db\"\n",
+    )
+    .unwrap();
+    let output = idp(
+        dir.path(),
+        &["--config", file.to_str().unwrap(), "migrate"],
+        &[],
+    );
+    assert_one_clear_error(&output, "unknown field: found `urll`");
+}
+
+#[test]
+fn unknown_key_in_the_environment_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(dir.path(), &["migrate"], &[("IDP__LISTN", "127.0.0.1:9")]);
+    assert_one_clear_error(&output, "unknown field: found `listn`");
+}
+
+#[test]
+fn missing_config_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(dir.path(), &["--config", "nope.toml", "migrate"], &[]);
+    assert_one_clear_error(&output, "configuration file nope.toml does not exist");
+}
+
+#[test]
+fn settings_layers_apply_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idp.toml");
+    std::fs::write(&file, "[database]\nurl = \"sqlite://from-file/idp.db\"\n").unwrap();
+    let config = file.to_str().unwrap();
+
+    assert!(
+        idp(dir.path(), &["--config", config, "migrate"], &[])
+            .status
+            .success()
+    );
+    assert!(dir.path().join("from-file/idp.db").exists());
+
+    let env = [("IDP__DATABASE__URL", "sqlite://from-env/idp.db")];
+    assert!(
+        idp(dir.path(), &["--config", config, "migrate"], &env)
+            .status
+            .success()
+    );
+    assert!(dir.path().join("from-env/idp.db").exists());
+
+    let flags = [
+        "--config",
+        config,
+        "migrate",
+        "--database-url",
+        "sqlite://from-flag/idp.db",
+    ];
+    assert!(idp(dir.path(), &flags, &env).status.success());
+    assert!(dir.path().join("from-flag/idp.db").exists());
+}
+
+#[test]
+fn port_in_use_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = idp(dir.path(), &["serve", "--listen", &address], &[]);
+    assert_one_clear_error(&output, &format!("cannot listen on {address}"));
+    assert!(stderr(&output).contains("in use"), "{}", stderr(&output));
+}
+
+#[test]
+fn demo_prints_json_and_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = idp(dir.path(), &["demo", "--json"], &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(first["created"], 13);
+    assert_eq!(first["users"].as_array().unwrap().len(), 7);
+
+    let second = idp(dir.path(), &["demo", "--json"], &[]);
+    let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(second["created"], 0);
+    assert_eq!(first["users"], second["users"], "same users, same ids");
+}
