@@ -74,6 +74,68 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Registers a client straight in the database, as `idp client add` would.
+    pub async fn register_client(&self, spec: idp::oauth::clients::ClientSpec) -> RegisteredClient {
+        let registered =
+            idp::oauth::clients::register(&self.db, spec, idp::clock::Clock::now(&self.clock))
+                .await
+                .expect("registering a test client");
+        RegisteredClient {
+            client_id: registered.client.client_id,
+            client_secret: registered.client_secret,
+        }
+    }
+
+    /// A confidential client allowed `client_credentials` with the given scopes.
+    pub async fn machine_client(&self, scope: &str) -> RegisteredClient {
+        self.register_client(idp::oauth::clients::ClientSpec {
+            name: "test machine client".into(),
+            scope: scope.into(),
+            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// POSTs a form to `path` with HTTP Basic client authentication.
+    pub async fn post_form_as(
+        &self,
+        client: &RegisteredClient,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .basic_auth(&client.client_id, client.client_secret.as_deref())
+            .form(form)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// An access token from `client_credentials` for `scope`.
+    pub async fn machine_token(&self, client: &RegisteredClient, scope: &str) -> String {
+        let response = self
+            .post_form_as(
+                client,
+                "/token",
+                &[("grant_type", "client_credentials"), ("scope", scope)],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "client_credentials failed");
+        let body: serde_json::Value = response.json().await.expect("a JSON token response");
+        body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
+    /// An access token with the `admin` scope.
+    pub async fn admin_token(&self) -> String {
+        let client = self.machine_client("admin").await;
+        self.machine_token(&client, "admin").await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -81,6 +143,13 @@ impl TestApp {
             .await
             .expect("the server answers")
     }
+}
+
+/// A client's credentials as its developer holds them.
+#[derive(Debug, Clone)]
+pub struct RegisteredClient {
+    pub client_id: String,
+    pub client_secret: Option<String>,
 }
 
 /// Starts the application on `127.0.0.1:0` against a fresh database of the given backend.

@@ -57,6 +57,15 @@ pub enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Register, list, change and remove clients (relying parties).
+    #[command(subcommand)]
+    Client(crate::cli_admin::ClientCommand),
+    /// Create and list users, set passwords.
+    #[command(subcommand)]
+    User(crate::cli_admin::UserCommand),
+    /// Rotate and list token signing keys.
+    #[command(subcommand)]
+    Keys(crate::cli_admin::KeysCommand),
     /// Load demo organisations and users (one per role) and print their logins. Running it
     /// again changes nothing.
     Demo {
@@ -101,6 +110,24 @@ pub async fn run() -> anyhow::Result<()> {
             db.close().await;
             eprintln!("migrations applied");
             Ok(())
+        }
+        Command::Client(command) => {
+            let db = open(&settings).await?;
+            let result = crate::cli_admin::client(&db, command).await;
+            db.close().await;
+            result
+        }
+        Command::User(command) => {
+            let db = open(&settings).await?;
+            let result = crate::cli_admin::user(&db, command).await;
+            db.close().await;
+            result
+        }
+        Command::Keys(command) => {
+            let db = open(&settings).await?;
+            let result = crate::cli_admin::keys(&db, &settings, command).await;
+            db.close().await;
+            result
         }
         Command::Demo { json } => {
             let db = open(&settings).await?;

@@ -84,6 +84,10 @@ pub enum ApiError {
     BadRequest(String),
     #[error("与当前状态冲突：{0}。Conflict: {0}.")]
     Conflict(String),
+    #[error("需要有效的访问令牌：{0}。A valid access token is required: {0}.")]
+    Unauthorized(String),
+    #[error("令牌缺少权限 {scope}。The token lacks the scope {scope}.")]
+    MissingScope { scope: String },
     #[error("数据库暂不可用。The database is not reachable.")]
     DatabaseUnavailable,
     #[error("服务器内部错误，请稍后再试。Internal server error; please try again later.")]
@@ -117,6 +121,8 @@ impl ApiError {
                 "Payload Too Large",
             ),
             BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad Request"),
+            Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            MissingScope { .. } => (StatusCode::FORBIDDEN, "insufficient-scope", "Forbidden"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             DatabaseUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -140,7 +146,28 @@ impl IntoResponse for ApiError {
             ApiError::DatabaseUnavailable => tracing::warn!("database unavailable"),
             _ => tracing::debug!(%status, "request refused: {self}"),
         }
-        Problem::new(status, slug, title, self.to_string()).into_response()
+        let mut problem = Problem::new(status, slug, title, self.to_string());
+        // RFC 6750 §3: a bearer failure carries a challenge saying what was wrong.
+        let challenge = match &self {
+            ApiError::Unauthorized(_) => {
+                Some("Bearer realm=\"idp\", error=\"invalid_token\"".to_owned())
+            }
+            ApiError::MissingScope { scope } => {
+                problem = problem
+                    .with_extension("required_scope", serde_json::Value::from(scope.as_str()));
+                Some(format!(
+                    "Bearer realm=\"idp\", error=\"insufficient_scope\", scope=\"{scope}\""
+                ))
+            }
+            _ => None,
+        };
+        let mut response = problem.into_response();
+        if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
     }
 }
 

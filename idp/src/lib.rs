@@ -4,11 +4,13 @@
 
 pub mod accounts;
 pub mod cli;
+pub mod cli_admin;
 pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod oauth;
 pub mod request_id;
 pub mod settings;
 pub mod startup;

@@ -19,6 +19,51 @@ pub struct Settings {
     pub issuer: Url,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub tokens: TokenSettings,
+}
+
+/// Token lifetimes (seconds) and signing. Defaults follow RFC 9700 and common practice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenSettings {
+    /// Algorithm of the signing key: RS256 (default, OpenID Connect's baseline), ES256 or EdDSA.
+    pub signing_algorithm: crate::oauth::keys::SigningAlgorithm,
+    pub access_token_ttl: i64,
+    pub id_token_ttl: i64,
+    pub authorization_code_ttl: i64,
+    /// A refresh token unused this long expires.
+    pub refresh_token_idle_ttl: i64,
+    /// No refresh token of a grant outlives this, however often it is rotated.
+    pub refresh_token_absolute_ttl: i64,
+    /// A spent refresh token presented again within this many seconds is treated as a
+    /// concurrent retry rather than theft. 0 (the default) disables the window.
+    pub refresh_token_reuse_grace: i64,
+    /// How long a login session lasts without use.
+    pub session_ttl: i64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            signing_algorithm: crate::oauth::keys::SigningAlgorithm::Rs256,
+            access_token_ttl: 600,
+            id_token_ttl: 3600,
+            authorization_code_ttl: 60,
+            refresh_token_idle_ttl: 14 * 86_400,
+            refresh_token_absolute_ttl: 90 * 86_400,
+            refresh_token_reuse_grace: 0,
+            session_ttl: 8 * 3600,
+        }
+    }
+}
+
+impl TokenSettings {
+    /// How long a retired signing key must stay published: the longest JWT lifetime, plus a
+    /// minute for clock skew.
+    pub fn key_retirement_grace(&self) -> i64 {
+        self.access_token_ttl.max(self.id_token_ttl) + 60
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -66,6 +111,7 @@ impl Default for Settings {
             log: LogSettings {
                 format: LogFormat::Human,
             },
+            tokens: TokenSettings::default(),
         }
     }
 }
@@ -135,6 +181,29 @@ impl Settings {
         if self.issuer.query().is_some() || self.issuer.fragment().is_some() {
             return Err(SettingsError::Invalid(
                 "issuer must not have a query or fragment (OpenID Connect Discovery §3)".into(),
+            ));
+        }
+        let t = &self.tokens;
+        for (name, value) in [
+            ("tokens.access_token_ttl", t.access_token_ttl),
+            ("tokens.id_token_ttl", t.id_token_ttl),
+            ("tokens.authorization_code_ttl", t.authorization_code_ttl),
+            ("tokens.refresh_token_idle_ttl", t.refresh_token_idle_ttl),
+            (
+                "tokens.refresh_token_absolute_ttl",
+                t.refresh_token_absolute_ttl,
+            ),
+            ("tokens.session_ttl", t.session_ttl),
+        ] {
+            if value <= 0 {
+                return Err(SettingsError::Invalid(format!(
+                    "{name} must be a positive number of seconds"
+                )));
+            }
+        }
+        if t.refresh_token_reuse_grace < 0 {
+            return Err(SettingsError::Invalid(
+                "tokens.refresh_token_reuse_grace must not be negative".into(),
             ));
         }
         if self.database.max_connections == 0 {

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::http;
+use crate::oauth::tokens::TokenService;
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -45,8 +46,25 @@ impl Application {
         listener: TcpListener,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        // jsonwebtoken compiles without a crypto backend and then panics at the first token.
+        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+            anyhow::bail!(
+                "no JWT crypto provider: build jsonwebtoken with exactly one of aws_lc_rs or rust_crypto"
+            );
+        }
         let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
         db.migrate().await?;
+        let t = &settings.tokens;
+        crate::oauth::keys::ensure_key(&db, t.signing_algorithm, clock.now())
+            .await
+            .context("preparing the token signing key")?;
+        let tokens = TokenService::new(
+            db.clone(),
+            settings.issuer_str(),
+            t.signing_algorithm,
+            t.access_token_ttl,
+            t.id_token_ttl,
+        );
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {
@@ -56,6 +74,7 @@ impl Application {
                 db,
                 settings: Arc::new(settings),
                 clock,
+                tokens,
             },
         })
     }

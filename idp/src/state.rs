@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::oauth::tokens::TokenService;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -11,4 +12,15 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<TokenService>,
+}
+
+impl AppState {
+    pub fn now(&self) -> crate::clock::UnixTime {
+        self.clock.now()
+    }
+
+    pub fn issuer(&self) -> &str {
+        self.settings.issuer_str()
+    }
 }

@@ -2,6 +2,8 @@
 //! Integration tests over HTTP against the real server, on SQLite and (with
 //! `TEST_DATABASE_URL`) PostgreSQL.
 
+mod admin_clients;
 mod demo;
 mod errors;
 mod health;
+mod oauth_machine;

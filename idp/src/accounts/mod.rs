@@ -54,6 +54,8 @@ pub enum AccountError {
     OrganisationExists(String),
     #[error("the username {0} is taken")]
     UsernameTaken(String),
+    #[error("no user named {0}")]
+    UnknownUser(String),
     #[error("no organisation named {0}")]
     UnknownOrganisation(String),
     #[error(transparent)]
@@ -124,6 +126,15 @@ pub async fn find_organisation_by_name(
         "SELECT id, name, kind, credit_code, frozen_reason, frozen_at, created_at FROM organisations WHERE name = $1",
     )
     .bind(name)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+pub async fn find_organisation(db: &Db, id: &str) -> Result<Option<Organisation>, AccountError> {
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Organisation>(
+        "SELECT id, name, kind, credit_code, frozen_reason, frozen_at, created_at FROM organisations WHERE id = $1",
+    )
+    .bind(id)
     .fetch_optional(pool)
     .await)?)
 }
@@ -251,4 +262,43 @@ pub async fn list_users(db: &Db) -> Result<Vec<User>, AccountError> {
         users.push(with_roles(db, row).await?);
     }
     Ok(users)
+}
+
+/// Sets a new password (checked against the policy) for the user with this username.
+pub async fn set_password(
+    db: &Db,
+    username: &str,
+    password: String,
+    now: UnixTime,
+) -> Result<(), AccountError> {
+    password::check_policy(&password)?;
+    let hash = password::hash(password).await?;
+    let updated = with_pool!(db, pool => sqlx::query(
+        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE username = $1",
+    )
+    .bind(username)
+    .bind(&hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if updated == 0 {
+        return Err(AccountError::UnknownUser(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// The stored password hash of an enabled user, for login.
+pub async fn password_hash_of(
+    db: &Db,
+    username: &str,
+) -> Result<Option<(String, String)>, AccountError> {
+    Ok(
+        with_pool!(db, pool => sqlx::query_as::<_, (String, String)>(
+        "SELECT id, password_hash FROM users WHERE username = $1 AND NOT disabled",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await)?,
+    )
 }

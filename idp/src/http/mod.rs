@@ -1,9 +1,11 @@
 //! The HTTP surface: one router assembled from feature routers, wrapped in the layers every
 //! request passes through (request id, tracing, panic guard, timeout, security headers).
 
+mod admin;
 pub mod extract;
 mod fallback;
 mod health;
+pub mod oauth;
 
 use std::time::Duration;
 
@@ -25,6 +27,8 @@ pub fn router(state: AppState) -> Router {
     let request_id_header = HeaderName::from_static(request_id::HEADER);
     Router::new()
         .merge(health::router())
+        .merge(oauth::router())
+        .merge(admin::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(middleware::from_fn(request_id::scope))

@@ -1,0 +1,385 @@
+//! `idp client …`, `idp user …` and `idp keys …`: managing the provider from a shell. Each works
+//! on the database directly, so it is safe to run while servers run on the same database.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::accounts::{self, NewUser, Role};
+use crate::clock::{Clock, SystemClock};
+use crate::db::Db;
+use crate::oauth::clients::{self, ClientSpec, GrantType};
+use crate::oauth::keys::{self, SigningAlgorithm};
+use crate::settings::Settings;
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client and print its id and (once) its secret.
+    ///
+    /// Without --grant, a confidential client gets authorization_code, refresh_token and
+    /// client_credentials; a public client (--public) gets authorization_code and
+    /// refresh_token and must use PKCE.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// A redirect URI, exactly as the client will send it (repeatable). https, or http on
+        /// 127.0.0.1 / localhost.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// Where the client may send users after logout (repeatable).
+        #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+        post_logout_redirect_uris: Vec<String>,
+        /// Space-separated scopes the client may ask for, e.g. "openid profile offline_access".
+        #[arg(long)]
+        scope: String,
+        /// Comma-separated grants: authorization_code,refresh_token,client_credentials.
+        #[arg(long = "grant", value_delimiter = ',')]
+        grants: Vec<String>,
+        /// A public client (an app that cannot keep a secret): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// Name or id of the organisation the client reports for.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long)]
+        logo_uri: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the registered clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one client.
+    Show {
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a client's name, URIs, scopes or grants; options not given keep their values.
+    Update {
+        client_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+        post_logout_redirect_uris: Vec<String>,
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long = "grant", value_delimiter = ',')]
+        grants: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a client with its grants, codes and consents.
+    Remove { client_id: String },
+    /// Issue a new secret; the old one stops working at once.
+    RotateSecret {
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user and print its subject id.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// At least 8 characters. Prefer IDP_USER_PASSWORD in scripts, to keep it out of `ps`.
+        #[arg(long, env = "IDP_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Name or id of the user's organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// A role (repeatable): admin, carrier_operator, enterprise, service_provider, backer,
+        /// bank_officer, fund_manager.
+        #[arg(long = "role")]
+        roles: Vec<Role>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List users.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a user's password.
+    Passwd {
+        username: String,
+        #[arg(long, env = "IDP_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a signing key that becomes current at once. Earlier keys stay published until every
+    /// token they signed has expired.
+    Rotate {
+        /// Algorithm of the new key; default: the configured tokens.signing_algorithm.
+        #[arg(long, value_enum)]
+        algorithm: Option<SigningAlgorithm>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the published signing keys.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn organisation_id(db: &Db, name_or_id: Option<String>) -> anyhow::Result<Option<String>> {
+    let Some(key) = name_or_id else {
+        return Ok(None);
+    };
+    if let Some(org) = accounts::find_organisation(db, &key).await? {
+        return Ok(Some(org.id));
+    }
+    match accounts::find_organisation_by_name(db, &key).await? {
+        Some(org) => Ok(Some(org.id)),
+        None => bail!("no organisation named or numbered {key}"),
+    }
+}
+
+fn parse_grants(grants: &[String]) -> anyhow::Result<Option<Vec<GrantType>>> {
+    if grants.is_empty() {
+        return Ok(None);
+    }
+    grants
+        .iter()
+        .map(|g| {
+            GrantType::from_code(g.trim()).with_context(|| {
+                format!(
+                    "unknown grant {g}; use authorization_code, refresh_token or client_credentials"
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map(Some)
+}
+
+pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    match command {
+        ClientCommand::Add {
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            scope,
+            grants,
+            public,
+            organisation,
+            logo_uri,
+            json,
+        } => {
+            let spec = ClientSpec {
+                name,
+                public,
+                organisation_id: organisation_id(db, organisation).await?,
+                logo_uri,
+                redirect_uris,
+                post_logout_redirect_uris,
+                scope,
+                grant_types: parse_grants(&grants)?,
+            };
+            let registered = clients::register(db, spec, now).await?;
+            if json {
+                print_json(&registered)?;
+            } else {
+                println!("client_id:     {}", registered.client.client_id);
+                match &registered.client_secret {
+                    Some(secret) => println!("client_secret: {secret}\n(shown once; store it now)"),
+                    None => println!("public client: no secret; PKCE is required"),
+                }
+            }
+        }
+        ClientCommand::List { json } => {
+            let all = clients::list(db).await?;
+            if json {
+                print_json(&all)?;
+            } else {
+                for c in all {
+                    println!(
+                        "{}  {}  {}  [{}]",
+                        c.client_id,
+                        if c.public { "public" } else { "confidential" },
+                        c.name,
+                        c.scope
+                    );
+                }
+            }
+        }
+        ClientCommand::Show { client_id, json } => {
+            let client = clients::find(db, &client_id)
+                .await?
+                .with_context(|| format!("no client with id {client_id}"))?;
+            if json {
+                print_json(&client)?;
+            } else {
+                println!("{}", serde_json::to_string_pretty(&client)?);
+            }
+        }
+        ClientCommand::Update {
+            client_id,
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            scope,
+            grants,
+            json,
+        } => {
+            let current = clients::find(db, &client_id)
+                .await?
+                .with_context(|| format!("no client with id {client_id}"))?;
+            let spec = ClientSpec {
+                name: name.unwrap_or(current.name),
+                public: current.public,
+                organisation_id: current.organisation_id,
+                logo_uri: current.logo_uri,
+                redirect_uris: if redirect_uris.is_empty() {
+                    current.redirect_uris
+                } else {
+                    redirect_uris
+                },
+                post_logout_redirect_uris: if post_logout_redirect_uris.is_empty() {
+                    current.post_logout_redirect_uris
+                } else {
+                    post_logout_redirect_uris
+                },
+                scope: scope.unwrap_or(current.scope),
+                grant_types: parse_grants(&grants)?.or(Some(current.grant_types)),
+            };
+            let client = clients::update(db, &client_id, spec, now).await?;
+            if json {
+                print_json(&client)?;
+            } else {
+                println!("updated {}", client.client_id);
+            }
+        }
+        ClientCommand::Remove { client_id } => {
+            clients::remove(db, &client_id).await?;
+            println!("removed {client_id}");
+        }
+        ClientCommand::RotateSecret { client_id, json } => {
+            let registered = clients::rotate_secret(db, &client_id, now).await?;
+            if json {
+                print_json(
+                    &json!({ "client_id": registered.client.client_id, "client_secret": registered.client_secret }),
+                )?;
+            } else {
+                println!(
+                    "client_secret: {}\n(shown once; the old secret no longer works)",
+                    registered.client_secret.unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    match command {
+        UserCommand::Add {
+            username,
+            password,
+            display_name,
+            email,
+            phone,
+            organisation,
+            roles,
+            json,
+        } => {
+            let new = NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                email,
+                phone,
+                organisation_id: organisation_id(db, organisation).await?,
+                roles,
+            };
+            let user = accounts::create_user(db, new, now).await?;
+            if json {
+                print_json(
+                    &json!({ "sub": user.id, "username": user.username, "roles": user.roles, "organisation_id": user.organisation_id }),
+                )?;
+            } else {
+                println!("sub: {}", user.id);
+            }
+        }
+        UserCommand::List { json } => {
+            let users = accounts::list_users(db).await?;
+            if json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
+                    println!(
+                        "{}  {}  {}  [{}]",
+                        u.id,
+                        u.username,
+                        u.display_name,
+                        roles.join(",")
+                    );
+                }
+            }
+        }
+        UserCommand::Passwd { username, password } => {
+            accounts::set_password(db, &username, password, now).await?;
+            println!("password changed for {username}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys(db: &Db, settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    match command {
+        KeysCommand::Rotate { algorithm, json } => {
+            let alg = algorithm.unwrap_or(settings.tokens.signing_algorithm);
+            let kid = keys::rotate(db, alg, now, settings.tokens.key_retirement_grace()).await?;
+            if json {
+                print_json(&json!({ "kid": kid, "alg": alg.name() }))?;
+            } else {
+                println!(
+                    "new signing key {kid} ({}) is current; earlier keys retire in {} s",
+                    alg.name(),
+                    settings.tokens.key_retirement_grace()
+                );
+            }
+        }
+        KeysCommand::List { json } => {
+            let set = keys::Keyring::new(db.clone()).reload(now).await?;
+            let listed: Vec<_> = set
+                .keys
+                .iter()
+                .map(|k| json!({ "kid": k.kid, "alg": k.alg.name(), "retire_at": k.retire_at }))
+                .collect();
+            if json {
+                print_json(&listed)?;
+            } else {
+                for k in listed {
+                    println!("{k}");
+                }
+            }
+        }
+    }
+    Ok(())
+}

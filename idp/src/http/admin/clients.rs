@@ -1,0 +1,100 @@
+//! `/api/admin/clients`: register, list, show, update, remove clients and rotate secrets.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::http::extract::ApiJson;
+use crate::http::oauth::bearer::ApiBearer;
+use crate::oauth::clients::{self, Client, ClientError, ClientSpec};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clients", get(list_clients).post(create_client))
+        .route(
+            "/clients/{client_id}",
+            get(get_client).put(update_client).delete(delete_client),
+        )
+        .route("/clients/{client_id}/secret", post(rotate_secret))
+}
+
+impl From<ClientError> for ApiError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::NotFound(id) => ApiError::NotFound(format!("client {id}")),
+            ClientError::Db(e) => ApiError::internal(e),
+            other => ApiError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+async fn list_clients(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+) -> Result<Json<Vec<Client>>, ApiError> {
+    bearer.require("admin")?;
+    Ok(Json(clients::list(&state.db).await?))
+}
+
+async fn create_client(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+    ApiJson(spec): ApiJson<ClientSpec>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    bearer.require("admin")?;
+    let registered = clients::register(&state.db, spec, state.now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(registered).map_err(ApiError::internal)?),
+    ))
+}
+
+async fn get_client(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+    Path(client_id): Path<String>,
+) -> Result<Json<Client>, ApiError> {
+    bearer.require("admin")?;
+    clients::find(&state.db, &client_id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("client {client_id}")))
+}
+
+async fn update_client(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+    Path(client_id): Path<String>,
+    ApiJson(spec): ApiJson<ClientSpec>,
+) -> Result<Json<Client>, ApiError> {
+    bearer.require("admin")?;
+    Ok(Json(
+        clients::update(&state.db, &client_id, spec, state.now()).await?,
+    ))
+}
+
+async fn delete_client(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+    Path(client_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    bearer.require("admin")?;
+    clients::remove(&state.db, &client_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn rotate_secret(
+    State(state): State<AppState>,
+    bearer: ApiBearer,
+    Path(client_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    bearer.require("admin")?;
+    let registered = clients::rotate_secret(&state.db, &client_id, state.now()).await?;
+    Ok(Json(
+        json!({ "client_id": registered.client.client_id, "client_secret": registered.client_secret }),
+    ))
+}

@@ -1,0 +1,89 @@
+//! The `Authorization: Bearer` access token of API requests (RFC 6750), checked against our
+//! keys, expiry and revocation. Handlers then ask for the scope they need.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::tokens::{AccessClaims, TokenError};
+use crate::state::AppState;
+
+/// A verified access token.
+pub struct Bearer(pub AccessClaims);
+
+impl Bearer {
+    /// 403 `insufficient_scope` naming the missing scope, as RFC 6750 §3.1 asks.
+    pub fn require(&self, scope: &str) -> Result<(), OAuthError> {
+        if self.0.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(OAuthError::new(
+                ErrorCode::InsufficientScope,
+                format!("this request needs the scope {scope} / 需要权限 {scope}"),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = OAuthError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                OAuthError::new(
+                    ErrorCode::InvalidToken,
+                    "a Bearer access token is required / 需要访问令牌",
+                )
+            })?;
+        match state.tokens.verify_access(token, state.now()).await {
+            Ok(claims) => Ok(Bearer(claims)),
+            Err(TokenError::Internal(e)) => Err(OAuthError::server_error(e)),
+            Err(e) => Err(OAuthError::new(ErrorCode::InvalidToken, e.to_string())),
+        }
+    }
+}
+
+/// [`Bearer`] for the JSON APIs: failures are problem+json (with the RFC 6750 challenge).
+pub struct ApiBearer(pub AccessClaims);
+
+impl ApiBearer {
+    pub fn require(&self, scope: &str) -> Result<(), crate::error::ApiError> {
+        if self.0.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(crate::error::ApiError::MissingScope {
+                scope: scope.to_owned(),
+            })
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiBearer {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Bearer::from_request_parts(parts, state).await {
+            Ok(Bearer(claims)) => Ok(ApiBearer(claims)),
+            Err(e) if e.error == ErrorCode::ServerError => Err(crate::error::ApiError::internal(
+                anyhow::anyhow!("verifying a bearer token"),
+            )),
+            Err(e) => Err(crate::error::ApiError::Unauthorized(e.error_description)),
+        }
+    }
+}

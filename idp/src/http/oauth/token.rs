@@ -1,0 +1,381 @@
+//! `POST /token` (RFC 6749 §3.2): the authorization_code, refresh_token and client_credentials
+//! grants. Nothing is issued or changed unless every check passes.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::client_auth::{self, AuthenticatedClient};
+use super::form::OAuthForm;
+use crate::accounts;
+use crate::oauth::adapter::{self, ScopeSet};
+use crate::oauth::clients::{Client, GrantType};
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::grants::{self, NewGrant};
+use crate::oauth::tokens::{AccessClaims, IdClaims};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl IntoResponse for TokenResponse {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self).into_response();
+        // RFC 6749 §5.1.
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        response
+    }
+}
+
+pub async fn post_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<TokenResponse, OAuthError> {
+    let form = OAuthForm::parse(&headers, &body)?;
+    let grant_type = form.require("grant_type")?;
+    let grant = GrantType::from_code(grant_type).ok_or_else(|| {
+        OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            format!("grant_type {grant_type} is not supported / 不支持该授权类型"),
+        )
+    })?;
+    let AuthenticatedClient { client, method } =
+        client_auth::authenticate(&state.db, &headers, &form, true).await?;
+    tracing::debug!(client_id = %client.client_id, auth = ?method, grant_type, "token request");
+    if !client.allows_grant(grant) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            format!("this client may not use {grant_type} / 该客户端无权使用此授权类型"),
+        ));
+    }
+    match grant {
+        GrantType::ClientCredentials => client_credentials(&state, &client, &form).await,
+        GrantType::AuthorizationCode => authorization_code(&state, &client, &form).await,
+        GrantType::RefreshToken => refresh_token(&state, &client, &form).await,
+    }
+}
+
+/// The requested scope, which must be within `allowed`; absent means all of `allowed`.
+fn requested_scope(form: &OAuthForm, allowed: &ScopeSet) -> Result<ScopeSet, OAuthError> {
+    match form.get("scope") {
+        None => Ok(allowed.clone()),
+        Some(text) => {
+            let scope = ScopeSet::parse(text).map_err(OAuthError::invalid_scope)?;
+            if !scope.is_subset_of(allowed) {
+                return Err(OAuthError::invalid_scope(
+                    "the requested scope exceeds what was granted / 请求的权限超出授权范围",
+                ));
+            }
+            Ok(scope)
+        }
+    }
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    form: &OAuthForm,
+) -> Result<TokenResponse, OAuthError> {
+    // Scopes about a user mean nothing without one.
+    let allowed = client.allowed_scopes().filter(|s| {
+        !matches!(
+            s,
+            "openid" | "profile" | "email" | "phone" | "offline_access"
+        )
+    });
+    let scope = requested_scope(form, &allowed)?;
+    let now = state.now();
+    let claims = AccessClaims {
+        iss: String::new(),
+        sub: client.client_id.clone(),
+        aud: String::new(),
+        client_id: client.client_id.clone(),
+        scope: scope.to_text(),
+        jti: String::new(),
+        iat: 0,
+        exp: 0,
+        gid: None,
+        org: client.organisation_id.clone(),
+        auth_time: None,
+    };
+    let (access_token, claims) = state
+        .tokens
+        .mint_access(claims, now)
+        .await
+        .map_err(OAuthError::server_error)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: claims.exp - now,
+        scope: claims.scope,
+        refresh_token: None,
+        id_token: None,
+    })
+}
+
+async fn authorization_code(
+    state: &AppState,
+    client: &Client,
+    form: &OAuthForm,
+) -> Result<TokenResponse, OAuthError> {
+    let code = form.require("code")?;
+    let redirect_uri = form.require("redirect_uri")?;
+    let verifier = form.get("code_verifier");
+    let now = state.now();
+    let settings = &state.settings.tokens;
+
+    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
+    let record = grants::find_code(&mut tx, code)
+        .await
+        .map_err(OAuthError::server_error)?
+        .ok_or_else(|| OAuthError::invalid_grant("the code is invalid / 授权码无效"))?;
+    // RFC 6749 §4.1.2: a code used twice revokes what it issued.
+    if let Some(grant_id) = &record.grant_id {
+        grants::revoke_grant(&mut tx, grant_id, "authorization code replayed", now)
+            .await
+            .map_err(OAuthError::server_error)?;
+        tx.commit().await.map_err(OAuthError::server_error)?;
+        tracing::warn!(client_id = %client.client_id, "authorization code replayed; its grant is revoked");
+        return Err(OAuthError::invalid_grant(
+            "the code was already used / 授权码已被使用",
+        ));
+    }
+    // RFC 6749 §4.1.3: bound to the client and the redirect URI.
+    if record.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client / 授权码不属于该客户端",
+        ));
+    }
+    if record.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    if record.expires_at <= now {
+        return Err(OAuthError::invalid_grant(
+            "the code has expired / 授权码已过期",
+        ));
+    }
+    // RFC 7636 §4.6; RFC 9700 §2.1.1: a verifier without a challenge is refused too.
+    match (&record.pkce_challenge, verifier) {
+        (Some(challenge), Some(verifier)) if adapter::pkce_verify(challenge, verifier) => {}
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier does not match / PKCE 校验失败",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier is required / 缺少 code_verifier",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier sent but the authorization request had no code_challenge",
+            ));
+        }
+        (None, None) if client.public => {
+            return Err(OAuthError::invalid_grant("public clients must use PKCE"));
+        }
+        (None, None) => {}
+    }
+    let user = accounts::find_user(&state.db, &record.user_id)
+        .await
+        .map_err(OAuthError::server_error)?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
+
+    let grant_id = grants::create_grant(
+        &mut tx,
+        NewGrant {
+            client_id: &client.client_id,
+            user_id: Some(&user.id),
+            session_id: record.session_id.as_deref(),
+            scope: &record.scope,
+            auth_time: record.auth_time,
+            lifetime: settings.refresh_token_absolute_ttl,
+        },
+        now,
+    )
+    .await
+    .map_err(OAuthError::server_error)?;
+    if !grants::redeem_code(&mut tx, code, &grant_id)
+        .await
+        .map_err(OAuthError::server_error)?
+    {
+        return Err(OAuthError::invalid_grant(
+            "the code was already used / 授权码已被使用",
+        ));
+    }
+    let grant = grants::find_grant(&mut tx, &grant_id)
+        .await
+        .map_err(OAuthError::server_error)?
+        .ok_or_else(|| OAuthError::server_error("the grant just created is missing"))?;
+    let refresh_token = if client.allows_grant(GrantType::RefreshToken) {
+        Some(
+            grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
+                .await
+                .map_err(OAuthError::server_error)?
+                .into_string(),
+        )
+    } else {
+        None
+    };
+    tx.commit().await.map_err(OAuthError::server_error)?;
+
+    let scope = ScopeSet::parse(&record.scope).unwrap_or_else(|_| ScopeSet::empty());
+    let (access_token, claims) = mint_user_access(state, client, &user, &grant, &scope).await?;
+    let id_token = if scope.contains("openid") {
+        Some(
+            state
+                .tokens
+                .mint_id_token(
+                    IdClaims {
+                        iss: state.issuer(),
+                        sub: &user.id,
+                        aud: &client.client_id,
+                        azp: &client.client_id,
+                        iat: 0,
+                        exp: 0,
+                        auth_time: record.auth_time,
+                        nonce: record.nonce.as_deref(),
+                        at_hash: None,
+                        sid: record.session_id.as_deref().map(session_sid),
+                    },
+                    Some(&access_token),
+                    now,
+                )
+                .await
+                .map_err(OAuthError::server_error)?,
+        )
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: claims.exp - now,
+        scope: claims.scope,
+        refresh_token,
+        id_token,
+    })
+}
+
+/// The `sid` claim: a session's public name, not the cookie value.
+fn session_sid(session_id: &str) -> &str {
+    session_id
+}
+
+async fn mint_user_access(
+    state: &AppState,
+    client: &Client,
+    user: &accounts::User,
+    grant: &grants::Grant,
+    scope: &ScopeSet,
+) -> Result<(String, AccessClaims), OAuthError> {
+    let claims = AccessClaims {
+        iss: String::new(),
+        sub: user.id.clone(),
+        aud: String::new(),
+        client_id: client.client_id.clone(),
+        scope: scope.to_text(),
+        jti: String::new(),
+        iat: 0,
+        exp: 0,
+        gid: Some(grant.id.clone()),
+        org: user.organisation_id.clone(),
+        auth_time: Some(grant.auth_time),
+    };
+    state
+        .tokens
+        .mint_access(claims, state.now())
+        .await
+        .map_err(OAuthError::server_error)
+}
+
+async fn refresh_token(
+    state: &AppState,
+    client: &Client,
+    form: &OAuthForm,
+) -> Result<TokenResponse, OAuthError> {
+    let presented = form.require("refresh_token")?;
+    let now = state.now();
+    let settings = &state.settings.tokens;
+    let invalid = || {
+        OAuthError::invalid_grant("the refresh token is invalid or expired / 刷新令牌无效或已过期")
+    };
+
+    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
+    let record = grants::find_refresh(&mut tx, presented)
+        .await
+        .map_err(OAuthError::server_error)?
+        .ok_or_else(invalid)?;
+    let grant = grants::find_grant(&mut tx, &record.grant_id)
+        .await
+        .map_err(OAuthError::server_error)?
+        .ok_or_else(invalid)?;
+    if grant.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    if grant.revoked_at.is_some() || grant.expires_at <= now || record.expires_at <= now {
+        return Err(invalid());
+    }
+    let within_grace = record
+        .used_at
+        .is_some_and(|used| now - used < settings.refresh_token_reuse_grace);
+    let spent_now = grants::spend_refresh(&mut tx, presented, now)
+        .await
+        .map_err(OAuthError::server_error)?;
+    if !spent_now && !within_grace {
+        // RFC 9700 §4.14.2: a spent refresh token presented again means one of two parties holds
+        // a stolen copy; end the whole family.
+        grants::revoke_grant(&mut tx, &grant.id, "refresh token reused", now)
+            .await
+            .map_err(OAuthError::server_error)?;
+        tx.commit().await.map_err(OAuthError::server_error)?;
+        tracing::warn!(client_id = %client.client_id, grant = %grant.id, "refresh token reuse; family revoked");
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was already used / 刷新令牌已被使用",
+        ));
+    }
+    let granted = ScopeSet::parse(&grant.scope).unwrap_or_else(|_| ScopeSet::empty());
+    let scope = requested_scope(form, &granted)?;
+    let user = match &grant.user_id {
+        Some(id) => accounts::find_user(&state.db, id)
+            .await
+            .map_err(OAuthError::server_error)?
+            .filter(|u| !u.disabled)
+            .ok_or_else(invalid)?,
+        None => return Err(invalid()),
+    };
+    let next = grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
+        .await
+        .map_err(OAuthError::server_error)?;
+    tx.commit().await.map_err(OAuthError::server_error)?;
+
+    let (access_token, claims) = mint_user_access(state, client, &user, &grant, &scope).await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: claims.exp - now,
+        scope: claims.scope,
+        refresh_token: Some(next.into_string()),
+        id_token: None,
+    })
+}

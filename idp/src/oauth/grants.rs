@@ -1,0 +1,241 @@
+//! Authorization codes, grants and refresh tokens in the database: single-use codes, refresh
+//! rotation with reuse detection, and revocation of whole grants.
+
+use uuid::Uuid;
+
+use super::secrets::{Secret, SecretKind, hash_secret};
+use crate::clock::UnixTime;
+use crate::db::{Db, DbError, Tx};
+use crate::{with_pool, with_tx};
+
+/// What a code was issued for; stored under the code's hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CodeRecord {
+    pub client_id: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub pkce_challenge: Option<String>,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    pub grant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Grant {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub scope: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub struct NewCode<'a> {
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    pub session_id: Option<&'a str>,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+    pub nonce: Option<&'a str>,
+    pub pkce_challenge: Option<&'a str>,
+    pub auth_time: i64,
+}
+
+/// Stores a new code and returns it in the clear, once.
+pub async fn issue_code(
+    db: &Db,
+    new: NewCode<'_>,
+    now: UnixTime,
+    ttl: i64,
+) -> Result<Secret, DbError> {
+    let code = Secret::generate(SecretKind::AuthorizationCode);
+    with_pool!(db, pool => sqlx::query(
+        "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, scope, \
+         nonce, pkce_challenge, auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(code.hash())
+    .bind(new.client_id)
+    .bind(new.user_id)
+    .bind(new.session_id)
+    .bind(new.redirect_uri)
+    .bind(new.scope)
+    .bind(new.nonce)
+    .bind(new.pkce_challenge)
+    .bind(new.auth_time)
+    .bind(now)
+    .bind(now + ttl)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(code)
+}
+
+pub async fn find_code(tx: &mut Tx, code: &str) -> Result<Option<CodeRecord>, DbError> {
+    Ok(with_tx!(tx, conn => sqlx::query_as::<_, CodeRecord>(
+        "SELECT client_id, user_id, session_id, redirect_uri, scope, nonce, pkce_challenge, auth_time, expires_at, grant_id \
+         FROM authorization_codes WHERE code_hash = $1",
+    )
+    .bind(hash_secret(code))
+    .fetch_optional(conn)
+    .await)?)
+}
+
+/// Marks the code redeemed for `grant_id`. False when another request redeemed it first.
+pub async fn redeem_code(tx: &mut Tx, code: &str, grant_id: &str) -> Result<bool, DbError> {
+    let updated = with_tx!(tx, conn => sqlx::query(
+        "UPDATE authorization_codes SET grant_id = $2 WHERE code_hash = $1 AND grant_id IS NULL",
+    )
+    .bind(hash_secret(code))
+    .bind(grant_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(updated == 1)
+}
+
+pub struct NewGrant<'a> {
+    pub client_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub scope: &'a str,
+    pub auth_time: i64,
+    pub lifetime: i64,
+}
+
+pub async fn create_grant(
+    tx: &mut Tx,
+    new: NewGrant<'_>,
+    now: UnixTime,
+) -> Result<String, DbError> {
+    let id = format!("gr_{}", Uuid::new_v4().simple());
+    with_tx!(tx, conn => sqlx::query(
+        "INSERT INTO grants (id, client_id, user_id, session_id, scope, auth_time, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(new.client_id)
+    .bind(new.user_id)
+    .bind(new.session_id)
+    .bind(new.scope)
+    .bind(new.auth_time)
+    .bind(now)
+    .bind(now + new.lifetime)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(id)
+}
+
+pub async fn find_grant(tx: &mut Tx, grant_id: &str) -> Result<Option<Grant>, DbError> {
+    Ok(with_tx!(tx, conn => sqlx::query_as::<_, Grant>(
+        "SELECT id, client_id, user_id, session_id, scope, auth_time, expires_at, revoked_at FROM grants WHERE id = $1",
+    )
+    .bind(grant_id)
+    .fetch_optional(conn)
+    .await)?)
+}
+
+/// Revokes a grant: its refresh tokens stop working and access tokens carrying its id turn
+/// inactive. Revoking twice keeps the first time and reason.
+pub async fn revoke_grant(
+    tx: &mut Tx,
+    grant_id: &str,
+    reason: &str,
+    now: UnixTime,
+) -> Result<(), DbError> {
+    with_tx!(tx, conn => sqlx::query(
+        "UPDATE grants SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(grant_id)
+    .bind(now)
+    .bind(reason)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Issues a refresh token in the grant's family, expiring after `idle` seconds of disuse but
+/// never after the grant itself.
+pub async fn issue_refresh(
+    tx: &mut Tx,
+    grant: &Grant,
+    now: UnixTime,
+    idle: i64,
+) -> Result<Secret, DbError> {
+    let token = Secret::generate(SecretKind::RefreshToken);
+    with_tx!(tx, conn => sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token.hash())
+    .bind(&grant.id)
+    .bind(now)
+    .bind((now + idle).min(grant.expires_at))
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(token)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RefreshRecord {
+    pub grant_id: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn find_refresh(tx: &mut Tx, token: &str) -> Result<Option<RefreshRecord>, DbError> {
+    Ok(with_tx!(tx, conn => sqlx::query_as::<_, RefreshRecord>(
+        "SELECT grant_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(hash_secret(token))
+    .fetch_optional(conn)
+    .await)?)
+}
+
+/// Spends a refresh token. False when it was already spent (by a concurrent request too).
+pub async fn spend_refresh(tx: &mut Tx, token: &str, now: UnixTime) -> Result<bool, DbError> {
+    let updated = with_tx!(tx, conn => sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+    )
+    .bind(hash_secret(token))
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(updated == 1)
+}
+
+/// Remembers a revoked access token until it would have expired anyway.
+pub async fn revoke_access_token(db: &Db, jti: &str, expires_at: i64) -> Result<(), DbError> {
+    with_pool!(db, pool => sqlx::query(
+        "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+    )
+    .bind(jti)
+    .bind(expires_at)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Revokes every grant of a login session (RP-initiated logout, "sign out" on the account page).
+pub async fn revoke_session_grants(
+    db: &Db,
+    session_id: &str,
+    now: UnixTime,
+) -> Result<u64, DbError> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "UPDATE grants SET revoked_at = $2, revoked_reason = 'logout' WHERE session_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(session_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}

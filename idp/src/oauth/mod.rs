@@ -1,0 +1,11 @@
+//! The OAuth 2.0 / OpenID Connect core: clients, scopes, keys, tokens and grants. The HTTP
+//! endpoints that use it are in `crate::http::oauth`.
+
+pub mod adapter;
+pub mod clients;
+pub mod error;
+pub mod grants;
+pub mod keys;
+pub mod scopes;
+pub mod secrets;
+pub mod tokens;

@@ -1,0 +1,149 @@
+//! The scopes the platform knows, what each means to a user (shown on the consent page), and
+//! which roles may hold them.
+
+use crate::accounts::Role;
+
+/// The catalogue's record types (URL slugs), in the seed's order. Each has a read and a write
+/// scope: `catalogue:<type>:read`, `catalogue:<type>:write`.
+pub const CATALOGUE_TYPES: &[(&str, &str)] = &[
+    ("enterprise", "企业基本信息"),
+    ("service-org", "服务机构信息"),
+    ("carrier", "双创载体基本信息"),
+    ("carrier-partner", "基地合作机构"),
+    ("carrier-service", "基地服务情况"),
+    ("crowdfunding-project", "众筹信息"),
+    ("crowdfunding-reward", "回报信息"),
+    ("crowdfunding-order", "众筹订单"),
+    ("service-product", "服务产品"),
+    ("service-order", "服务订单"),
+    ("demand", "需求信息"),
+    ("bridge-loan", "转贷信息"),
+    ("risk-compensation", "风险补偿信息"),
+    ("leasing-application", "融资租赁申请"),
+    ("leasing-device", "租赁设备"),
+    ("fund-membership", "互助基金入社"),
+    ("fund-application", "基金申请"),
+    ("fund-repayment", "还款记录"),
+    ("carrier-resource", "共享资源服务项目"),
+];
+
+/// A scope's meaning, for people.
+pub struct ScopeInfo {
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+}
+
+const FIXED: &[(&str, &str, &str)] = &[
+    (
+        "openid",
+        "使用平台账号登录",
+        "Sign you in with your platform account",
+    ),
+    (
+        "profile",
+        "读取您的姓名和所属机构",
+        "Read your name and organisation",
+    ),
+    ("email", "读取您的电子邮箱", "Read your email address"),
+    ("phone", "读取您的电话号码", "Read your phone number"),
+    (
+        "offline_access",
+        "在您离开后继续访问（长期有效）",
+        "Keep access while you are away",
+    ),
+    (
+        "crowdfunding",
+        "使用产品众筹平台",
+        "Use the product crowdfunding platform",
+    ),
+    (
+        "crowdsourcing",
+        "使用业务众包平台",
+        "Use the business crowdsourcing platform",
+    ),
+    (
+        "financing",
+        "使用融资服务平台",
+        "Use the financing services platform",
+    ),
+    (
+        "admin",
+        "管理平台（客户端、用户、机构）",
+        "Administer the platform (clients, users, organisations)",
+    ),
+];
+
+/// Every scope name the platform issues.
+pub fn all() -> Vec<String> {
+    let mut names: Vec<String> = FIXED.iter().map(|(n, _, _)| (*n).to_owned()).collect();
+    for (slug, _) in CATALOGUE_TYPES {
+        names.push(format!("catalogue:{slug}:read"));
+        names.push(format!("catalogue:{slug}:write"));
+    }
+    names
+}
+
+pub fn is_known(scope: &str) -> bool {
+    info(scope).is_some()
+}
+
+pub fn info(scope: &str) -> Option<ScopeInfo> {
+    if let Some((name, zh, en)) = FIXED.iter().find(|(n, _, _)| *n == scope) {
+        return Some(ScopeInfo {
+            name: (*name).to_owned(),
+            zh: (*zh).to_owned(),
+            en: (*en).to_owned(),
+        });
+    }
+    let rest = scope.strip_prefix("catalogue:")?;
+    let (slug, access) = rest.rsplit_once(':')?;
+    let (_, label) = CATALOGUE_TYPES.iter().find(|(s, _)| *s == slug)?;
+    let (zh, en) = match access {
+        "read" => (
+            format!("查询「{label}」数据"),
+            format!("Read {slug} records"),
+        ),
+        "write" => (
+            format!("上报「{label}」数据"),
+            format!("Report {slug} records"),
+        ),
+        _ => return None,
+    };
+    Some(ScopeInfo {
+        name: scope.to_owned(),
+        zh,
+        en,
+    })
+}
+
+/// Whether a user holding `roles` may be granted `scope`. Identity scopes are everyone's; the
+/// platform's scopes follow the roles of DESIGN.md.
+pub fn role_allows(roles: &[Role], scope: &str) -> bool {
+    if roles.contains(&Role::Admin) {
+        return true;
+    }
+    match scope {
+        "openid" | "profile" | "email" | "phone" | "offline_access" => true,
+        "admin" => false,
+        "crowdfunding" => roles
+            .iter()
+            .any(|r| matches!(r, Role::Enterprise | Role::Backer | Role::CarrierOperator)),
+        "crowdsourcing" => roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::Enterprise | Role::ServiceProvider | Role::CarrierOperator
+            )
+        }),
+        "financing" => roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::Enterprise | Role::BankOfficer | Role::FundManager | Role::CarrierOperator
+            )
+        }),
+        // Reporting is done for an organisation: every organisation member may read and report
+        // its catalogue records; the catalogue checks which organisation a record belongs to.
+        other if other.starts_with("catalogue:") => roles.iter().any(|r| *r != Role::Backer),
+        _ => false,
+    }
+}

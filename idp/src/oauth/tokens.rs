@@ -1,0 +1,220 @@
+//! Minting and checking JWTs: access tokens (RFC 9068) and ID tokens (OpenID Connect Core §2).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::keys::{Keyring, SigningAlgorithm};
+use super::secrets::{left_half_hash, random_urlsafe};
+use crate::clock::UnixTime;
+use crate::db::Db;
+use crate::with_pool;
+
+/// The claims of an access token (RFC 9068 §2.2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    /// The user, or for `client_credentials` the client itself.
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub scope: String,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// The grant the token came from; revoking the grant makes the token inactive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
+    /// The organisation the token acts for: the user's, or the client's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+}
+
+impl AccessClaims {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split(' ').any(|s| s == scope)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdClaims<'a> {
+    pub iss: &'a str,
+    pub sub: &'a str,
+    pub aud: &'a str,
+    pub azp: &'a str,
+    pub iat: i64,
+    pub exp: i64,
+    pub auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<&'a str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is malformed or its signature does not verify")]
+    Invalid,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token was revoked")]
+    Revoked,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Signs and checks tokens with the keyring's current key.
+pub struct TokenService {
+    pub keyring: Keyring,
+    pub issuer: String,
+    pub audience: String,
+    pub algorithm: SigningAlgorithm,
+    pub access_ttl: i64,
+    pub id_ttl: i64,
+    db: Db,
+}
+
+impl TokenService {
+    pub fn new(
+        db: Db,
+        issuer: &str,
+        algorithm: SigningAlgorithm,
+        access_ttl: i64,
+        id_ttl: i64,
+    ) -> Arc<Self> {
+        Arc::new(TokenService {
+            keyring: Keyring::new(db.clone()),
+            issuer: issuer.to_owned(),
+            audience: api_audience(issuer),
+            algorithm,
+            access_ttl,
+            id_ttl,
+            db,
+        })
+    }
+
+    pub fn new_jti() -> String {
+        random_urlsafe(16)
+    }
+
+    /// Signs an access token; `claims.iss`, `aud`, `iat`, `exp` and `jti` are filled in here.
+    pub async fn mint_access(
+        &self,
+        mut claims: AccessClaims,
+        now: UnixTime,
+    ) -> anyhow::Result<(String, AccessClaims)> {
+        claims.iss = self.issuer.clone();
+        claims.aud = self.audience.clone();
+        claims.iat = now;
+        claims.exp = now + self.access_ttl;
+        claims.jti = Self::new_jti();
+        let keys = self.keyring.keys(now).await?;
+        let key = keys
+            .current(self.algorithm)
+            .context("no signing key is available")?;
+        let mut header = Header::new(key.alg.jwt_algorithm());
+        header.kid = Some(key.kid.clone());
+        header.typ = Some("at+jwt".to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &key.encoding)
+            .context("signing an access token")?;
+        Ok((token, claims))
+    }
+
+    pub async fn mint_id_token(
+        &self,
+        claims: IdClaims<'_>,
+        access_token: Option<&str>,
+        now: UnixTime,
+    ) -> anyhow::Result<String> {
+        let claims = IdClaims {
+            at_hash: access_token.map(left_half_hash),
+            iat: now,
+            exp: now + self.id_ttl,
+            ..claims
+        };
+        let keys = self.keyring.keys(now).await?;
+        let key = keys
+            .current(self.algorithm)
+            .context("no signing key is available")?;
+        let mut header = Header::new(key.alg.jwt_algorithm());
+        header.kid = Some(key.kid.clone());
+        header.typ = Some("JWT".to_owned());
+        jsonwebtoken::encode(&header, &claims, &key.encoding).context("signing an ID token")
+    }
+
+    /// Checks an access token's signature, issuer, audience and expiry against our clock, then
+    /// whether it or its grant was revoked.
+    pub async fn verify_access(
+        &self,
+        token: &str,
+        now: UnixTime,
+    ) -> Result<AccessClaims, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.typ.as_deref() != Some("at+jwt") {
+            // RFC 9068 §4: an ID token must not be accepted as an access token.
+            return Err(TokenError::Invalid);
+        }
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let mut keys = self.keyring.keys(now).await?;
+        if keys.find(&kid).is_none() {
+            keys = self.keyring.reload(now).await?;
+        }
+        let key = keys.find(&kid).ok_or(TokenError::Invalid)?;
+        let mut validation = Validation::new(key.alg.jwt_algorithm());
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        // Expiry is checked against the application clock below, not the system clock.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+            .map_err(|_| TokenError::Invalid)?;
+        let claims = data.claims;
+        if claims.exp <= now {
+            return Err(TokenError::Expired);
+        }
+        if self.is_revoked(&claims, now).await? {
+            return Err(TokenError::Revoked);
+        }
+        Ok(claims)
+    }
+
+    async fn is_revoked(&self, claims: &AccessClaims, now: UnixTime) -> anyhow::Result<bool> {
+        let revoked: Option<i64> = with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT expires_at FROM revoked_access_tokens WHERE jti = $1",
+        )
+        .bind(&claims.jti)
+        .fetch_optional(pool)
+        .await)
+        .context("checking token revocation")?;
+        if revoked.is_some() {
+            return Ok(true);
+        }
+        if let Some(gid) = &claims.gid {
+            let grant: Option<(Option<i64>, i64)> = with_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT revoked_at, expires_at FROM grants WHERE id = $1",
+            )
+            .bind(gid)
+            .fetch_optional(pool)
+            .await)
+            .context("checking the token's grant")?;
+            return Ok(match grant {
+                Some((revoked_at, _)) => revoked_at.is_some(),
+                // The grant is gone (client or user removed).
+                None => true,
+            });
+        }
+        let _ = now;
+        Ok(false)
+    }
+}
+
+/// The `aud` of access tokens for the platform's own APIs.
+pub fn api_audience(issuer: &str) -> String {
+    format!("{}/api", issuer.trim_end_matches('/'))
+}
