@@ -145,6 +145,50 @@ impl TestApp {
     }
 }
 
+/// The value of a hidden form field in a page.
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in page: {html}"))
+        + marker.len();
+    let end = html[start..].find('"').expect("the value ends") + start;
+    html[start..end].to_owned()
+}
+
+/// The `Location` of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    assert!(
+        response.status().is_redirection(),
+        "expected a redirect, got {}",
+        response.status()
+    );
+    response.headers()["location"]
+        .to_str()
+        .expect("a text location")
+        .to_owned()
+}
+
+/// A PKCE verifier and its S256 challenge (RFC 7636 §4.2), computed independently of the server.
+pub fn pkce_pair() -> (String, String) {
+    use base64::Engine;
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let digest = sha256(verifier.as_bytes());
+    (
+        verifier,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest),
+    )
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
 /// A client's credentials as its developer holds them.
 #[derive(Debug, Clone)]
 pub struct RegisteredClient {

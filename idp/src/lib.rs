@@ -12,9 +12,11 @@ pub mod error;
 pub mod http;
 pub mod oauth;
 pub mod request_id;
+pub mod server_secrets;
 pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use startup::Application;

@@ -65,12 +65,14 @@ impl Application {
             t.access_token_ttl,
             t.id_token_ttl,
         );
+        let csrf = csrf_config(&db, &settings, clock.now()).await?;
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {
             address,
             listener,
             state: AppState {
+                csrf,
                 db,
                 settings: Arc::new(settings),
                 clock,
@@ -135,4 +137,25 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested; finishing requests in flight");
+}
+
+/// CSRF protection for page forms, with a cookie key and salt every instance shares.
+async fn csrf_config(
+    db: &Db,
+    settings: &Settings,
+    now: crate::clock::UnixTime,
+) -> anyhow::Result<axum_csrf::CsrfConfig> {
+    use base64::Engine;
+    let key = crate::server_secrets::get_or_create(db, "csrf_cookie_key", 64, now).await?;
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key)
+        .context("decoding the CSRF cookie key")?;
+    let salt = crate::server_secrets::get_or_create(db, "csrf_salt", 32, now).await?;
+    Ok(axum_csrf::CsrfConfig::default()
+        .with_key(Some(axum_csrf::Key::from(&key)))
+        .with_salt(salt)
+        .with_cookie_name("nx_csrf")
+        .with_secure(settings.issuer.scheme() == "https")
+        .with_http_only(true)
+        .with_cookie_same_site(axum_csrf::SameSite::Strict))
 }

@@ -9,6 +9,8 @@ use crate::settings::Settings;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Protects page forms; its key is shared by every instance through the database.
+    pub csrf: axum_csrf::CsrfConfig,
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
@@ -22,5 +24,11 @@ impl AppState {
 
     pub fn issuer(&self) -> &str {
         self.settings.issuer_str()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for axum_csrf::CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
     }
 }

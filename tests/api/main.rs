@@ -6,4 +6,5 @@ mod admin_clients;
 mod demo;
 mod errors;
 mod health;
+mod oauth_flow;
 mod oauth_machine;

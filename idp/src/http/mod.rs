@@ -26,6 +26,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let request_id_header = HeaderName::from_static(request_id::HEADER);
     Router::new()
+        .merge(crate::web::router(&state))
         .merge(health::router())
         .merge(oauth::router())
         .merge(admin::router())

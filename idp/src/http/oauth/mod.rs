@@ -3,7 +3,7 @@
 pub mod bearer;
 mod client_auth;
 mod discovery;
-mod form;
+pub mod form;
 mod introspect;
 mod revoke;
 mod token;

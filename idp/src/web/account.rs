@@ -1,0 +1,219 @@
+//! `/account`: the signed-in user's page: authorised applications (withdraw consent), password
+//! change, and signing out everywhere.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::lang::Lang;
+use super::login_state::{self, Login};
+use super::pages::{self, check_csrf, form_token, render};
+use crate::accounts::{self, User, password};
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::with_pool;
+
+pub struct AuthorisedApp {
+    client_id: String,
+    client_name: String,
+    scope: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    en: bool,
+    csrf_token: String,
+    user: User,
+    organisation: Option<String>,
+    roles: Vec<String>,
+    apps: Vec<AuthorisedApp>,
+    notice: Option<String>,
+}
+
+async fn signed_in(session: &Session) -> Result<Login, Response> {
+    login_state::current(session)
+        .await
+        .ok_or_else(|| pages::see_other("/login?return_to=/account"))
+}
+
+async fn page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    login: &Login,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let internal = |e: accounts::AccountError| PageError::Internal(e.into());
+    let user = accounts::find_user(&state.db, &login.user_id)
+        .await
+        .map_err(internal)?
+        .ok_or(PageError::NotFound)?;
+    let organisation = match &user.organisation_id {
+        Some(id) => accounts::find_organisation(&state.db, id)
+            .await
+            .map_err(internal)?
+            .map(|o| o.name),
+        None => None,
+    };
+    let rows: Vec<(String, String, String)> = with_pool!(&state.db, pool => sqlx::query_as(
+        "SELECT c.id, c.name, k.scope FROM consents k JOIN clients c ON c.id = k.client_id WHERE k.user_id = $1 ORDER BY c.name",
+    )
+    .bind(&user.id)
+    .fetch_all(pool)
+    .await)
+    .map_err(|e| PageError::Internal(e.into()))?;
+    let page = AccountPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        roles: user
+            .roles
+            .iter()
+            .map(|r| lang.pick(r.label_zh(), r.label_en()).to_owned())
+            .collect(),
+        user,
+        organisation,
+        apps: rows
+            .into_iter()
+            .map(|(client_id, client_name, scope)| AuthorisedApp {
+                client_id,
+                client_name,
+                scope,
+            })
+            .collect(),
+        notice,
+    };
+    Ok(render(lang, StatusCode::OK, Some(csrf), &page))
+}
+
+pub async fn get_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, PageError> {
+    match signed_in(&session).await {
+        Ok(login) => page(&state, lang, csrf, &login, None).await,
+        Err(redirect) => Ok(redirect),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    csrf_token: String,
+    client_id: String,
+}
+
+/// Withdraws consent for a client and revokes the user's grants to it.
+pub async fn post_withdraw(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    session: Session,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let login = match signed_in(&session).await {
+        Ok(login) => login,
+        Err(redirect) => return Ok(redirect),
+    };
+    let now = state.now();
+    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
+        sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
+            .bind(&login.user_id)
+            .bind(&form.client_id)
+            .execute(pool)
+            .await?;
+        sqlx::query("UPDATE grants SET revoked_at = $3, revoked_reason = 'consent withdrawn' WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL")
+            .bind(&login.user_id)
+            .bind(&form.client_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }.await);
+    result.map_err(|e| PageError::Internal(e.into()))?;
+    Ok(pages::see_other("/account"))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf_token: String,
+}
+
+/// Revokes every grant of the user (all devices) and ends this session.
+pub async fn post_logout_all(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    session: Session,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let login = match signed_in(&session).await {
+        Ok(login) => login,
+        Err(redirect) => return Ok(redirect),
+    };
+    let now = state.now();
+    with_pool!(&state.db, pool => sqlx::query(
+        "UPDATE grants SET revoked_at = $2, revoked_reason = 'signed out everywhere' WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(&login.user_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| PageError::Internal(e.into()))?;
+    login_state::end(&session)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    Ok(pages::see_other("/login"))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn post_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let login = match signed_in(&session).await {
+        Ok(login) => login,
+        Err(redirect) => return Ok(redirect),
+    };
+    let user = accounts::find_user(&state.db, &login.user_id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .ok_or(PageError::NotFound)?;
+    let stored = accounts::password_hash_of(&state.db, &user.username)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .map(|(_, hash)| hash);
+    let notice = if !password::verify(form.current_password, stored).await {
+        lang.pick(
+            "当前密码不正确，密码未修改。",
+            "The current password is wrong; nothing changed.",
+        )
+        .to_owned()
+    } else {
+        match accounts::set_password(&state.db, &user.username, form.new_password, state.now())
+            .await
+        {
+            Ok(()) => lang.pick("密码已修改。", "Password changed.").to_owned(),
+            Err(accounts::AccountError::Password(e)) => e.to_string(),
+            Err(e) => return Err(PageError::Internal(e.into())),
+        }
+    };
+    page(&state, lang, csrf, &login, Some(notice)).await
+}

@@ -1,0 +1,141 @@
+//! `GET /login` shows the form; `POST /login` checks the password (argon2id, the same time and
+//! answer for an unknown user as for a wrong password), counts failures, and starts a session.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::lang::Lang;
+use super::pages::{self, check_csrf, form_token, render};
+use super::{login_state, throttle};
+use crate::accounts::{self, password};
+use crate::error::PageError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    en: bool,
+    csrf_token: String,
+    return_to: String,
+    username: String,
+    client_name: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+pub async fn get_login(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let return_to =
+        pages::safe_return_to(query.return_to.as_deref().unwrap_or("/account")).to_owned();
+    let client_name = super::authorize::pending_client_name(&state, &session).await;
+    let page = LoginPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        return_to,
+        username: String::new(),
+        client_name,
+        error: None,
+    };
+    Ok(render(lang, StatusCode::OK, Some(csrf), &page))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf_token: String,
+    username: String,
+    password: String,
+    #[serde(default)]
+    return_to: String,
+}
+
+pub async fn post_login(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let now = state.now();
+    let return_to = pages::safe_return_to(&form.return_to).to_owned();
+    let account_key = throttle::account_key(form.username.trim());
+    let address_key = throttle::address_key(&peer.ip().to_string());
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+
+    let refuse = |message: String, status| -> Result<Response, PageError> {
+        let page = LoginPage {
+            en: lang.en,
+            csrf_token: form_token(&csrf)?,
+            return_to: return_to.clone(),
+            username: form.username.clone(),
+            client_name: None,
+            error: Some(message),
+        };
+        Ok(render(lang, status, Some(csrf.clone()), &page))
+    };
+
+    let locked = throttle::locked_for(&state.db, &account_key, now)
+        .await
+        .map_err(internal)?
+        .max(
+            throttle::locked_for(&state.db, &address_key, now)
+                .await
+                .map_err(internal)?,
+        );
+    if let Some(seconds) = locked {
+        return refuse(
+            if lang.en {
+                format!("Too many failed attempts. Try again in {seconds} s.")
+            } else {
+                format!("登录失败次数过多，请 {seconds} 秒后再试。")
+            },
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+
+    let stored = accounts::password_hash_of(&state.db, form.username.trim())
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    let user_id = stored.as_ref().map(|(id, _)| id.clone());
+    let ok = password::verify(form.password.clone(), stored.map(|(_, hash)| hash)).await;
+    let Some(user_id) = user_id.filter(|_| ok) else {
+        throttle::record_failure(&state.db, &account_key, false, now)
+            .await
+            .map_err(internal)?;
+        throttle::record_failure(&state.db, &address_key, true, now)
+            .await
+            .map_err(internal)?;
+        tracing::info!(address = %peer.ip(), "failed login");
+        return refuse(
+            lang.pick("用户名或密码错误。", "Wrong username or password.")
+                .to_owned(),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    throttle::clear(&state.db, &account_key)
+        .await
+        .map_err(internal)?;
+    login_state::start(&session, &user_id, now)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    tracing::info!(user = %user_id, "signed in");
+    Ok(pages::see_other(&return_to).into_response())
+}

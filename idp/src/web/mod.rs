@@ -1,0 +1,83 @@
+//! The pages people see: login, consent, account, logout, and the authorization endpoint that
+//! leads through them. Sessions live in the database; every form is CSRF-protected; every page
+//! refuses to be framed and sends no referrer.
+
+mod account;
+mod authorize;
+pub mod lang;
+mod login;
+mod login_state;
+mod logout;
+mod pages;
+pub mod session_store;
+mod throttle;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::state::AppState;
+use session_store::DbSessionStore;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let secure = state.settings.issuer.scheme() == "https";
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("nx_session")
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(Duration::seconds(
+            state.settings.tokens.session_ttl,
+        )));
+    Router::new()
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/account") }),
+        )
+        .route("/authorize", get(authorize::get_authorize))
+        .route("/authorize/resume", get(authorize::get_resume))
+        .route("/login", get(login::get_login).post(login::post_login))
+        .route(
+            "/consent",
+            get(authorize::get_consent).post(authorize::post_consent),
+        )
+        .route("/logout", get(logout::get_logout).post(logout::post_logout))
+        .route("/account", get(account::get_account))
+        .route("/account/apps/withdraw", post(account::post_withdraw))
+        .route("/account/logout-all", post(account::post_logout_all))
+        .route("/account/password", post(account::post_password))
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .route("/static/site.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/site.css"),
+    )
+}

@@ -1,0 +1,64 @@
+//! Rendering helpers shared by the pages: templates to HTML, CSRF tokens into forms, redirects.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+
+use super::lang::Lang;
+use crate::error::PageError;
+
+/// Renders a page; the CSRF token (when the page has a form) sets its cookie on the response.
+pub fn render(
+    lang: Lang,
+    status: StatusCode,
+    csrf: Option<CsrfToken>,
+    page: &impl Template,
+) -> Response {
+    let html = match page.render() {
+        Ok(html) => html,
+        Err(e) => return PageError::Internal(e.into()).into_response(),
+    };
+    let response = match csrf {
+        Some(token) => (status, token, Html(html)).into_response(),
+        None => (status, Html(html)).into_response(),
+    };
+    lang.remember(response)
+}
+
+/// The form's CSRF token, or an internal error page.
+pub fn form_token(token: &CsrfToken) -> Result<String, PageError> {
+    token
+        .authenticity_token()
+        .map_err(|e| PageError::Internal(anyhow::anyhow!("making a CSRF token: {e:?}")))
+}
+
+pub fn check_csrf(token: &CsrfToken, submitted: &str) -> Result<(), PageError> {
+    token.verify(submitted).map_err(|_| {
+        PageError::BadRequest(
+            "表单已过期或来源不明，请返回重试。The form has expired or did not come from this site; go back and try again."
+                .into(),
+        )
+    })
+}
+
+/// 303 See Other, as every POST ends (so reloading does not resubmit).
+pub fn see_other(location: &str) -> Response {
+    Redirect::to(location).into_response()
+}
+
+/// A redirect to another site (the client), with no caching.
+pub fn redirect_away(location: &str) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Only our own paths may be returned to after login (no open redirect).
+pub fn safe_return_to(candidate: &str) -> &str {
+    let local =
+        candidate.starts_with('/') && !candidate.starts_with("//") && !candidate.contains('\\');
+    if local { candidate } else { "/account" }
+}
