@@ -199,15 +199,20 @@ pub struct RegisteredClient {
 /// Starts the application on `127.0.0.1:0` against a fresh database of the given backend.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = TestDatabase::create(&backend).await;
-    spawn_app_on(database).await
+    spawn_app_on(database, None).await
 }
 
-/// A second server on the same database as `other`, as a second instance behind a load balancer.
+/// A second server on the same database as `other`, as a second instance behind a load balancer:
+/// same database, same public issuer, its own port.
 pub async fn spawn_instance_like(other: &TestApp) -> TestApp {
-    spawn_app_on(TestDatabase::Shared(other.database_url.clone())).await
+    spawn_app_on(
+        TestDatabase::Shared(other.database_url.clone()),
+        Some(&other.address),
+    )
+    .await
 }
 
-async fn spawn_app_on(database: TestDatabase) -> TestApp {
+async fn spawn_app_on(database: TestDatabase, issuer: Option<&str>) -> TestApp {
     init_logging();
     let database_url = database.url();
     // Bind first: the issuer must name the port the server really listens on.
@@ -219,7 +224,7 @@ async fn spawn_app_on(database: TestDatabase) -> TestApp {
     let defaults = Settings::default();
     let settings = Settings {
         listen: bound,
-        issuer: address.parse().expect("the issuer URL"),
+        issuer: issuer.unwrap_or(&address).parse().expect("the issuer URL"),
         database: idp::settings::DatabaseSettings {
             url: database_url.clone(),
             max_connections: 8,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::accounts::{self, AccountError, NewUser, OrganisationKind, Role};
 use crate::clock::UnixTime;
 use crate::db::Db;
+use crate::oauth::clients::{self, ClientSpec};
 
 /// The password of every demo user. Demo only.
 pub const DEMO_PASSWORD: &str = "demo-2026";
@@ -104,10 +105,24 @@ const USERS: &[DemoUser] = &[
     },
 ];
 
+/// The example carrier web app (`examples/carrier-web`), registered with fixed demo credentials.
+pub const CARRIER_APP_CLIENT_ID: &str = "cl_carrier_web_demo";
+pub const CARRIER_APP_SECRET: &str = "nxcs_demo_carrier_web_secret_not_for_production";
+pub const CARRIER_APP_REDIRECT_URI: &str = "http://127.0.0.1:3000/callback";
+
+#[derive(Debug, Serialize)]
+pub struct DemoClientReport {
+    pub client_id: String,
+    pub client_secret: &'static str,
+    pub redirect_uri: &'static str,
+    pub scope: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct DemoReport {
     pub organisations: Vec<DemoOrganisationReport>,
     pub users: Vec<DemoUserReport>,
+    pub clients: Vec<DemoClientReport>,
     /// How many organisations and users this run created (0 on a second run).
     pub created: usize,
 }
@@ -209,11 +224,64 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
             organisation: demo.organisation.map(str::to_owned),
         });
     }
+    let carrier_org = organisations
+        .iter()
+        .find(|o| o.kind == OrganisationKind::Carrier)
+        .map(|o| o.id.clone());
+    let client = match clients::find(db, CARRIER_APP_CLIENT_ID)
+        .await
+        .map_err(client_error)?
+    {
+        Some(existing) => existing,
+        None => {
+            let spec = ClientSpec {
+                name: "示例载体应用 Example carrier app".into(),
+                public: false,
+                organisation_id: carrier_org,
+                logo_uri: None,
+                redirect_uris: vec![CARRIER_APP_REDIRECT_URI.into()],
+                post_logout_redirect_uris: vec!["http://127.0.0.1:3000/".into()],
+                scope: "openid profile email phone offline_access crowdfunding crowdsourcing financing \
+                        catalogue:carrier:read catalogue:carrier:write catalogue:carrier-partner:read \
+                        catalogue:carrier-partner:write catalogue:carrier-service:read catalogue:carrier-service:write"
+                    .into(),
+                grant_types: None,
+            };
+            let id = CARRIER_APP_CLIENT_ID.trim_start_matches("cl_");
+            match clients::register_fixed(db, spec, id, CARRIER_APP_SECRET, now).await {
+                Ok(registered) => {
+                    created += 1;
+                    registered.client
+                }
+                // Registered by a concurrent loader in the meantime.
+                Err(_) => clients::find(db, CARRIER_APP_CLIENT_ID)
+                    .await
+                    .map_err(client_error)?
+                    .ok_or_else(|| AccountError::UnknownOrganisation("demo client".into()))?,
+            }
+        }
+    };
+    let clients = vec![DemoClientReport {
+        client_id: client.client_id,
+        client_secret: CARRIER_APP_SECRET,
+        redirect_uri: CARRIER_APP_REDIRECT_URI,
+        scope: client.scope,
+    }];
     Ok(DemoReport {
         organisations,
         users,
+        clients,
         created,
     })
+}
+
+fn client_error(e: clients::ClientError) -> AccountError {
+    match e {
+        clients::ClientError::Db(e) => AccountError::Db(e),
+        other => AccountError::Db(crate::db::DbError::Query(sqlx::Error::Protocol(
+            other.to_string(),
+        ))),
+    }
 }
 
 /// The report as a short table for a terminal.
@@ -237,6 +305,12 @@ pub fn render_text(report: &DemoReport) -> String {
             user.role.code(),
             user.sub,
             user.organisation.as_deref().unwrap_or("-")
+        ));
+    }
+    for client in &report.clients {
+        out.push_str(&format!(
+            "\nExample carrier app client (demo only):\n  client_id     {}\n  client_secret {}\n  redirect_uri  {}\n",
+            client.client_id, client.client_secret, client.redirect_uri
         ));
     }
     out

@@ -192,11 +192,158 @@ fn demo_prints_json_and_a_second_run_changes_nothing() {
     let first = idp(dir.path(), &["demo", "--json"], &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
-    assert_eq!(first["created"], 13);
+    assert_eq!(first["created"], 14);
     assert_eq!(first["users"].as_array().unwrap().len(), 7);
 
     let second = idp(dir.path(), &["demo", "--json"], &[]);
     let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
     assert_eq!(second["created"], 0);
     assert_eq!(first["users"], second["users"], "same users, same ids");
+}
+
+#[test]
+fn client_and_user_commands_print_json_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "门户",
+            "--redirect-uri",
+            "https://carrier.example/cb",
+            "--scope",
+            "openid profile",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let client: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    assert!(
+        client["client_secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("nxcs_")
+    );
+    assert_eq!(
+        client["grant_types"],
+        serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
+    );
+
+    let output = idp(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "app",
+            "--redirect-uri",
+            "http://127.0.0.1/cb",
+            "--scope",
+            "openid",
+            "--public",
+            "--json",
+        ],
+        &[],
+    );
+    let public: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(public["client_secret"].is_null());
+    assert_eq!(
+        public["grant_types"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
+
+    let output = idp(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "li",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "enterprise",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let user: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let sub = user["sub"].as_str().unwrap();
+    assert_ne!(sub, client_id, "a client id never equals a user's sub");
+
+    let output = idp(
+        dir.path(),
+        &["client", "rotate-secret", &client_id, "--json"],
+        &[],
+    );
+    let rotated: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_ne!(rotated["client_secret"], client["client_secret"]);
+
+    let output = idp(dir.path(), &["client", "remove", &client_id], &[]);
+    assert!(output.status.success());
+    let output = idp(dir.path(), &["client", "show", &client_id], &[]);
+    assert_one_clear_error(&output, "no client with id");
+}
+
+#[test]
+fn bad_client_registrations_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "x",
+            "--redirect-uri",
+            "http://carrier.example/cb",
+            "--scope",
+            "openid",
+        ],
+        &[],
+    );
+    assert_one_clear_error(&output, "http is only allowed for loopback");
+    let output = idp(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "x",
+            "--redirect-uri",
+            "https://c.example/cb",
+            "--scope",
+            "openid nonsense",
+        ],
+        &[],
+    );
+    assert_one_clear_error(&output, "unknown scope `nonsense`");
+    let output = idp(
+        dir.path(),
+        &["user", "add", "--username", "x", "--password", "short"],
+        &[],
+    );
+    assert_one_clear_error(&output, "at least 8 characters");
+}
+
+#[test]
+fn keys_rotate_adds_a_current_key() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(idp(dir.path(), &["migrate"], &[]).status.success());
+    let output = idp(
+        dir.path(),
+        &["keys", "rotate", "--algorithm", "EdDSA", "--json"],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rotated: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rotated["alg"], "EdDSA");
+    let output = idp(dir.path(), &["keys", "list", "--json"], &[]);
+    let keys: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(keys[0]["kid"], rotated["kid"]);
 }

@@ -6,7 +6,7 @@ backend_tests!(demo_data_has_every_role_and_loading_twice_changes_nothing);
 async fn demo_data_has_every_role_and_loading_twice_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = idp::demo::load(&app.db, 1_700_000_000).await.unwrap();
-    assert_eq!(first.created, 13);
+    assert_eq!(first.created, 14);
     for role in accounts::Role::ALL {
         assert!(
             first.users.iter().any(|u| u.role == *role),

@@ -6,5 +6,6 @@ mod admin_clients;
 mod demo;
 mod errors;
 mod health;
+mod keys_and_instances;
 mod oauth_flow;
 mod oauth_machine;

@@ -264,11 +264,40 @@ async fn check_organisation(db: &Db, organisation_id: Option<&str>) -> Result<()
 }
 
 pub async fn register(db: &Db, spec: ClientSpec, now: UnixTime) -> Result<Registered, ClientError> {
-    let (grants, scope) = check(&spec)?;
-    check_organisation(db, spec.organisation_id.as_deref()).await?;
     let secret = (!spec.public).then(|| Secret::generate(SecretKind::ClientSecret));
     // Client ids and user subjects have different prefixes, so one never equals the other.
     let client_id = format!("cl_{}", Uuid::new_v4().simple());
+    insert(db, spec, client_id, secret.map(Secret::into_string), now).await
+}
+
+/// Registers a client under a chosen id and secret. Only the demo loader does this, so that
+/// the README's example app works with documented credentials.
+pub async fn register_fixed(
+    db: &Db,
+    spec: ClientSpec,
+    client_id: &str,
+    secret: &str,
+    now: UnixTime,
+) -> Result<Registered, ClientError> {
+    insert(
+        db,
+        spec,
+        format!("cl_{client_id}"),
+        Some(secret.to_owned()),
+        now,
+    )
+    .await
+}
+
+async fn insert(
+    db: &Db,
+    spec: ClientSpec,
+    client_id: String,
+    secret: Option<String>,
+    now: UnixTime,
+) -> Result<Registered, ClientError> {
+    let (grants, scope) = check(&spec)?;
+    check_organisation(db, spec.organisation_id.as_deref()).await?;
     with_pool!(db, pool => sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
          post_logout_redirect_uris, allowed_scopes, grant_types, created_at, updated_at) \
@@ -276,7 +305,7 @@ pub async fn register(db: &Db, spec: ClientSpec, now: UnixTime) -> Result<Regist
     )
     .bind(&client_id)
     .bind(spec.name.trim())
-    .bind(secret.as_ref().map(Secret::hash))
+    .bind(secret.as_deref().map(super::secrets::hash_secret))
     .bind(spec.public)
     .bind(&spec.organisation_id)
     .bind(&spec.logo_uri)
@@ -293,7 +322,7 @@ pub async fn register(db: &Db, spec: ClientSpec, now: UnixTime) -> Result<Regist
         .ok_or_else(|| ClientError::NotFound(client_id.clone()))?;
     Ok(Registered {
         client,
-        client_secret: secret.map(Secret::into_string),
+        client_secret: secret,
     })
 }
 

@@ -1,0 +1,69 @@
+//! Key rotation, and several instances on one database.
+
+use integration_tests::{Backend, backend_tests, spawn_app, spawn_instance_like};
+use serde_json::Value;
+
+backend_tests!(
+    key_rotation_keeps_old_tokens_verifiable_until_they_expire,
+    a_token_from_one_instance_works_on_another,
+);
+
+async fn key_rotation_keeps_old_tokens_verifiable_until_they_expire(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.machine_client("catalogue:carrier:read").await;
+    let old_token = app.machine_token(&client, "catalogue:carrier:read").await;
+
+    let now = idp::clock::Clock::now(&app.clock);
+    let grace = idp::settings::TokenSettings::default().key_retirement_grace();
+    idp::oauth::keys::rotate(
+        &app.db,
+        idp::oauth::keys::SigningAlgorithm::Es256,
+        now,
+        grace,
+    )
+    .await
+    .unwrap();
+    let intro: Value = app
+        .post_form_as(&client, "/introspect", &[("token", &old_token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        intro["active"], true,
+        "a token signed by the retired key still verifies"
+    );
+
+    // After the grace period the old key is no longer published.
+    app.clock.advance(grace + 1);
+    let keys = idp::oauth::keys::Keyring::new(app.db.clone())
+        .reload(idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    assert_eq!(keys.keys.len(), 1);
+    assert_eq!(keys.keys[0].alg, idp::oauth::keys::SigningAlgorithm::Es256);
+}
+
+async fn a_token_from_one_instance_works_on_another(backend: Backend) {
+    let first = spawn_app(backend).await;
+    let second = spawn_instance_like(&first).await;
+    let client = first.machine_client("admin").await;
+    let token = first.machine_token(&client, "admin").await;
+    // Same keys, same clients: the second instance accepts what the first issued.
+    let response = second
+        .client
+        .get(second.url("/api/admin/clients"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let token2 = second.machine_token(&client, "admin").await;
+    let intro: Value = first
+        .post_form_as(&client, "/introspect", &[("token", &token2)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro["active"], true);
+}
