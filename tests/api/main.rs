@@ -9,3 +9,4 @@ mod health;
 mod keys_and_instances;
 mod oauth_flow;
 mod oauth_machine;
+mod oidc_interop;
