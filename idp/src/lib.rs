@@ -9,6 +9,7 @@ pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod housekeeping;
 pub mod http;
 pub mod oauth;
 pub mod request_id;

@@ -95,6 +95,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        let housekeeping = crate::housekeeping::spawn(db.clone(), self.state.clock.clone());
         let app = http::router(self.state);
         tracing::info!(address = %self.address, "listening");
         axum::serve(
@@ -104,6 +105,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
+        housekeeping.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -6,6 +6,7 @@ use serde_json::Value;
 backend_tests!(
     key_rotation_keeps_old_tokens_verifiable_until_they_expire,
     a_token_from_one_instance_works_on_another,
+    housekeeping_removes_expired_rows_and_keeps_live_ones,
 );
 
 async fn key_rotation_keeps_old_tokens_verifiable_until_they_expire(backend: Backend) {
@@ -66,4 +67,25 @@ async fn a_token_from_one_instance_works_on_another(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(intro["active"], true);
+}
+
+async fn housekeeping_removes_expired_rows_and_keeps_live_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.machine_client("admin").await;
+    let token = app.machine_token(&client, "admin").await;
+    app.post_form_as(&client, "/revoke", &[("token", &token)])
+        .await;
+    let now = idp::clock::Clock::now(&app.clock);
+    assert_eq!(
+        idp::housekeeping::sweep(&app.db, now).await.unwrap(),
+        0,
+        "nothing has expired yet"
+    );
+    app.clock.advance(601);
+    let later = idp::clock::Clock::now(&app.clock);
+    assert_eq!(
+        idp::housekeeping::sweep(&app.db, later).await.unwrap(),
+        1,
+        "the revoked token's entry"
+    );
 }

@@ -19,17 +19,6 @@ impl DbSessionStore {
     pub fn new(db: Db) -> Self {
         DbSessionStore { db }
     }
-
-    /// Removes sessions that have expired; run now and then.
-    pub async fn delete_expired(&self) -> Result<u64> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        with_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expiry_date < $1")
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(backend)
-    }
 }
 
 fn backend(e: impl std::fmt::Display) -> Error {

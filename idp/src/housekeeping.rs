@@ -1,0 +1,58 @@
+//! Removing what has expired: sessions, authorization codes, revoked-token entries, spent
+//! refresh tokens and throttle counters. Every instance may run it; the deletes are idempotent,
+//! so no lease is needed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, UnixTime};
+use crate::db::{Db, DbError};
+use crate::with_pool;
+
+const EVERY: Duration = Duration::from_secs(600);
+// Kept a while after expiry so that a late replay is still recognised as one.
+const CODE_KEEP: i64 = 3600;
+
+/// Deletes expired rows; returns how many.
+pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
+    let statements: [(&str, i64); 5] = [
+        ("DELETE FROM sessions WHERE expiry_date < $1", now),
+        (
+            "DELETE FROM authorization_codes WHERE expires_at < $1",
+            now - CODE_KEEP,
+        ),
+        (
+            "DELETE FROM revoked_access_tokens WHERE expires_at < $1",
+            now,
+        ),
+        ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
+        (
+            "DELETE FROM login_throttle WHERE last_failure < $1 AND (locked_until IS NULL OR locked_until < $1)",
+            now - 86_400,
+        ),
+    ];
+    let mut removed = 0;
+    for (sql, cutoff) in statements {
+        removed += with_pool!(db, pool => sqlx::query(sql)
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(removed)
+}
+
+/// Sweeps every ten minutes until the process ends.
+pub fn spawn(db: Db, clock: Arc<dyn Clock>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(EVERY);
+        loop {
+            interval.tick().await;
+            match sweep(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed expired rows"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+            }
+        }
+    })
+}
