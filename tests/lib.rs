@@ -136,6 +136,44 @@ impl TestApp {
         self.machine_token(&client, "admin").await
     }
 
+    /// Another browser: its own cookie jar, no redirects followed.
+    pub fn new_browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("the HTTP client builds")
+    }
+
+    /// Signs `browser` in through the login page.
+    pub async fn sign_in(
+        &self,
+        browser: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = browser
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("the login page")
+            .text()
+            .await
+            .expect("text");
+        let csrf = hidden_field(&page, "csrf_token");
+        browser
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+                ("return_to", "/account"),
+            ])
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

@@ -46,6 +46,7 @@ impl Application {
         listener: TcpListener,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        crate::oauth::jwt_provider::install();
         // jsonwebtoken compiles without a crypto backend and then panics at the first token.
         if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
             anyhow::bail!(

@@ -2,6 +2,7 @@
 //! Integration tests over HTTP against the real server, on SQLite and (with
 //! `TEST_DATABASE_URL`) PostgreSQL.
 
+mod account;
 mod admin_clients;
 mod demo;
 mod errors;

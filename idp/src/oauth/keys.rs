@@ -209,6 +209,21 @@ pub async fn ensure_key(db: &Db, alg: SigningAlgorithm, now: UnixTime) -> anyhow
     Ok(())
 }
 
+/// A fresh key pair, for tests of the signing path.
+#[cfg(test)]
+pub async fn generate_pair_for_tests(alg: SigningAlgorithm) -> (EncodingKey, DecodingKey) {
+    let pem = generate_pem(alg).expect("a key");
+    let encoding = match alg {
+        SigningAlgorithm::Rs256 => EncodingKey::from_rsa_pem(pem.as_bytes()),
+        SigningAlgorithm::Es256 => EncodingKey::from_ec_pem(pem.as_bytes()),
+        SigningAlgorithm::EdDsa => EncodingKey::from_ed_pem(pem.as_bytes()),
+    }
+    .expect("the key loads");
+    let jwk = public_jwk(&encoding, alg, "test").expect("a JWK");
+    let decoding = DecodingKey::from_jwk(&jwk).expect("a decoding key");
+    (encoding, decoding)
+}
+
 /// Keys as this process sees them: all published keys, newest first.
 pub struct KeySet {
     pub keys: Vec<Arc<SigningKey>>,

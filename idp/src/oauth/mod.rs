@@ -5,6 +5,7 @@ pub mod adapter;
 pub mod clients;
 pub mod error;
 pub mod grants;
+pub mod jwt_provider;
 pub mod keys;
 pub mod scopes;
 pub mod secrets;

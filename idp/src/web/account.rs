@@ -18,6 +18,12 @@ use crate::error::PageError;
 use crate::state::AppState;
 use crate::with_pool;
 
+pub struct ActiveSession {
+    login_sid: String,
+    started: String,
+    current: bool,
+}
+
 pub struct AuthorisedApp {
     client_id: String,
     client_name: String,
@@ -33,6 +39,7 @@ struct AccountPage {
     organisation: Option<String>,
     roles: Vec<String>,
     apps: Vec<AuthorisedApp>,
+    sessions: Vec<ActiveSession>,
     notice: Option<String>,
 }
 
@@ -68,6 +75,25 @@ async fn page(
     .fetch_all(pool)
     .await)
     .map_err(|e| PageError::Internal(e.into()))?;
+    let sessions: Vec<(Option<String>, Option<i64>)> = with_pool!(&state.db, pool => sqlx::query_as(
+        "SELECT login_sid, created_at FROM sessions WHERE user_id = $1 AND expiry_date > $2 ORDER BY created_at DESC",
+    )
+    .bind(&user.id)
+    .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+    .fetch_all(pool)
+    .await)
+    .map_err(|e| PageError::Internal(e.into()))?;
+    let sessions = sessions
+        .into_iter()
+        .filter_map(|(sid, created)| {
+            let login_sid = sid?;
+            Some(ActiveSession {
+                current: login_sid == login.sid,
+                started: crate::web::pages::shanghai_time(created.unwrap_or_default()),
+                login_sid,
+            })
+        })
+        .collect();
     let page = AccountPage {
         en: lang.en,
         csrf_token: form_token(&csrf)?,
@@ -86,6 +112,7 @@ async fn page(
                 scope,
             })
             .collect(),
+        sessions,
         notice,
     };
     Ok(render(lang, StatusCode::OK, Some(csrf), &page))
@@ -158,15 +185,19 @@ pub async fn post_logout_all(
         Err(redirect) => return Ok(redirect),
     };
     let now = state.now();
-    with_pool!(&state.db, pool => sqlx::query(
-        "UPDATE grants SET revoked_at = $2, revoked_reason = 'signed out everywhere' WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(&login.user_id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(|e| PageError::Internal(e.into()))?;
+    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
+        sqlx::query("UPDATE grants SET revoked_at = $2, revoked_reason = 'signed out everywhere' WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(&login.user_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&login.user_id)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }.await);
+    result.map_err(|e| PageError::Internal(e.into()))?;
     login_state::end(&session)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
@@ -216,4 +247,51 @@ pub async fn post_password(
         }
     };
     page(&state, lang, csrf, &login, Some(notice)).await
+}
+
+#[derive(Deserialize)]
+pub struct EndSessionForm {
+    csrf_token: String,
+    login_sid: String,
+}
+
+/// Ends one of the user's other sessions (a browser left signed in elsewhere) and its grants.
+pub async fn post_end_session(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    session: Session,
+    Form(form): Form<EndSessionForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let login = match signed_in(&session).await {
+        Ok(login) => login,
+        Err(redirect) => return Ok(redirect),
+    };
+    let now = state.now();
+    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
+        // Only the user's own sessions: the sid alone is not trusted.
+        let deleted = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND login_sid = $2")
+            .bind(&login.user_id)
+            .bind(&form.login_sid)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        if deleted > 0 {
+            sqlx::query("UPDATE grants SET revoked_at = $3, revoked_reason = 'session ended' WHERE user_id = $1 AND session_id = $2 AND revoked_at IS NULL")
+                .bind(&login.user_id)
+                .bind(&form.login_sid)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }.await);
+    result.map_err(|e| PageError::Internal(e.into()))?;
+    if form.login_sid == login.sid {
+        login_state::end(&session)
+            .await
+            .map_err(|e| PageError::Internal(e.into()))?;
+        return Ok(pages::see_other("/login"));
+    }
+    Ok(pages::see_other("/account"))
 }

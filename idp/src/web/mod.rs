@@ -8,7 +8,7 @@ pub mod lang;
 mod login;
 mod login_state;
 mod logout;
-mod pages;
+pub(crate) mod pages;
 pub mod session_store;
 mod throttle;
 
@@ -49,6 +49,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account", get(account::get_account))
         .route("/account/apps/withdraw", post(account::post_withdraw))
         .route("/account/logout-all", post(account::post_logout_all))
+        .route("/account/sessions/end", post(account::post_end_session))
         .route("/account/password", post(account::post_password))
         .layer(sessions)
         .layer(SetResponseHeaderLayer::overriding(

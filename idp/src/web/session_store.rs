@@ -21,6 +21,18 @@ impl DbSessionStore {
     }
 }
 
+/// The signed-in user and login id recorded in a session's data, kept in their own columns.
+fn owner(record: &Record) -> (Option<String>, Option<String>) {
+    let login = record.data.get("login");
+    let field = |name: &str| {
+        login
+            .and_then(|l| l.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    (field("user_id"), field("sid"))
+}
+
 fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
 }
@@ -32,12 +44,17 @@ impl SessionStore for DbSessionStore {
         loop {
             let data =
                 serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+            let (user_id, login_sid) = owner(record);
             let inserted = with_pool!(&self.db, pool => sqlx::query(
-                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sessions (id, data, expiry_date, user_id, login_sid, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(data)
             .bind(record.expiry_date.unix_timestamp())
+            .bind(user_id)
+            .bind(login_sid)
+            .bind(OffsetDateTime::now_utc().unix_timestamp())
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))
@@ -51,13 +68,18 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let (user_id, login_sid) = owner(record);
         with_pool!(&self.db, pool => sqlx::query(
-            "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
+            "INSERT INTO sessions (id, data, expiry_date, user_id, login_sid, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date, \
+             user_id = excluded.user_id, login_sid = excluded.login_sid",
         )
         .bind(record.id.to_string())
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())
+        .bind(user_id)
+        .bind(login_sid)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))

@@ -1,0 +1,121 @@
+//! The account page: sessions on several browsers, ending one, changing the password.
+
+use integration_tests::{Backend, backend_tests, hidden_field, location, spawn_app};
+
+backend_tests!(
+    the_account_page_lists_sessions_and_ends_another_browsers_session,
+    changing_the_password_needs_the_current_one,
+);
+
+async fn the_account_page_lists_sessions_and_ends_another_browsers_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let laptop = app.new_browser();
+    let phone = app.new_browser();
+    assert_eq!(
+        app.sign_in(&laptop, "enterprise", idp::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.sign_in(&phone, "enterprise", idp::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+
+    let page = laptop
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("name=\"login_sid\"").count(), 2, "{page}");
+    assert!(page.contains("当前浏览器"));
+    // The session that is not this browser's: the form after the marker-less entry.
+    let forms: Vec<&str> = page.split("<li>登录于").skip(1).collect();
+    let other = forms
+        .iter()
+        .find(|f| !f.contains("当前浏览器"))
+        .expect("the phone's session");
+    let sid = hidden_field(other, "login_sid");
+    let csrf = hidden_field(&page, "csrf_token");
+    let response = laptop
+        .post(app.url("/account/sessions/end"))
+        .form(&[("csrf_token", csrf.as_str()), ("login_sid", sid.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/account");
+
+    let phone_account = phone.get(app.url("/account")).send().await.unwrap();
+    assert!(
+        location(&phone_account).starts_with("/login"),
+        "the phone is signed out"
+    );
+    let laptop_account = laptop.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(
+        laptop_account.status(),
+        200,
+        "the laptop is still signed in"
+    );
+}
+
+async fn changing_the_password_needs_the_current_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let browser = app.new_browser();
+    app.sign_in(&browser, "fund", idp::demo::DEMO_PASSWORD)
+        .await;
+    let page = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_field(&page, "csrf_token");
+    let page = browser
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("current_password", "not-it-at-all"),
+            ("new_password", "a-new-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("当前密码不正确"), "{page}");
+    let page = browser
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("current_password", idp::demo::DEMO_PASSWORD),
+            ("new_password", "a-new-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("密码已修改"), "{page}");
+    let fresh = app.new_browser();
+    assert_eq!(
+        app.sign_in(&fresh, "fund", "a-new-password-1")
+            .await
+            .status(),
+        303
+    );
+}
