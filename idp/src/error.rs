@@ -176,6 +176,8 @@ impl IntoResponse for ApiError {
 pub enum PageError {
     #[error("页面不存在")]
     NotFound,
+    #[error("无权访问")]
+    Forbidden,
     #[error("请求有误")]
     BadRequest(String),
     #[error("服务器内部错误")]
@@ -200,6 +202,12 @@ impl IntoResponse for PageError {
                 "页面不存在",
                 "Page not found",
                 String::new(),
+            ),
+            PageError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "无权访问此页面",
+                "You may not open this page",
+                "此页面仅限平台管理员。This page is for platform administrators.".to_owned(),
             ),
             PageError::BadRequest(detail) => (
                 StatusCode::BAD_REQUEST,

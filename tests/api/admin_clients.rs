@@ -256,3 +256,73 @@ async fn a_token_without_the_admin_scope_is_a_403_naming_the_scope(backend: Back
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["required_scope"], "admin");
 }
+
+mod openapi {
+    use integration_tests::{Backend, backend_tests, spawn_app};
+    use serde_json::{Value, json};
+
+    backend_tests!(the_openapi_document_matches_what_the_server_does);
+
+    async fn the_openapi_document_matches_what_the_server_does(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+        let paths = &doc["paths"];
+        for (path, method) in [
+            ("/api/admin/clients", "get"),
+            ("/api/admin/clients", "post"),
+            ("/api/admin/clients/{client_id}", "get"),
+            ("/api/admin/clients/{client_id}", "put"),
+            ("/api/admin/clients/{client_id}", "delete"),
+            ("/api/admin/clients/{client_id}/secret", "post"),
+        ] {
+            assert!(
+                paths[path][method].is_object(),
+                "{method} {path} is not documented"
+            );
+        }
+        // Every documented ClientSpec property is one the server accepts (it refuses unknown ones)…
+        let schemas = &doc["components"]["schemas"];
+        let mut spec = serde_json::Map::new();
+        for (name, _) in schemas["ClientSpec"]["properties"].as_object().unwrap() {
+            let value = match name.as_str() {
+                "public" => json!(false),
+                "redirect_uris" => json!(["https://carrier.example/cb"]),
+                "post_logout_redirect_uris" => json!([]),
+                "grant_types" => json!(["authorization_code"]),
+                "scope" => json!("openid"),
+                "organisation_id" | "logo_uri" => Value::Null,
+                _ => json!("x"),
+            };
+            spec.insert(name.clone(), value);
+        }
+        let token = app.admin_token().await;
+        let response = app
+            .client
+            .post(app.url("/api/admin/clients"))
+            .bearer_auth(&token)
+            .json(&spec)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        // …and a Client as served has exactly the documented properties.
+        let listed: Value = app
+            .client
+            .get(app.url("/api/admin/clients"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let served: std::collections::BTreeSet<&String> =
+            listed[0].as_object().unwrap().keys().collect();
+        let documented: std::collections::BTreeSet<&String> = schemas["Client"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(served, documented);
+    }
+}

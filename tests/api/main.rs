@@ -4,6 +4,8 @@
 
 mod account;
 mod admin_clients;
+mod concurrency;
+mod console;
 mod demo;
 mod errors;
 mod health;

@@ -75,8 +75,8 @@ pub async fn issue_code(
     Ok(code)
 }
 
-pub async fn find_code(tx: &mut Tx, code: &str) -> Result<Option<CodeRecord>, DbError> {
-    Ok(with_tx!(tx, conn => sqlx::query_as::<_, CodeRecord>(
+pub async fn find_code(db: &Db, code: &str) -> Result<Option<CodeRecord>, DbError> {
+    Ok(with_pool!(db, conn => sqlx::query_as::<_, CodeRecord>(
         "SELECT client_id, user_id, session_id, redirect_uri, scope, nonce, pkce_challenge, auth_time, expires_at, grant_id \
          FROM authorization_codes WHERE code_hash = $1",
     )
@@ -107,11 +107,7 @@ pub struct NewGrant<'a> {
     pub lifetime: i64,
 }
 
-pub async fn create_grant(
-    tx: &mut Tx,
-    new: NewGrant<'_>,
-    now: UnixTime,
-) -> Result<String, DbError> {
+pub async fn create_grant(tx: &mut Tx, new: NewGrant<'_>, now: UnixTime) -> Result<Grant, DbError> {
     let id = format!("gr_{}", Uuid::new_v4().simple());
     with_tx!(tx, conn => sqlx::query(
         "INSERT INTO grants (id, client_id, user_id, session_id, scope, auth_time, created_at, expires_at) \
@@ -128,11 +124,20 @@ pub async fn create_grant(
     .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(id)
+    Ok(Grant {
+        id,
+        client_id: new.client_id.to_owned(),
+        user_id: new.user_id.map(str::to_owned),
+        session_id: new.session_id.map(str::to_owned),
+        scope: new.scope.to_owned(),
+        auth_time: new.auth_time,
+        expires_at: now + new.lifetime,
+        revoked_at: None,
+    })
 }
 
-pub async fn find_grant(tx: &mut Tx, grant_id: &str) -> Result<Option<Grant>, DbError> {
-    Ok(with_tx!(tx, conn => sqlx::query_as::<_, Grant>(
+pub async fn find_grant(db: &Db, grant_id: &str) -> Result<Option<Grant>, DbError> {
+    Ok(with_pool!(db, conn => sqlx::query_as::<_, Grant>(
         "SELECT id, client_id, user_id, session_id, scope, auth_time, expires_at, revoked_at FROM grants WHERE id = $1",
     )
     .bind(grant_id)
@@ -189,8 +194,8 @@ pub struct RefreshRecord {
     pub used_at: Option<i64>,
 }
 
-pub async fn find_refresh(tx: &mut Tx, token: &str) -> Result<Option<RefreshRecord>, DbError> {
-    Ok(with_tx!(tx, conn => sqlx::query_as::<_, RefreshRecord>(
+pub async fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshRecord>, DbError> {
+    Ok(with_pool!(db, conn => sqlx::query_as::<_, RefreshRecord>(
         "SELECT grant_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
     )
     .bind(hash_secret(token))

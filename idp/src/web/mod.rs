@@ -4,6 +4,7 @@
 
 mod account;
 mod authorize;
+mod console;
 pub mod lang;
 mod login;
 mod login_state;
@@ -51,6 +52,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/logout-all", post(account::post_logout_all))
         .route("/account/sessions/end", post(account::post_end_session))
         .route("/account/password", post(account::post_password))
+        .route(
+            "/console/clients",
+            get(console::get_clients).post(console::post_clients),
+        )
+        .route(
+            "/console/clients/{client_id}",
+            get(console::get_client).post(console::post_client),
+        )
+        .route(
+            "/console/clients/{client_id}/secret",
+            post(console::post_rotate),
+        )
+        .route(
+            "/console/clients/{client_id}/delete",
+            post(console::post_delete),
+        )
         .layer(sessions)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,

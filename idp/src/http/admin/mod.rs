@@ -1,5 +1,5 @@
-//! The admin JSON API (scope `admin`): clients now; users and organisations follow the same
-//! pattern. Documented in `docs/openapi.yaml`.
+//! The admin JSON API (scope `admin`), documented in `docs/openapi.json` and served at
+//! `/api/openapi.json`.
 
 mod clients;
 
@@ -8,5 +8,14 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/api/admin", clients::router())
+    Router::new()
+        .nest("/api/admin", clients::router())
+        .route("/api/openapi.json", axum::routing::get(openapi))
+}
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../../../../docs/openapi.json"),
+    )
 }

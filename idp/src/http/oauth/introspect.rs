@@ -41,20 +41,18 @@ pub async fn post_introspect(
             Err(_) => {}
         }
     }
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    let Some(record) = grants::find_refresh(&mut tx, token)
+    let Some(record) = grants::find_refresh(&state.db, token)
         .await
         .map_err(OAuthError::server_error)?
     else {
         return Ok(inactive);
     };
-    let Some(grant) = grants::find_grant(&mut tx, &record.grant_id)
+    let Some(grant) = grants::find_grant(&state.db, &record.grant_id)
         .await
         .map_err(OAuthError::server_error)?
     else {
         return Ok(inactive);
     };
-    drop(tx);
     let active = grant.client_id == caller.client.client_id
         && record.used_at.is_none()
         && grant.revoked_at.is_none()

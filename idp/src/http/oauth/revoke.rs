@@ -30,16 +30,16 @@ pub async fn post_revoke(
         }
     }
 
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    if let Some(record) = grants::find_refresh(&mut tx, token)
+    if let Some(record) = grants::find_refresh(&state.db, token)
         .await
         .map_err(OAuthError::server_error)?
     {
-        if let Some(grant) = grants::find_grant(&mut tx, &record.grant_id)
+        if let Some(grant) = grants::find_grant(&state.db, &record.grant_id)
             .await
             .map_err(OAuthError::server_error)?
             && grant.client_id == caller.client.client_id
         {
+            let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
             grants::revoke_grant(&mut tx, &grant.id, "revoked by the client", now)
                 .await
                 .map_err(OAuthError::server_error)?;
@@ -47,7 +47,6 @@ pub async fn post_revoke(
         }
         return Ok(StatusCode::OK);
     }
-    drop(tx);
     // An access token: only its own client may revoke it (RFC 7009 §2.1).
     if let Ok(claims) = state.tokens.verify_access(token, now).await
         && claims.client_id == caller.client.client_id

@@ -138,17 +138,15 @@ async fn authorization_code(
     let now = state.now();
     let settings = &state.settings.tokens;
 
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    let record = grants::find_code(&mut tx, code)
+    // Reads first, through the pool; the transaction below only writes. The single use of the
+    // code is guaranteed by `redeem_code`'s conditional update, not by this read.
+    let record = grants::find_code(&state.db, code)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(|| OAuthError::invalid_grant("the code is invalid / 授权码无效"))?;
     // RFC 6749 §4.1.2: a code used twice revokes what it issued.
     if let Some(grant_id) = &record.grant_id {
-        grants::revoke_grant(&mut tx, grant_id, "authorization code replayed", now)
-            .await
-            .map_err(OAuthError::server_error)?;
-        tx.commit().await.map_err(OAuthError::server_error)?;
+        revoke_for_replay(state, grant_id, "authorization code replayed").await?;
         tracing::warn!(client_id = %client.client_id, "authorization code replayed; its grant is revoked");
         return Err(OAuthError::invalid_grant(
             "the code was already used / 授权码已被使用",
@@ -199,7 +197,8 @@ async fn authorization_code(
         .filter(|u| !u.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
 
-    let grant_id = grants::create_grant(
+    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
+    let grant = grants::create_grant(
         &mut tx,
         NewGrant {
             client_id: &client.client_id,
@@ -213,18 +212,23 @@ async fn authorization_code(
     )
     .await
     .map_err(OAuthError::server_error)?;
-    if !grants::redeem_code(&mut tx, code, &grant_id)
+    if !grants::redeem_code(&mut tx, code, &grant.id)
         .await
         .map_err(OAuthError::server_error)?
     {
+        // Another request redeemed it between our read and this write: a replay after all.
+        drop(tx);
+        if let Some(first) = grants::find_code(&state.db, code)
+            .await
+            .map_err(OAuthError::server_error)?
+            && let Some(grant_id) = first.grant_id
+        {
+            revoke_for_replay(state, &grant_id, "authorization code replayed").await?;
+        }
         return Err(OAuthError::invalid_grant(
             "the code was already used / 授权码已被使用",
         ));
     }
-    let grant = grants::find_grant(&mut tx, &grant_id)
-        .await
-        .map_err(OAuthError::server_error)?
-        .ok_or_else(|| OAuthError::server_error("the grant just created is missing"))?;
     let refresh_token = if client.allows_grant(GrantType::RefreshToken) {
         Some(
             grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
@@ -275,6 +279,18 @@ async fn authorization_code(
     })
 }
 
+async fn revoke_for_replay(
+    state: &AppState,
+    grant_id: &str,
+    reason: &str,
+) -> Result<(), OAuthError> {
+    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
+    grants::revoke_grant(&mut tx, grant_id, reason, state.now())
+        .await
+        .map_err(OAuthError::server_error)?;
+    tx.commit().await.map_err(OAuthError::server_error)
+}
+
 /// The `sid` claim: a session's public name, not the cookie value.
 fn session_sid(session_id: &str) -> &str {
     session_id
@@ -319,12 +335,13 @@ async fn refresh_token(
         OAuthError::invalid_grant("the refresh token is invalid or expired / 刷新令牌无效或已过期")
     };
 
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    let record = grants::find_refresh(&mut tx, presented)
+    // Reads through the pool; the transaction only spends and issues. Spending is a conditional
+    // update, so two requests with the same token cannot both succeed.
+    let record = grants::find_refresh(&state.db, presented)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(invalid)?;
-    let grant = grants::find_grant(&mut tx, &record.grant_id)
+    let grant = grants::find_grant(&state.db, &record.grant_id)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(invalid)?;
@@ -336,9 +353,21 @@ async fn refresh_token(
     if grant.revoked_at.is_some() || grant.expires_at <= now || record.expires_at <= now {
         return Err(invalid());
     }
+    let granted = ScopeSet::parse(&grant.scope).unwrap_or_else(|_| ScopeSet::empty());
+    let scope = requested_scope(form, &granted)?;
+    let user = match &grant.user_id {
+        Some(id) => accounts::find_user(&state.db, id)
+            .await
+            .map_err(OAuthError::server_error)?
+            .filter(|u| !u.disabled)
+            .ok_or_else(invalid)?,
+        None => return Err(invalid()),
+    };
     let within_grace = record
         .used_at
         .is_some_and(|used| now - used < settings.refresh_token_reuse_grace);
+
+    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
     let spent_now = grants::spend_refresh(&mut tx, presented, now)
         .await
         .map_err(OAuthError::server_error)?;
@@ -354,16 +383,6 @@ async fn refresh_token(
             "the refresh token was already used / 刷新令牌已被使用",
         ));
     }
-    let granted = ScopeSet::parse(&grant.scope).unwrap_or_else(|_| ScopeSet::empty());
-    let scope = requested_scope(form, &granted)?;
-    let user = match &grant.user_id {
-        Some(id) => accounts::find_user(&state.db, id)
-            .await
-            .map_err(OAuthError::server_error)?
-            .filter(|u| !u.disabled)
-            .ok_or_else(invalid)?,
-        None => return Err(invalid()),
-    };
     let next = grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
         .await
         .map_err(OAuthError::server_error)?;

@@ -1,0 +1,371 @@
+//! `/console/clients`: platform administrators register, change and remove applications and
+//! rotate their secrets. The same rules as the CLI and the admin API apply (they all go through
+//! `oauth::clients`).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::lang::Lang;
+use super::login_state;
+use super::pages::{self, check_csrf, form_token, render};
+use crate::accounts::{self, Organisation, Role};
+use crate::error::PageError;
+use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
+use crate::state::AppState;
+
+const FLASH_SECRET: &str = "console_secret";
+
+/// The form's fields as the page shows them.
+#[derive(Default)]
+pub struct ClientFields {
+    name: String,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    scope: String,
+    authorization_code: bool,
+    refresh_token: bool,
+    client_credentials: bool,
+    organisation_id: String,
+}
+
+impl From<&Client> for ClientFields {
+    fn from(c: &Client) -> Self {
+        ClientFields {
+            name: c.name.clone(),
+            redirect_uris: c.redirect_uris.join("\n"),
+            post_logout_redirect_uris: c.post_logout_redirect_uris.join("\n"),
+            scope: c.scope.clone(),
+            authorization_code: c.allows_grant(GrantType::AuthorizationCode),
+            refresh_token: c.allows_grant(GrantType::RefreshToken),
+            client_credentials: c.allows_grant(GrantType::ClientCredentials),
+            organisation_id: c.organisation_id.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ClientForm {
+    csrf_token: String,
+    name: String,
+    #[serde(default)]
+    redirect_uris: String,
+    #[serde(default)]
+    post_logout_redirect_uris: String,
+    scope: String,
+    grant_authorization_code: Option<String>,
+    grant_refresh_token: Option<String>,
+    grant_client_credentials: Option<String>,
+    #[serde(default)]
+    organisation_id: String,
+    public: Option<String>,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl ClientForm {
+    fn spec(&self) -> ClientSpec {
+        let mut grants = Vec::new();
+        for (on, grant) in [
+            (&self.grant_authorization_code, GrantType::AuthorizationCode),
+            (&self.grant_refresh_token, GrantType::RefreshToken),
+            (&self.grant_client_credentials, GrantType::ClientCredentials),
+        ] {
+            if on.is_some() {
+                grants.push(grant);
+            }
+        }
+        ClientSpec {
+            name: self.name.clone(),
+            public: self.public.is_some(),
+            organisation_id: Some(self.organisation_id.clone()).filter(|o| !o.is_empty()),
+            logo_uri: None,
+            redirect_uris: lines(&self.redirect_uris),
+            post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
+            scope: self.scope.clone(),
+            grant_types: (!grants.is_empty()).then_some(grants),
+        }
+    }
+
+    fn fields(&self) -> ClientFields {
+        ClientFields {
+            name: self.name.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            post_logout_redirect_uris: self.post_logout_redirect_uris.clone(),
+            scope: self.scope.clone(),
+            authorization_code: self.grant_authorization_code.is_some(),
+            refresh_token: self.grant_refresh_token.is_some(),
+            client_credentials: self.grant_client_credentials.is_some(),
+            organisation_id: self.organisation_id.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console_clients.html")]
+struct ClientsPage {
+    en: bool,
+    csrf_token: String,
+    clients: Vec<Client>,
+    organisations: Vec<Organisation>,
+    form: ClientFields,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console_client.html")]
+struct ClientPage {
+    en: bool,
+    csrf_token: String,
+    client: Client,
+    organisations: Vec<Organisation>,
+    form: ClientFields,
+    secret: Option<String>,
+    error: Option<String>,
+}
+
+/// Only a signed-in platform administrator gets past this.
+async fn require_admin(
+    state: &AppState,
+    session: &Session,
+) -> Result<Result<(), Response>, PageError> {
+    let Some(login) = login_state::current(session).await else {
+        return Ok(Err(pages::see_other("/login?return_to=/console/clients")));
+    };
+    let user = accounts::find_user(&state.db, &login.user_id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    match user {
+        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(())),
+        _ => Err(PageError::Forbidden),
+    }
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> PageError {
+    PageError::Internal(e.into())
+}
+
+fn refused(e: ClientError) -> Result<String, PageError> {
+    match e {
+        ClientError::Db(e) => Err(internal(e)),
+        other => Ok(other.to_string()),
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    form: ClientFields,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let page = ClientsPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        clients: clients::list(&state.db).await.map_err(internal)?,
+        organisations: accounts::list_organisations(&state.db)
+            .await
+            .map_err(internal)?,
+        form,
+        notice,
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(lang, status, Some(csrf), &page))
+}
+
+pub async fn get_clients(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, PageError> {
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    let form = ClientFields {
+        scope: "openid profile offline_access".into(),
+        authorization_code: true,
+        refresh_token: true,
+        ..Default::default()
+    };
+    list_page(&state, lang, csrf, form, None, None).await
+}
+
+pub async fn post_clients(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Form(form): Form<ClientForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    match clients::register(&state.db, form.spec(), state.now()).await {
+        Ok(registered) => {
+            if let Some(secret) = registered.client_secret {
+                session
+                    .insert(FLASH_SECRET, secret)
+                    .await
+                    .map_err(internal)?;
+            }
+            Ok(pages::see_other(&format!(
+                "/console/clients/{}",
+                registered.client.client_id
+            )))
+        }
+        Err(e) => {
+            let message = refused(e)?;
+            list_page(&state, lang, csrf, form.fields(), None, Some(message)).await
+        }
+    }
+}
+
+async fn client_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    client: Client,
+    form: Option<ClientFields>,
+    secret: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = ClientPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        form: form.unwrap_or_else(|| ClientFields::from(&client)),
+        client,
+        organisations: accounts::list_organisations(&state.db)
+            .await
+            .map_err(internal)?,
+        secret,
+        error,
+    };
+    Ok(render(lang, status, Some(csrf), &page))
+}
+
+pub async fn get_client(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Path(client_id): Path<String>,
+) -> Result<Response, PageError> {
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    let client = clients::find(&state.db, &client_id)
+        .await
+        .map_err(internal)?
+        .ok_or(PageError::NotFound)?;
+    // A secret is shown once, on the page right after it was made.
+    let secret: Option<String> = session.remove(FLASH_SECRET).await.map_err(internal)?;
+    client_page(&state, lang, csrf, client, None, secret, None).await
+}
+
+pub async fn post_client(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Path(client_id): Path<String>,
+    Form(form): Form<ClientForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    match clients::update(&state.db, &client_id, form.spec(), state.now()).await {
+        Ok(_) => Ok(pages::see_other(&format!("/console/clients/{client_id}"))),
+        Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => {
+            let message = refused(e)?;
+            let client = clients::find(&state.db, &client_id)
+                .await
+                .map_err(internal)?
+                .ok_or(PageError::NotFound)?;
+            client_page(
+                &state,
+                lang,
+                csrf,
+                client,
+                Some(form.fields()),
+                None,
+                Some(message),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf_token: String,
+}
+
+pub async fn post_rotate(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    session: Session,
+    Path(client_id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    let registered = match clients::rotate_secret(&state.db, &client_id, state.now()).await {
+        Ok(registered) => registered,
+        Err(ClientError::NotFound(_)) => return Err(PageError::NotFound),
+        Err(e) => return Err(PageError::BadRequest(refused(e)?)),
+    };
+    if let Some(secret) = registered.client_secret {
+        session
+            .insert(FLASH_SECRET, secret)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(pages::see_other(&format!("/console/clients/{client_id}")))
+}
+
+pub async fn post_delete(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    session: Session,
+    Path(client_id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    if let Err(redirect) = require_admin(&state, &session).await? {
+        return Ok(redirect);
+    }
+    match clients::remove(&state.db, &client_id).await {
+        Ok(()) => Ok(pages::see_other("/console/clients")),
+        Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => Err(internal(anyhow::anyhow!(e.to_string()))),
+    }
+}

@@ -1,0 +1,144 @@
+//! Many requests at once: what a busy carrier platform does to the token endpoint.
+
+use integration_tests::{Backend, TestApp, backend_tests, spawn_app};
+use serde_json::Value;
+
+backend_tests!(
+    forty_concurrent_refreshes_on_separate_chains_all_succeed,
+    one_refresh_token_used_concurrently_rotates_exactly_once,
+    twelve_concurrent_logins_all_succeed,
+);
+
+/// Refresh chains seeded directly in the database (what the authorization code grant stores).
+async fn seed_chains(
+    app: &TestApp,
+    count: usize,
+) -> (integration_tests::RegisteredClient, Vec<String>) {
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let client = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "busy".into(),
+            redirect_uris: vec!["http://127.0.0.1:9/cb".into()],
+            scope: "openid offline_access".into(),
+            ..Default::default()
+        })
+        .await;
+    let user = idp::accounts::find_user_by_username(&app.db, "enterprise")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = idp::clock::Clock::now(&app.clock);
+    let mut chains = Vec::new();
+    for _ in 0..count {
+        let mut tx = app.db.begin().await.unwrap();
+        let grant = idp::oauth::grants::create_grant(
+            &mut tx,
+            idp::oauth::grants::NewGrant {
+                client_id: &client.client_id,
+                user_id: Some(&user.id),
+                session_id: None,
+                scope: "openid offline_access",
+                auth_time: now,
+                lifetime: 3600,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        chains.push(
+            idp::oauth::grants::issue_refresh(&mut tx, &grant, now, 3600)
+                .await
+                .unwrap()
+                .into_string(),
+        );
+        tx.commit().await.unwrap();
+    }
+    (client, chains)
+}
+
+async fn refresh(
+    app: &TestApp,
+    client: &integration_tests::RegisteredClient,
+    token: &str,
+) -> (u16, Value) {
+    let response = app
+        .post_form_as(
+            client,
+            "/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", token)],
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn forty_concurrent_refreshes_on_separate_chains_all_succeed(backend: Backend) {
+    let app = std::sync::Arc::new(spawn_app(backend).await);
+    let (client, chains) = seed_chains(&app, 40).await;
+    let mut tasks = Vec::new();
+    for token in chains {
+        let (app, client) = (app.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            // Three rotations each, all at once across chains.
+            let mut token = token;
+            for _ in 0..3 {
+                let (status, body) = refresh(&app, &client, &token).await;
+                assert_eq!(status, 200, "{body}");
+                token = body["refresh_token"].as_str().unwrap().to_owned();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+async fn one_refresh_token_used_concurrently_rotates_exactly_once(backend: Backend) {
+    let app = std::sync::Arc::new(spawn_app(backend).await);
+    let (client, chains) = seed_chains(&app, 1).await;
+    let token = chains[0].clone();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (app, client, token) = (app.clone(), client.clone(), token.clone());
+        tasks.push(tokio::spawn(
+            async move { refresh(&app, &client, &token).await },
+        ));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        if status == 200 {
+            winners.push(body);
+        } else {
+            assert_eq!(body["error"], "invalid_grant");
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one rotation");
+    // With no grace window the losers count as reuse: the family, new token included, is revoked.
+    let newer = winners[0]["refresh_token"].as_str().unwrap();
+    let (status, _) = refresh(&app, &client, newer).await;
+    assert_eq!(status, 400);
+}
+
+async fn twelve_concurrent_logins_all_succeed(backend: Backend) {
+    let app = std::sync::Arc::new(spawn_app(backend).await);
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let browser = app.new_browser();
+            let user = ["enterprise", "carrier", "provider", "bank"][i % 4];
+            app.sign_in(&browser, user, idp::demo::DEMO_PASSWORD)
+                .await
+                .status()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 303);
+    }
+}
