@@ -20,6 +20,25 @@ run_on() {
     --listen "127.0.0.1:$port" --issuer "http://127.0.0.1:$port" &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  if command -v wrk >/dev/null; then
+    # wrk costs the shared CPU far less than the Rust load generator: closer to the server's
+    # own capacity for the two stateless endpoints.
+    local creds id secret token
+    creds=$("$idp" --database-url "$db" client add --name wrk --scope "catalogue:enterprise:write" \
+      --grant client_credentials --json)
+    id=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
+    secret=$(echo "$creds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
+    token=$(curl -s -u "$id:$secret" -d grant_type=client_credentials "http://127.0.0.1:$port/token" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    echo "wrk client_credentials:"
+    BENCH_CLIENT_ID=$id BENCH_CLIENT_SECRET=$secret BENCH_BODY="grant_type=client_credentials" \
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/wrk_post.lua "http://127.0.0.1:$port/token" \
+      | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+    echo "wrk introspect:"
+    BENCH_CLIENT_ID=$id BENCH_CLIENT_SECRET=$secret BENCH_BODY="token=$token" \
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/wrk_post.lua "http://127.0.0.1:$port/introspect" \
+      | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+  fi
   for what in client-credentials introspect refresh login argon2; do
     "$bench" --url "http://127.0.0.1:$port" --database-url "$db" --seconds "$seconds" \
       --connections "$connections" "$what"

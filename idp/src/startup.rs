@@ -78,6 +78,7 @@ impl Application {
                 settings: Arc::new(settings),
                 clock,
                 tokens,
+                clients: Default::default(),
             },
         })
     }

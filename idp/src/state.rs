@@ -15,6 +15,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
+    pub clients: Arc<crate::oauth::client_cache::ClientCache>,
 }
 
 impl AppState {

@@ -83,13 +83,20 @@ async fn changing_the_password_needs_the_current_one(backend: Backend) {
         .await
         .unwrap();
     let csrf = hidden_field(&page, "csrf_token");
+    let change = |current: &'static str| {
+        browser
+            .post(app.url("/account/password"))
+            .form(&[
+                ("csrf_token", csrf.clone()),
+                ("current_password", current.to_owned()),
+                ("new_password", "a-new-password-1".to_owned()),
+            ])
+            .send()
+    };
+    let response = change("not-it-at-all").await.unwrap();
+    assert_eq!(location(&response), "/account", "303 after the POST");
     let page = browser
-        .post(app.url("/account/password"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("current_password", "not-it-at-all"),
-            ("new_password", "a-new-password-1"),
-        ])
+        .get(app.url("/account"))
         .send()
         .await
         .unwrap()
@@ -97,13 +104,10 @@ async fn changing_the_password_needs_the_current_one(backend: Backend) {
         .await
         .unwrap();
     assert!(page.contains("当前密码不正确"), "{page}");
+    let response = change(idp::demo::DEMO_PASSWORD).await.unwrap();
+    assert_eq!(location(&response), "/account");
     let page = browser
-        .post(app.url("/account/password"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("current_password", idp::demo::DEMO_PASSWORD),
-            ("new_password", "a-new-password-1"),
-        ])
+        .get(app.url("/account"))
         .send()
         .await
         .unwrap()
@@ -111,6 +115,15 @@ async fn changing_the_password_needs_the_current_one(backend: Backend) {
         .await
         .unwrap();
     assert!(page.contains("密码已修改"), "{page}");
+    let page = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("密码已修改"), "the notice is shown once");
     let fresh = app.new_browser();
     assert_eq!(
         app.sign_in(&fresh, "fund", "a-new-password-1")

@@ -726,3 +726,203 @@ async fn id_token_carries_nonce_at_hash_auth_time_and_azp(backend: Backend) {
     assert!(claims["at_hash"].is_string());
     assert_eq!(claims["iss"], app.address.as_str());
 }
+
+mod prompts_and_garbage {
+    use super::*;
+
+    backend_tests!(
+        prompt_login_asks_for_the_password_again,
+        max_age_zero_asks_for_the_password_again,
+        garbage_never_makes_the_server_answer_500,
+    );
+
+    async fn signed_in_with_consent(app: &TestApp) -> (RegisteredClient, String) {
+        let client = web_client(app).await;
+        let (_, challenge) = pkce_pair();
+        get_code(app, &client, "openid", &challenge, "enterprise").await;
+        (client, challenge)
+    }
+
+    async fn prompt_login_asks_for_the_password_again(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let (client, challenge) = signed_in_with_consent(&app).await;
+        let response = app
+            .client
+            .get(authorize_url(
+                &app,
+                &client,
+                "openid",
+                &challenge,
+                "&prompt=login",
+            ))
+            .send()
+            .await
+            .unwrap();
+        let to_login = location(&response);
+        assert!(to_login.starts_with("/login"), "{to_login}");
+        // Re-authenticating later than the request satisfies it.
+        app.clock.advance(1);
+        let response = log_in(&app, &to_login, "enterprise", idp::demo::DEMO_PASSWORD).await;
+        let back = follow_to_client(&app, response).await;
+        assert!(param(&back, "code").is_some(), "{back}");
+    }
+
+    async fn max_age_zero_asks_for_the_password_again(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let (client, challenge) = signed_in_with_consent(&app).await;
+        app.clock.advance(5);
+        let response = app
+            .client
+            .get(authorize_url(
+                &app,
+                &client,
+                "openid",
+                &challenge,
+                "&max_age=3",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert!(location(&response).starts_with("/login"));
+        let response = app
+            .client
+            .get(authorize_url(
+                &app,
+                &client,
+                "openid",
+                &challenge,
+                "&max_age=60",
+            ))
+            .send()
+            .await
+            .unwrap();
+        let back = url::Url::parse(&location(&response)).unwrap();
+        assert!(
+            param(&back, "code").is_some(),
+            "a recent enough login passes"
+        );
+        let response = app
+            .client
+            .get(authorize_url(
+                &app,
+                &client,
+                "openid",
+                &challenge,
+                "&max_age=-1",
+            ))
+            .send()
+            .await
+            .unwrap();
+        let back = url::Url::parse(&location(&response)).unwrap();
+        assert_eq!(param(&back, "error").as_deref(), Some("invalid_request"));
+    }
+
+    async fn garbage_never_makes_the_server_answer_500(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let client = web_client(&app).await;
+        let bodies: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"%%%%".to_vec(),
+            vec![0xff, 0xfe, 0x00, 0x80],
+            b"grant_type=authorization_code&code=&redirect_uri=".to_vec(),
+            format!(
+                "grant_type=refresh_token&refresh_token={}",
+                "x".repeat(100_000)
+            )
+            .into_bytes(),
+            b"token=a.b.c&token_type_hint=access_token".to_vec(),
+            b"token=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.&token_type_hint=access_token".to_vec(),
+            b"client_id=%00&grant_type=client_credentials".to_vec(),
+        ];
+        for path in [
+            "/token",
+            "/introspect",
+            "/revoke",
+            "/userinfo",
+            "/login",
+            "/consent",
+            "/logout",
+            "/api/admin/clients",
+        ] {
+            for body in &bodies {
+                for content_type in [
+                    "application/x-www-form-urlencoded",
+                    "application/json",
+                    "text/plain",
+                ] {
+                    let response = app
+                        .client
+                        .post(app.url(path))
+                        .basic_auth(&client.client_id, client.client_secret.as_deref())
+                        .header("content-type", content_type)
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    match response {
+                        Ok(response) => {
+                            assert!(
+                                response.status().as_u16() < 500,
+                                "{path} {content_type} answered {}",
+                                response.status()
+                            )
+                        }
+                        // Refused before its body was read (wrong content type): hyper answers
+                        // and closes while a large upload is still being sent.
+                        Err(e) => assert!(body.len() > 65_536, "{path} {content_type}: {e}"),
+                    }
+                }
+            }
+        }
+        for query in [
+            "",
+            "?",
+            "?client_id=%ff",
+            "?response_type=code&client_id=x&client_id=y",
+            "?redirect_uri=javascript:alert(1)",
+            "?id_token_hint=a.b.c",
+            "?scope=%00",
+        ] {
+            for path in [
+                "/authorize",
+                "/logout",
+                "/login",
+                "/consent",
+                "/authorize/resume",
+                "/userinfo",
+            ] {
+                let response = app
+                    .client
+                    .get(app.url(&format!("{path}{query}")))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(
+                    response.status().as_u16() < 500,
+                    "{path}{query} answered {}",
+                    response.status()
+                );
+            }
+        }
+        for header in [
+            "Bearer",
+            "Bearer a.b.c",
+            "Basic !!!",
+            "Basic Og==",
+            "Bearer \u{7f}",
+        ] {
+            let response = app
+                .client
+                .get(app.url("/userinfo"))
+                .header("authorization", header)
+                .send()
+                .await;
+            if let Ok(response) = response {
+                assert!(
+                    response.status().as_u16() < 500,
+                    "{header} answered {}",
+                    response.status()
+                );
+            }
+        }
+    }
+}

@@ -203,6 +203,54 @@ pub async fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshRecord>,
     .await)?)
 }
 
+#[derive(sqlx::FromRow)]
+struct RefreshWithGrant {
+    grant_id: String,
+    token_expires_at: i64,
+    used_at: Option<i64>,
+    client_id: String,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    scope: String,
+    auth_time: i64,
+    grant_expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+/// A refresh token and its grant, in one round trip (the hot path of the refresh grant).
+pub async fn find_refresh_with_grant(
+    db: &Db,
+    token: &str,
+) -> Result<Option<(RefreshRecord, Grant)>, DbError> {
+    let row = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(
+        "SELECT r.grant_id, r.expires_at AS token_expires_at, r.used_at, g.client_id, g.user_id, g.session_id, \
+         g.scope, g.auth_time, g.expires_at AS grant_expires_at, g.revoked_at \
+         FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = $1",
+    )
+    .bind(hash_secret(token))
+    .fetch_optional(conn)
+    .await)?;
+    Ok(row.map(|r| {
+        (
+            RefreshRecord {
+                grant_id: r.grant_id.clone(),
+                expires_at: r.token_expires_at,
+                used_at: r.used_at,
+            },
+            Grant {
+                id: r.grant_id,
+                client_id: r.client_id,
+                user_id: r.user_id,
+                session_id: r.session_id,
+                scope: r.scope,
+                auth_time: r.auth_time,
+                expires_at: r.grant_expires_at,
+                revoked_at: r.revoked_at,
+            },
+        )
+    }))
+}
+
 /// Spends a refresh token. False when it was already spent (by a concurrent request too).
 pub async fn spend_refresh(tx: &mut Tx, token: &str, now: UnixTime) -> Result<bool, DbError> {
     let updated = with_tx!(tx, conn => sqlx::query(

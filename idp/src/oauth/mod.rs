@@ -2,6 +2,7 @@
 //! endpoints that use it are in `crate::http::oauth`.
 
 pub mod adapter;
+pub mod client_cache;
 pub mod clients;
 pub mod error;
 pub mod grants;

@@ -2,7 +2,6 @@
 //! change, and signing out everywhere.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,7 +11,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, check_csrf, form_token, render};
+use super::pages::{self, PageForm, check_csrf, form_token, render};
 use crate::accounts::{self, User, password};
 use crate::error::PageError;
 use crate::state::AppState;
@@ -118,6 +117,9 @@ async fn page(
     Ok(render(lang, StatusCode::OK, Some(csrf), &page))
 }
 
+/// A message for the next view of the account page (after a POST's 303).
+const NOTICE: &str = "account_notice";
+
 pub async fn get_account(
     State(state): State<AppState>,
     lang: Lang,
@@ -125,7 +127,13 @@ pub async fn get_account(
     session: Session,
 ) -> Result<Response, PageError> {
     match signed_in(&session).await {
-        Ok(login) => page(&state, lang, csrf, &login, None).await,
+        Ok(login) => {
+            let notice: Option<String> = session
+                .remove(NOTICE)
+                .await
+                .map_err(|e| PageError::Internal(e.into()))?;
+            page(&state, lang, csrf, &login, notice).await
+        }
         Err(redirect) => Ok(redirect),
     }
 }
@@ -141,7 +149,7 @@ pub async fn post_withdraw(
     State(state): State<AppState>,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<WithdrawForm>,
+    PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let login = match signed_in(&session).await {
@@ -177,7 +185,7 @@ pub async fn post_logout_all(
     State(state): State<AppState>,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<CsrfOnly>,
+    PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let login = match signed_in(&session).await {
@@ -216,7 +224,7 @@ pub async fn post_password(
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<PasswordForm>,
+    PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let login = match signed_in(&session).await {
@@ -246,7 +254,12 @@ pub async fn post_password(
             Err(e) => return Err(PageError::Internal(e.into())),
         }
     };
-    page(&state, lang, csrf, &login, Some(notice)).await
+    // Shown once on the page the browser is sent to (303 after every POST).
+    session
+        .insert(NOTICE, notice)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    Ok(pages::see_other("/account"))
 }
 
 #[derive(Deserialize)]
@@ -260,7 +273,7 @@ pub async fn post_end_session(
     State(state): State<AppState>,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<EndSessionForm>,
+    PageForm(form): PageForm<EndSessionForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let login = match signed_in(&session).await {

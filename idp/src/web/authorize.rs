@@ -5,7 +5,6 @@
 //! redirect URI with `state` and `iss` (RFC 9207).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +14,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, check_csrf, form_token, render};
+use super::pages::{self, PageForm, check_csrf, form_token, render};
 use crate::accounts;
 use crate::error::PageError;
 use crate::http::oauth::form::OAuthForm;
@@ -38,8 +37,12 @@ pub struct Pending {
     state: Option<String>,
     nonce: Option<String>,
     pkce: Option<String>,
-    /// The user must have authenticated at or after this time (prompt=login, max_age).
+    /// The user must have authenticated at or after this time (max_age).
     login_after: Option<i64>,
+    /// The login this request found and refused (prompt=login, or too old for max_age): only
+    /// a different, new login satisfies it. Seconds cannot tell two logins apart; ids can.
+    #[serde(default)]
+    replaced_login: Option<String>,
     prompt_consent: bool,
 }
 
@@ -206,11 +209,12 @@ pub async fn get_authorize(
     };
 
     let now = state.now();
-    let login_after = if prompts.contains(&"login") {
-        Some(now)
-    } else {
-        max_age.map(|age| now - age)
-    };
+    let login_after = max_age.map(|age| now - age);
+    let login = login_state::current(&session).await;
+    // The current login serves unless the client asked for a new one or it is too old.
+    let usable = login.as_ref().is_some_and(|l| {
+        !prompts.contains(&"login") && login_after.is_none_or(|after| l.auth_time >= after)
+    });
     let pending = Pending {
         client_id: client.client_id.clone(),
         client_name: client.name.clone(),
@@ -220,14 +224,11 @@ pub async fn get_authorize(
         nonce: form.get("nonce").map(str::to_owned),
         pkce,
         login_after,
+        replaced_login: login.as_ref().filter(|_| !usable).map(|l| l.sid.clone()),
         prompt_consent: prompts.contains(&"consent"),
     };
-    let login = login_state::current(&session).await;
-    let fresh_enough = |login: &Login| login_after.is_none_or(|after| login.auth_time >= after);
     match login {
-        Some(login) if fresh_enough(&login) => {
-            proceed(&state, &session, login, pending, prompt_none).await
-        }
+        Some(login) if usable => proceed(&state, &session, login, pending, prompt_none).await,
         _ if prompt_none => fail(ErrorCode::LoginRequired, "the user is not signed in"),
         _ => {
             if let Err(e) = session.insert(PENDING, &pending).await {
@@ -250,7 +251,8 @@ pub async fn get_resume(State(state): State<AppState>, session: Session) -> Resp
         Some(login)
             if pending
                 .login_after
-                .is_none_or(|after| login.auth_time >= after) =>
+                .is_none_or(|after| login.auth_time >= after)
+                && pending.replaced_login.as_deref() != Some(login.sid.as_str()) =>
         {
             proceed(&state, &session, login, pending, false).await
         }
@@ -421,7 +423,7 @@ pub async fn post_consent(
     State(state): State<AppState>,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<ConsentForm>,
+    PageForm(form): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let pending: Option<Pending> = session.remove(PENDING).await.ok().flatten();

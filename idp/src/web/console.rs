@@ -3,7 +3,6 @@
 //! `oauth::clients`).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,7 +12,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state;
-use super::pages::{self, check_csrf, form_token, render};
+use super::pages::{self, PageForm, check_csrf, form_token, render};
 use crate::accounts::{self, Organisation, Role};
 use crate::error::PageError;
 use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
@@ -214,7 +213,7 @@ pub async fn post_clients(
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
-    Form(form): Form<ClientForm>,
+    PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
@@ -293,13 +292,15 @@ pub async fn post_client(
     csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
-    Form(form): Form<ClientForm>,
+    PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
-    match clients::update(&state.db, &client_id, form.spec(), state.now()).await {
+    let updated = clients::update(&state.db, &client_id, form.spec(), state.now()).await;
+    state.clients.forget(&client_id);
+    match updated {
         Ok(_) => Ok(pages::see_other(&format!("/console/clients/{client_id}"))),
         Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => {
@@ -332,13 +333,15 @@ pub async fn post_rotate(
     csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
-    let registered = match clients::rotate_secret(&state.db, &client_id, state.now()).await {
+    let rotated = clients::rotate_secret(&state.db, &client_id, state.now()).await;
+    state.clients.forget(&client_id);
+    let registered = match rotated {
         Ok(registered) => registered,
         Err(ClientError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => return Err(PageError::BadRequest(refused(e)?)),
@@ -357,13 +360,15 @@ pub async fn post_delete(
     csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
-    match clients::remove(&state.db, &client_id).await {
+    let removed = clients::remove(&state.db, &client_id).await;
+    state.clients.forget(&client_id);
+    match removed {
         Ok(()) => Ok(pages::see_other("/console/clients")),
         Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => Err(internal(anyhow::anyhow!(e.to_string()))),

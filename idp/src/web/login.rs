@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::lang::Lang;
-use super::pages::{self, check_csrf, form_token, render};
+use super::pages::{self, PageForm, check_csrf, form_token, render};
 use super::{login_state, throttle};
 use crate::accounts::{self, password};
 use crate::error::PageError;
@@ -71,7 +70,7 @@ pub async fn post_login(
     csrf: CsrfToken,
     session: Session,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(form): Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, &form.csrf_token)?;
     let now = state.now();

@@ -3,7 +3,6 @@
 //! ends the session and revokes the grants made in it (their refresh tokens stop working).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,7 +12,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state;
-use super::pages::{self, check_csrf, form_token, render};
+use super::pages::{self, PageForm, check_csrf, form_token, render};
 use crate::error::PageError;
 use crate::oauth::{clients, grants};
 use crate::state::AppState;
@@ -162,7 +161,7 @@ pub async fn post_logout(
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
-    Form(params): Form<LogoutParams>,
+    PageForm(params): PageForm<LogoutParams>,
 ) -> Result<Response, PageError> {
     check_csrf(&csrf, params.csrf_token.as_deref().unwrap_or_default())?;
     let redirect = checked_redirect(

@@ -81,3 +81,27 @@ pub fn shanghai_time(unix: i64) -> String {
         Err(_) => String::from("-"),
     }
 }
+
+/// `Form<T>` for pages: a malformed or incomplete form is a readable error page, not axum's
+/// plain-text rejection.
+pub struct PageForm<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(value)) => Ok(PageForm(value)),
+            Err(_) => Err(PageError::BadRequest(
+                "表单内容不完整或格式有误，请返回重试。The form is incomplete or malformed; go back and try again.".into(),
+            )),
+        }
+    }
+}

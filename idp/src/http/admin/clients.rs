@@ -72,9 +72,9 @@ async fn update_client(
     ApiJson(spec): ApiJson<ClientSpec>,
 ) -> Result<Json<Client>, ApiError> {
     bearer.require("admin")?;
-    Ok(Json(
-        clients::update(&state.db, &client_id, spec, state.now()).await?,
-    ))
+    let updated = clients::update(&state.db, &client_id, spec, state.now()).await;
+    state.clients.forget(&client_id);
+    Ok(Json(updated?))
 }
 
 async fn delete_client(
@@ -84,6 +84,7 @@ async fn delete_client(
 ) -> Result<StatusCode, ApiError> {
     bearer.require("admin")?;
     clients::remove(&state.db, &client_id).await?;
+    state.clients.forget(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,6 +95,7 @@ async fn rotate_secret(
 ) -> Result<Json<Value>, ApiError> {
     bearer.require("admin")?;
     let registered = clients::rotate_secret(&state.db, &client_id, state.now()).await?;
+    state.clients.forget(&client_id);
     Ok(Json(
         json!({ "client_id": registered.client.client_id, "client_secret": registered.client_secret }),
     ))

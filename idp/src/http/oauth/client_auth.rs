@@ -7,7 +7,10 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::form::OAuthForm;
 use crate::db::Db;
-use crate::oauth::clients::{self, Client};
+use std::sync::Arc;
+
+use crate::oauth::client_cache::ClientCache;
+use crate::oauth::clients::Client;
 use crate::oauth::error::OAuthError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +21,7 @@ pub enum AuthMethod {
 }
 
 pub struct AuthenticatedClient {
-    pub client: Client,
+    pub client: Arc<Client>,
     pub method: AuthMethod,
 }
 
@@ -58,6 +61,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 /// Identifies and authenticates the calling client. Public clients authenticate with `none`
 /// only when `allow_public` (the token endpoint, where PKCE protects them).
 pub async fn authenticate(
+    cache: &ClientCache,
     db: &Db,
     headers: &HeaderMap,
     form: &OAuthForm,
@@ -98,7 +102,8 @@ pub async fn authenticate(
         e.basic_challenge = method == AuthMethod::Basic;
         e
     };
-    let client = clients::find(db, &client_id)
+    let client = cache
+        .find(db, &client_id)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(failed)?;

@@ -21,7 +21,8 @@ pub async fn post_introspect(
     body: Bytes,
 ) -> Result<impl IntoResponse, OAuthError> {
     let form = OAuthForm::parse(&headers, &body)?;
-    let caller = client_auth::authenticate(&state.db, &headers, &form, false).await?;
+    let caller =
+        client_auth::authenticate(&state.clients, &state.db, &headers, &form, false).await?;
     let token = form.require("token")?;
     let now = state.now();
     let hint = form.get("token_type_hint");

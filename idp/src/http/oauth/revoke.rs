@@ -17,7 +17,8 @@ pub async fn post_revoke(
     body: Bytes,
 ) -> Result<StatusCode, OAuthError> {
     let form = OAuthForm::parse(&headers, &body)?;
-    let caller = client_auth::authenticate(&state.db, &headers, &form, true).await?;
+    let caller =
+        client_auth::authenticate(&state.clients, &state.db, &headers, &form, true).await?;
     let token = form.require("token")?;
     let now = state.now();
     match form.get("token_type_hint") {

@@ -54,7 +54,7 @@ pub async fn post_token(
         )
     })?;
     let AuthenticatedClient { client, method } =
-        client_auth::authenticate(&state.db, &headers, &form, true).await?;
+        client_auth::authenticate(&state.clients, &state.db, &headers, &form, true).await?;
     tracing::debug!(client_id = %client.client_id, auth = ?method, grant_type, "token request");
     if !client.allows_grant(grant) {
         return Err(OAuthError::new(
@@ -337,11 +337,7 @@ async fn refresh_token(
 
     // Reads through the pool; the transaction only spends and issues. Spending is a conditional
     // update, so two requests with the same token cannot both succeed.
-    let record = grants::find_refresh(&state.db, presented)
-        .await
-        .map_err(OAuthError::server_error)?
-        .ok_or_else(invalid)?;
-    let grant = grants::find_grant(&state.db, &record.grant_id)
+    let (record, grant) = grants::find_refresh_with_grant(&state.db, presented)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(invalid)?;
