@@ -236,8 +236,13 @@ pub struct RegisteredClient {
 
 /// Starts the application on `127.0.0.1:0` against a fresh database of the given backend.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `adjust` (token lifetimes, grace windows…).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let database = TestDatabase::create(&backend).await;
-    spawn_app_on(database, None).await
+    spawn_app_on(database, None, adjust).await
 }
 
 /// A second server on the same database as `other`, as a second instance behind a load balancer:
@@ -246,11 +251,16 @@ pub async fn spawn_instance_like(other: &TestApp) -> TestApp {
     spawn_app_on(
         TestDatabase::Shared(other.database_url.clone()),
         Some(&other.address),
+        |_| {},
     )
     .await
 }
 
-async fn spawn_app_on(database: TestDatabase, issuer: Option<&str>) -> TestApp {
+async fn spawn_app_on(
+    database: TestDatabase,
+    issuer: Option<&str>,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     init_logging();
     let database_url = database.url();
     // Bind first: the issuer must name the port the server really listens on.
@@ -260,7 +270,7 @@ async fn spawn_app_on(database: TestDatabase, issuer: Option<&str>) -> TestApp {
     let bound = listener.local_addr().expect("the bound address");
     let address = format!("http://{bound}");
     let defaults = Settings::default();
-    let settings = Settings {
+    let mut settings = Settings {
         listen: bound,
         issuer: issuer.unwrap_or(&address).parse().expect("the issuer URL"),
         database: idp::settings::DatabaseSettings {
@@ -269,6 +279,7 @@ async fn spawn_app_on(database: TestDatabase, issuer: Option<&str>) -> TestApp {
         },
         ..defaults
     };
+    adjust(&mut settings);
     let clock = ManualClock::new();
     let application = idp::Application::build_on(settings, listener, Arc::new(clock.clone()))
         .await

@@ -1,12 +1,13 @@
 //! Many requests at once: what a busy carrier platform does to the token endpoint.
 
-use integration_tests::{Backend, TestApp, backend_tests, spawn_app};
+use integration_tests::{Backend, TestApp, backend_tests, spawn_app, spawn_app_with};
 use serde_json::Value;
 
 backend_tests!(
     forty_concurrent_refreshes_on_separate_chains_all_succeed,
     one_refresh_token_used_concurrently_rotates_exactly_once,
     twelve_concurrent_logins_all_succeed,
+    within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revokes,
 );
 
 /// Refresh chains seeded directly in the database (what the authorization code grant stores).
@@ -141,4 +142,31 @@ async fn twelve_concurrent_logins_all_succeed(backend: Backend) {
     for task in tasks {
         assert_eq!(task.await.unwrap(), 303);
     }
+}
+
+async fn within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revokes(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, |s| s.tokens.refresh_token_reuse_grace = 5).await;
+    let (client, chains) = seed_chains(&app, 1).await;
+    let first = chains[0].clone();
+    let (status, rotated) = refresh(&app, &client, &first).await;
+    assert_eq!(status, 200);
+    // A retry of the same token (a lost response) within 5 s: served, with a sibling token.
+    app.clock.advance(2);
+    let (status, retried) = refresh(&app, &client, &first).await;
+    assert_eq!(status, 200, "{retried}");
+    assert_ne!(retried["refresh_token"], rotated["refresh_token"]);
+    // Both successors work: nothing was revoked.
+    let (status, _) = refresh(&app, &client, rotated["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    // After the window the same old token is reuse: the family ends.
+    app.clock.advance(10);
+    let (status, body) = refresh(&app, &client, &first).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = refresh(&app, &client, retried["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 400, "the family is revoked");
 }

@@ -834,6 +834,12 @@ mod prompts_and_garbage {
             b"token=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.&token_type_hint=access_token".to_vec(),
             b"client_id=%00&grant_type=client_credentials".to_vec(),
         ];
+        // Without connection reuse: a connection the server closed after refusing a large upload
+        // must not be picked up by the next request.
+        let fresh = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
         for path in [
             "/token",
             "/introspect",
@@ -850,8 +856,7 @@ mod prompts_and_garbage {
                     "application/json",
                     "text/plain",
                 ] {
-                    let response = app
-                        .client
+                    let response = fresh
                         .post(app.url(path))
                         .basic_auth(&client.client_id, client.client_secret.as_deref())
                         .header("content-type", content_type)

@@ -185,6 +185,15 @@ impl Db {
         })
     }
 
+    /// For a single write statement run through the pool: on SQLite, the process's write gate
+    /// (held until the guard drops), so writers queue here rather than in SQLite's busy handler.
+    pub async fn write_gate(&self) -> Option<OwnedSemaphorePermit> {
+        match self {
+            Db::Sqlite(_, gate) => gate.clone().acquire_owned().await.ok(),
+            Db::Postgres(_) => None,
+        }
+    }
+
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)
     }

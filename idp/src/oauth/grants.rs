@@ -251,17 +251,48 @@ pub async fn find_refresh_with_grant(
     }))
 }
 
-/// Spends a refresh token. False when it was already spent (by a concurrent request too).
-pub async fn spend_refresh(tx: &mut Tx, token: &str, now: UnixTime) -> Result<bool, DbError> {
-    let updated = with_tx!(tx, conn => sqlx::query(
-        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+/// Spends `presented` and issues its successor in one round trip. `None` when `presented` was
+/// already spent (a concurrent request, or reuse).
+pub async fn rotate_refresh(
+    db: &Db,
+    presented: &str,
+    grant: &Grant,
+    now: UnixTime,
+    idle: i64,
+) -> Result<Option<Secret>, DbError> {
+    let next = Secret::generate(SecretKind::RefreshToken);
+    let _gate = db.write_gate().await;
+    let changed = with_pool!(db, pool => sqlx::query(crate::db::dialect::rotate_refresh(db.backend()))
+        .bind(hash_secret(presented))
+        .bind(next.hash())
+        .bind(now)
+        .bind((now + idle).min(grant.expires_at))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok((changed > 0).then_some(next))
+}
+
+/// Issues a refresh token in the grant's family outside a transaction (the reuse grace window).
+pub async fn issue_refresh_now(
+    db: &Db,
+    grant: &Grant,
+    now: UnixTime,
+    idle: i64,
+) -> Result<Secret, DbError> {
+    let token = Secret::generate(SecretKind::RefreshToken);
+    let _gate = db.write_gate().await;
+    with_pool!(db, pool => sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(hash_secret(token))
+    .bind(token.hash())
+    .bind(&grant.id)
     .bind(now)
-    .execute(conn)
+    .bind((now + idle).min(grant.expires_at))
+    .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(updated == 1)
+    Ok(token)
 }
 
 /// Remembers a revoked access token until it would have expired anyway.

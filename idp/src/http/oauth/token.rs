@@ -363,26 +363,30 @@ async fn refresh_token(
         .used_at
         .is_some_and(|used| now - used < settings.refresh_token_reuse_grace);
 
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    let spent_now = grants::spend_refresh(&mut tx, presented, now)
+    let idle = settings.refresh_token_idle_ttl;
+    let rotated = grants::rotate_refresh(&state.db, presented, &grant, now, idle)
         .await
         .map_err(OAuthError::server_error)?;
-    if !spent_now && !within_grace {
-        // RFC 9700 §4.14.2: a spent refresh token presented again means one of two parties holds
-        // a stolen copy; end the whole family.
-        grants::revoke_grant(&mut tx, &grant.id, "refresh token reused", now)
+    let next = match rotated {
+        Some(next) => next,
+        // A concurrent retry inside the configured window gets a sibling token.
+        None if within_grace => grants::issue_refresh_now(&state.db, &grant, now, idle)
             .await
-            .map_err(OAuthError::server_error)?;
-        tx.commit().await.map_err(OAuthError::server_error)?;
-        tracing::warn!(client_id = %client.client_id, grant = %grant.id, "refresh token reuse; family revoked");
-        return Err(OAuthError::invalid_grant(
-            "the refresh token was already used / 刷新令牌已被使用",
-        ));
-    }
-    let next = grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
-        .await
-        .map_err(OAuthError::server_error)?;
-    tx.commit().await.map_err(OAuthError::server_error)?;
+            .map_err(OAuthError::server_error)?,
+        None => {
+            // RFC 9700 §4.14.2: a spent refresh token presented again means one of two parties
+            // holds a stolen copy; end the whole family.
+            let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
+            grants::revoke_grant(&mut tx, &grant.id, "refresh token reused", now)
+                .await
+                .map_err(OAuthError::server_error)?;
+            tx.commit().await.map_err(OAuthError::server_error)?;
+            tracing::warn!(client_id = %client.client_id, grant = %grant.id, "refresh token reuse; family revoked");
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was already used / 刷新令牌已被使用",
+            ));
+        }
+    };
 
     let (access_token, claims) = mint_user_access(state, client, &user, &grant, &scope).await?;
     Ok(TokenResponse {
