@@ -8,6 +8,7 @@ backend_tests!(
     one_refresh_token_used_concurrently_rotates_exactly_once,
     twelve_concurrent_logins_all_succeed,
     within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revokes,
+    a_disabled_users_refresh_token_stops_working,
 );
 
 /// Refresh chains seeded directly in the database (what the authorization code grant stores).
@@ -169,4 +170,21 @@ async fn within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revok
     );
     let (status, _) = refresh(&app, &client, retried["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, 400, "the family is revoked");
+}
+
+async fn a_disabled_users_refresh_token_stops_working(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (client, chains) = seed_chains(&app, 1).await;
+    let (status, rotated) = refresh(&app, &client, &chains[0]).await;
+    assert_eq!(status, 200);
+    idp::with_pool!(&app.db, pool => sqlx::query("UPDATE users SET disabled = TRUE WHERE username = 'enterprise'")
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let (status, body) = refresh(&app, &client, rotated["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 }

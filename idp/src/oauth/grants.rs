@@ -215,17 +215,29 @@ struct RefreshWithGrant {
     auth_time: i64,
     grant_expires_at: i64,
     revoked_at: Option<i64>,
+    user_active: Option<bool>,
+    user_organisation_id: Option<String>,
 }
 
-/// A refresh token and its grant, in one round trip (the hot path of the refresh grant).
+/// The grant's user as a refresh needs them: still active, and acting for which organisation.
+#[derive(Debug, Clone)]
+pub struct GrantUser {
+    pub active: bool,
+    pub organisation_id: Option<String>,
+}
+
+/// A refresh token, its grant and the grant's user, in one round trip (the hot path of the
+/// refresh grant).
 pub async fn find_refresh_with_grant(
     db: &Db,
     token: &str,
-) -> Result<Option<(RefreshRecord, Grant)>, DbError> {
+) -> Result<Option<(RefreshRecord, Grant, GrantUser)>, DbError> {
     let row = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(
         "SELECT r.grant_id, r.expires_at AS token_expires_at, r.used_at, g.client_id, g.user_id, g.session_id, \
-         g.scope, g.auth_time, g.expires_at AS grant_expires_at, g.revoked_at \
-         FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = $1",
+         g.scope, g.auth_time, g.expires_at AS grant_expires_at, g.revoked_at, \
+         NOT u.disabled AS user_active, u.organisation_id AS user_organisation_id \
+         FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id LEFT JOIN users u ON u.id = g.user_id \
+         WHERE r.token_hash = $1",
     )
     .bind(hash_secret(token))
     .fetch_optional(conn)
@@ -246,6 +258,10 @@ pub async fn find_refresh_with_grant(
                 auth_time: r.auth_time,
                 expires_at: r.grant_expires_at,
                 revoked_at: r.revoked_at,
+            },
+            GrantUser {
+                active: r.user_active.unwrap_or(false),
+                organisation_id: r.user_organisation_id,
             },
         )
     }))

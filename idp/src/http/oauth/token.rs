@@ -242,7 +242,14 @@ async fn authorization_code(
     tx.commit().await.map_err(OAuthError::server_error)?;
 
     let scope = ScopeSet::parse(&record.scope).unwrap_or_else(|_| ScopeSet::empty());
-    let (access_token, claims) = mint_user_access(state, client, &user, &grant, &scope).await?;
+    let (access_token, claims) = mint_user_access(
+        state,
+        client,
+        user.organisation_id.as_deref(),
+        &grant,
+        &scope,
+    )
+    .await?;
     let id_token = if scope.contains("openid") {
         Some(
             state
@@ -299,13 +306,13 @@ fn session_sid(session_id: &str) -> &str {
 async fn mint_user_access(
     state: &AppState,
     client: &Client,
-    user: &accounts::User,
+    organisation_id: Option<&str>,
     grant: &grants::Grant,
     scope: &ScopeSet,
 ) -> Result<(String, AccessClaims), OAuthError> {
     let claims = AccessClaims {
         iss: String::new(),
-        sub: user.id.clone(),
+        sub: grant.user_id.clone().unwrap_or_default(),
         aud: String::new(),
         client_id: client.client_id.clone(),
         scope: scope.to_text(),
@@ -313,7 +320,7 @@ async fn mint_user_access(
         iat: 0,
         exp: 0,
         gid: Some(grant.id.clone()),
-        org: user.organisation_id.clone(),
+        org: organisation_id.map(str::to_owned),
         auth_time: Some(grant.auth_time),
     };
     state
@@ -337,7 +344,7 @@ async fn refresh_token(
 
     // Reads through the pool; the transaction only spends and issues. Spending is a conditional
     // update, so two requests with the same token cannot both succeed.
-    let (record, grant) = grants::find_refresh_with_grant(&state.db, presented)
+    let (record, grant, user) = grants::find_refresh_with_grant(&state.db, presented)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(invalid)?;
@@ -351,14 +358,9 @@ async fn refresh_token(
     }
     let granted = ScopeSet::parse(&grant.scope).unwrap_or_else(|_| ScopeSet::empty());
     let scope = requested_scope(form, &granted)?;
-    let user = match &grant.user_id {
-        Some(id) => accounts::find_user(&state.db, id)
-            .await
-            .map_err(OAuthError::server_error)?
-            .filter(|u| !u.disabled)
-            .ok_or_else(invalid)?,
-        None => return Err(invalid()),
-    };
+    if grant.user_id.is_none() || !user.active {
+        return Err(invalid());
+    }
     let within_grace = record
         .used_at
         .is_some_and(|used| now - used < settings.refresh_token_reuse_grace);
@@ -388,7 +390,14 @@ async fn refresh_token(
         }
     };
 
-    let (access_token, claims) = mint_user_access(state, client, &user, &grant, &scope).await?;
+    let (access_token, claims) = mint_user_access(
+        state,
+        client,
+        user.organisation_id.as_deref(),
+        &grant,
+        &scope,
+    )
+    .await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
