@@ -67,6 +67,7 @@ impl Application {
             t.id_token_ttl,
         );
         let csrf = csrf_config(&db, &settings, clock.now()).await?;
+        let rotations = crate::oauth::rotations::Rotations::start(db.clone());
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {
@@ -79,6 +80,7 @@ impl Application {
                 clock,
                 tokens,
                 clients: Default::default(),
+                rotations,
             },
         })
     }

@@ -16,6 +16,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
     pub clients: Arc<crate::oauth::client_cache::ClientCache>,
+    pub rotations: crate::oauth::rotations::Rotations,
 }
 
 impl AppState {

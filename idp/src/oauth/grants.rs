@@ -267,28 +267,6 @@ pub async fn find_refresh_with_grant(
     }))
 }
 
-/// Spends `presented` and issues its successor in one round trip. `None` when `presented` was
-/// already spent (a concurrent request, or reuse).
-pub async fn rotate_refresh(
-    db: &Db,
-    presented: &str,
-    grant: &Grant,
-    now: UnixTime,
-    idle: i64,
-) -> Result<Option<Secret>, DbError> {
-    let next = Secret::generate(SecretKind::RefreshToken);
-    let _gate = db.write_gate().await;
-    let changed = with_pool!(db, pool => sqlx::query(crate::db::dialect::rotate_refresh(db.backend()))
-        .bind(hash_secret(presented))
-        .bind(next.hash())
-        .bind(now)
-        .bind((now + idle).min(grant.expires_at))
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok((changed > 0).then_some(next))
-}
-
 /// Issues a refresh token in the grant's family outside a transaction (the reuse grace window).
 pub async fn issue_refresh_now(
     db: &Db,

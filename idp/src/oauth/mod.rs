@@ -8,6 +8,7 @@ pub mod error;
 pub mod grants;
 pub mod jwt_provider;
 pub mod keys;
+pub mod rotations;
 pub mod scopes;
 pub mod secrets;
 pub mod tokens;

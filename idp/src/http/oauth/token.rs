@@ -366,7 +366,9 @@ async fn refresh_token(
         .is_some_and(|used| now - used < settings.refresh_token_reuse_grace);
 
     let idle = settings.refresh_token_idle_ttl;
-    let rotated = grants::rotate_refresh(&state.db, presented, &grant, now, idle)
+    let rotated = state
+        .rotations
+        .rotate(presented, &grant, now, idle)
         .await
         .map_err(OAuthError::server_error)?;
     let next = match rotated {
