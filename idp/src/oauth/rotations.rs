@@ -123,7 +123,9 @@ async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<bool>, DbError> {
 
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, conn => {
-        let mut query = sqlx::query(&statements);
+        // Not cached: each batch size is its own statement text, and sqlx would keep every one
+        // prepared on every pooled connection (the server grew past 200 MB).
+        let mut query = sqlx::query(&statements).persistent(false);
         for job in batch {
             query = query
                 .bind(&job.presented_hash)
@@ -134,7 +136,7 @@ async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<bool>, DbError> {
         query.execute(conn).await.map(|r| r.rows_affected())
     })?;
     let stored: Vec<String> = with_tx!(&mut tx, conn => {
-        let mut query = sqlx::query_scalar(&check);
+        let mut query = sqlx::query_scalar(&check).persistent(false);
         for job in batch {
             query = query.bind(&job.next_hash);
         }
