@@ -275,7 +275,7 @@ async fn spawn_app_on(
         issuer: issuer.unwrap_or(&address).parse().expect("the issuer URL"),
         database: idp::settings::DatabaseSettings {
             url: database_url.clone(),
-            max_connections: 8,
+            max_connections: Some(8),
         },
         ..defaults
     };

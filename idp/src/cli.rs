@@ -147,7 +147,7 @@ pub async fn run() -> anyhow::Result<()> {
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
+    let db = Db::connect(&settings.database.url, settings.database.pool_size()).await?;
     db.migrate().await?;
     Ok(db)
 }

@@ -53,7 +53,7 @@ impl Application {
                 "no JWT crypto provider: build jsonwebtoken with exactly one of aws_lc_rs or rust_crypto"
             );
         }
-        let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
+        let db = Db::connect(&settings.database.url, settings.database.pool_size()).await?;
         db.migrate().await?;
         let t = &settings.tokens;
         crate::oauth::keys::ensure_key(&db, t.signing_algorithm, clock.now())

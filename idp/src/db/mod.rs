@@ -110,7 +110,11 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // 1 MiB of page cache per connection instead of 2: in WAL mode every write
+                // makes the other connections drop their caches anyway, so a larger one only
+                // costs memory (16 connections × 2 MiB was a third of the server's footprint).
+                .pragma("cache_size", "-1024");
             // Every connection to ":memory:" is its own database: keep exactly one.
             let max = if in_memory { 1 } else { max_connections };
             let pool = SqlitePoolOptions::new()

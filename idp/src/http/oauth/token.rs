@@ -265,7 +265,8 @@ async fn authorization_code(
                         auth_time: record.auth_time,
                         nonce: record.nonce.as_deref(),
                         at_hash: None,
-                        sid: record.session_id.as_deref().map(session_sid),
+                        // The login id, public by design (it names the session, not its cookie).
+                        sid: record.session_id.as_deref(),
                     },
                     Some(&access_token),
                     now,
@@ -296,11 +297,6 @@ async fn revoke_for_replay(
         .await
         .map_err(OAuthError::server_error)?;
     tx.commit().await.map_err(OAuthError::server_error)
-}
-
-/// The `sid` claim: a session's public name, not the cookie value.
-fn session_sid(session_id: &str) -> &str {
-    session_id
 }
 
 async fn mint_user_access(
