@@ -302,18 +302,52 @@ pub async fn revoke_access_token(db: &Db, jti: &str, expires_at: i64) -> Result<
     Ok(())
 }
 
-/// Revokes every grant of a login session (RP-initiated logout, "sign out" on the account page).
-pub async fn revoke_session_grants(
+/// Which grants to revoke together.
+pub enum GrantsOf<'a> {
+    /// Those made in one login session (logout, ending a session on the account page).
+    Session {
+        user_id: &'a str,
+        session_id: &'a str,
+    },
+    /// Every grant of a user (signing out everywhere).
+    User(&'a str),
+    /// A user's grants to one client (withdrawn consent).
+    UserClient {
+        user_id: &'a str,
+        client_id: &'a str,
+    },
+}
+
+/// Revokes a set of grants at once: their refresh tokens stop working and access tokens carrying
+/// their ids turn inactive. Returns how many were revoked now.
+pub async fn revoke_grants(
     db: &Db,
-    session_id: &str,
+    which: GrantsOf<'_>,
+    reason: &str,
     now: UnixTime,
 ) -> Result<u64, DbError> {
-    Ok(with_pool!(db, pool => sqlx::query(
-        "UPDATE grants SET revoked_at = $2, revoked_reason = 'logout' WHERE session_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(session_id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?)
+    let (condition, first, second) = match which {
+        GrantsOf::Session {
+            user_id,
+            session_id,
+        } => (
+            "user_id = $3 AND session_id = $4",
+            user_id,
+            Some(session_id),
+        ),
+        GrantsOf::User(user_id) => ("user_id = $3", user_id, None),
+        GrantsOf::UserClient { user_id, client_id } => {
+            ("user_id = $3 AND client_id = $4", user_id, Some(client_id))
+        }
+    };
+    let sql = format!(
+        "UPDATE grants SET revoked_at = $1, revoked_reason = $2 WHERE {condition} AND revoked_at IS NULL"
+    );
+    Ok(with_pool!(db, pool => {
+        let mut query = sqlx::query(&sql).bind(now).bind(reason).bind(first);
+        if let Some(second) = second {
+            query = query.bind(second);
+        }
+        query.execute(pool).await.map(|r| r.rows_affected())
+    })?)
 }

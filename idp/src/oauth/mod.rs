@@ -4,6 +4,7 @@
 pub mod adapter;
 pub mod client_cache;
 pub mod clients;
+pub mod consents;
 pub mod error;
 pub mod grants;
 pub mod jwt_provider;

@@ -12,8 +12,11 @@ use tower_sessions::Session;
 use super::lang::Lang;
 use super::login_state::{self, Login};
 use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::session_store::DbSessionStore;
 use crate::accounts::{self, User, password};
 use crate::error::PageError;
+use crate::oauth::consents;
+use crate::oauth::grants::{self, GrantsOf};
 use crate::state::AppState;
 use crate::with_pool;
 
@@ -21,12 +24,6 @@ pub struct ActiveSession {
     login_sid: String,
     started: String,
     current: bool,
-}
-
-pub struct AuthorisedApp {
-    client_id: String,
-    client_name: String,
-    scope: String,
 }
 
 #[derive(Template)]
@@ -37,9 +34,20 @@ struct AccountPage {
     user: User,
     organisation: Option<String>,
     roles: Vec<String>,
-    apps: Vec<AuthorisedApp>,
+    apps: Vec<consents::AuthorisedApp>,
     sessions: Vec<ActiveSession>,
     notice: Option<String>,
+}
+
+/// The prologue of every account form: a valid CSRF token, then the signed-in user, or the
+/// redirect to the login page (`Ok(Err(redirect))`).
+async fn signed_in_form(
+    csrf: &CsrfToken,
+    submitted: &str,
+    session: &Session,
+) -> Result<Result<Login, Response>, PageError> {
+    check_csrf(csrf, submitted)?;
+    Ok(signed_in(session).await)
 }
 
 async fn signed_in(session: &Session) -> Result<Login, Response> {
@@ -67,13 +75,9 @@ async fn page(
             .map(|o| o.name),
         None => None,
     };
-    let rows: Vec<(String, String, String)> = with_pool!(&state.db, pool => sqlx::query_as(
-        "SELECT c.id, c.name, k.scope FROM consents k JOIN clients c ON c.id = k.client_id WHERE k.user_id = $1 ORDER BY c.name",
-    )
-    .bind(&user.id)
-    .fetch_all(pool)
-    .await)
-    .map_err(|e| PageError::Internal(e.into()))?;
+    let apps = consents::list(&state.db, &user.id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
     let sessions: Vec<(Option<String>, Option<i64>)> = with_pool!(&state.db, pool => sqlx::query_as(
         "SELECT login_sid, created_at FROM sessions WHERE user_id = $1 AND expiry_date > $2 ORDER BY created_at DESC",
     )
@@ -103,14 +107,7 @@ async fn page(
             .collect(),
         user,
         organisation,
-        apps: rows
-            .into_iter()
-            .map(|(client_id, client_name, scope)| AuthorisedApp {
-                client_id,
-                client_name,
-                scope,
-            })
-            .collect(),
+        apps,
         sessions,
         notice,
     };
@@ -151,27 +148,22 @@ pub async fn post_withdraw(
     session: Session,
     PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
-    let login = match signed_in(&session).await {
+    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
     let now = state.now();
-    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
-        sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
-            .bind(&login.user_id)
-            .bind(&form.client_id)
-            .execute(pool)
-            .await?;
-        sqlx::query("UPDATE grants SET revoked_at = $3, revoked_reason = 'consent withdrawn' WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL")
-            .bind(&login.user_id)
-            .bind(&form.client_id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        Ok(())
-    }.await);
-    result.map_err(|e| PageError::Internal(e.into()))?;
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+    consents::withdraw(&state.db, &login.user_id, &form.client_id)
+        .await
+        .map_err(internal)?;
+    let which = GrantsOf::UserClient {
+        user_id: &login.user_id,
+        client_id: &form.client_id,
+    };
+    grants::revoke_grants(&state.db, which, "consent withdrawn", now)
+        .await
+        .map_err(internal)?;
     Ok(pages::see_other("/account"))
 }
 
@@ -187,25 +179,23 @@ pub async fn post_logout_all(
     session: Session,
     PageForm(form): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
-    let login = match signed_in(&session).await {
+    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
     let now = state.now();
-    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
-        sqlx::query("UPDATE grants SET revoked_at = $2, revoked_reason = 'signed out everywhere' WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(&login.user_id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(&login.user_id)
-            .execute(pool)
-            .await?;
-        Ok(())
-    }.await);
-    result.map_err(|e| PageError::Internal(e.into()))?;
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+    grants::revoke_grants(
+        &state.db,
+        GrantsOf::User(&login.user_id),
+        "signed out everywhere",
+        now,
+    )
+    .await
+    .map_err(internal)?;
+    DbSessionStore::end_user_sessions(&state.db, &login.user_id, None)
+        .await
+        .map_err(internal)?;
     login_state::end(&session)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
@@ -226,8 +216,7 @@ pub async fn post_password(
     session: Session,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
-    let login = match signed_in(&session).await {
+    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
@@ -275,31 +264,25 @@ pub async fn post_end_session(
     session: Session,
     PageForm(form): PageForm<EndSessionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
-    let login = match signed_in(&session).await {
+    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
     let now = state.now();
-    let result: Result<(), sqlx::Error> = with_pool!(&state.db, pool => async {
-        // Only the user's own sessions: the sid alone is not trusted.
-        let deleted = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND login_sid = $2")
-            .bind(&login.user_id)
-            .bind(&form.login_sid)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        if deleted > 0 {
-            sqlx::query("UPDATE grants SET revoked_at = $3, revoked_reason = 'session ended' WHERE user_id = $1 AND session_id = $2 AND revoked_at IS NULL")
-                .bind(&login.user_id)
-                .bind(&form.login_sid)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        }
-        Ok(())
-    }.await);
-    result.map_err(|e| PageError::Internal(e.into()))?;
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+    // Only the user's own sessions: the sid alone is not trusted.
+    let ended = DbSessionStore::end_user_sessions(&state.db, &login.user_id, Some(&form.login_sid))
+        .await
+        .map_err(internal)?;
+    if ended > 0 {
+        let which = GrantsOf::Session {
+            user_id: &login.user_id,
+            session_id: &form.login_sid,
+        };
+        grants::revoke_grants(&state.db, which, "session ended", now)
+            .await
+            .map_err(internal)?;
+    }
     if form.login_sid == login.sid {
         login_state::end(&session)
             .await

@@ -20,6 +20,7 @@ use crate::error::PageError;
 use crate::http::oauth::form::OAuthForm;
 use crate::oauth::adapter::{self, ScopeSet};
 use crate::oauth::clients::{self, GrantType};
+use crate::oauth::consents;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::grants::{self, NewCode};
 use crate::oauth::scopes;
@@ -303,9 +304,10 @@ async fn proceed(
         );
     }
     pending.scope = allowed.to_text();
-    let consented = match consent_covers(state, &user.id, &pending.client_id, &allowed).await {
+    let consented = match consents::covers(&state.db, &user.id, &pending.client_id, &allowed).await
+    {
         Ok(covered) => covered,
-        Err(e) => return PageError::Internal(e).into_response(),
+        Err(e) => return PageError::Internal(e.into()).into_response(),
     };
     if consented && !pending.prompt_consent {
         let _ = session.remove::<Pending>(PENDING).await;
@@ -321,24 +323,6 @@ async fn proceed(
         return PageError::Internal(e.into()).into_response();
     }
     pages::see_other("/consent")
-}
-
-async fn consent_covers(
-    state: &AppState,
-    user_id: &str,
-    client_id: &str,
-    scope: &ScopeSet,
-) -> anyhow::Result<bool> {
-    let granted: Option<String> = crate::with_pool!(&state.db, pool => sqlx::query_scalar(
-        "SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2",
-    )
-    .bind(user_id)
-    .bind(client_id)
-    .fetch_optional(pool)
-    .await)?;
-    Ok(granted
-        .and_then(|g| ScopeSet::parse(&g).ok())
-        .is_some_and(|granted| scope.is_subset_of(&granted)))
 }
 
 async fn issue_code(state: &AppState, login: &Login, pending: &Pending) -> Response {
@@ -441,46 +425,15 @@ pub async fn post_consent(
             pending.state.as_deref(),
         ));
     }
-    remember_consent(&state, &login.user_id, &pending.client_id, &pending.scope)
-        .await
-        .map_err(PageError::Internal)?;
-    Ok(issue_code(&state, &login, &pending).await)
-}
-
-/// Adds the scopes to what the user consented to for the client.
-async fn remember_consent(
-    state: &AppState,
-    user_id: &str,
-    client_id: &str,
-    scope: &str,
-) -> anyhow::Result<()> {
-    let existing: Option<String> = crate::with_pool!(&state.db, pool => sqlx::query_scalar(
-        "SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2",
+    let scope = ScopeSet::parse(&pending.scope).unwrap_or_else(|_| ScopeSet::empty());
+    consents::remember(
+        &state.db,
+        &login.user_id,
+        &pending.client_id,
+        &scope,
+        state.now(),
     )
-    .bind(user_id)
-    .bind(client_id)
-    .fetch_optional(pool)
-    .await)?;
-    let mut all: Vec<String> = existing
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    all.extend(scope.split(' ').map(str::to_owned));
-    let merged = ScopeSet::parse(&all.join(" "))
-        .map_err(|e| anyhow::anyhow!(e))?
-        .to_text();
-    crate::with_pool!(&state.db, pool => sqlx::query(
-        "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at",
-    )
-    .bind(user_id)
-    .bind(client_id)
-    .bind(merged)
-    .bind(state.now())
-    .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
+    .map_err(|e| PageError::Internal(e.into()))?;
+    Ok(issue_code(&state, &login, &pending).await)
 }

@@ -69,7 +69,11 @@ async fn checked_redirect(
 
 async fn sign_out(state: &AppState, session: &Session) -> Result<(), PageError> {
     if let Some(login) = login_state::current(session).await {
-        grants::revoke_session_grants(&state.db, &login.sid, state.now())
+        let which = grants::GrantsOf::Session {
+            user_id: &login.user_id,
+            session_id: &login.sid,
+        };
+        grants::revoke_grants(&state.db, which, "logout", state.now())
             .await
             .map_err(|e| PageError::Internal(e.into()))?;
         tracing::info!(user = %login.user_id, "signed out");

@@ -33,6 +33,31 @@ fn owner(record: &Record) -> (Option<String>, Option<String>) {
     (field("user_id"), field("sid"))
 }
 
+impl DbSessionStore {
+    /// Ends a user's sessions: one login (`login_sid`), or all of them. Returns how many.
+    pub async fn end_user_sessions(
+        db: &Db,
+        user_id: &str,
+        login_sid: Option<&str>,
+    ) -> std::result::Result<u64, crate::db::DbError> {
+        Ok(match login_sid {
+            Some(sid) => {
+                with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND login_sid = $2")
+                .bind(user_id)
+                .bind(sid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?
+            }
+            None => with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?,
+        })
+    }
+}
+
 fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
 }
