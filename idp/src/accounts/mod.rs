@@ -257,11 +257,32 @@ pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, AccountError> 
 pub async fn list_users(db: &Db) -> Result<Vec<User>, AccountError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, username");
     let rows = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql).fetch_all(pool).await)?;
-    let mut users = Vec::with_capacity(rows.len());
-    for row in rows {
-        users.push(with_roles(db, row).await?);
+    // All roles in one query, not one per user.
+    let pairs: Vec<(String, String)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT user_id, role FROM user_roles ORDER BY role",
+    )
+    .fetch_all(pool)
+    .await)?;
+    let mut roles: std::collections::HashMap<String, Vec<Role>> = std::collections::HashMap::new();
+    for (user_id, code) in pairs {
+        if let Some(role) = Role::from_code(&code) {
+            roles.entry(user_id).or_default().push(role);
+        }
     }
-    Ok(users)
+    Ok(rows
+        .into_iter()
+        .map(|row| User {
+            roles: roles.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            email: row.email,
+            phone: row.phone,
+            organisation_id: row.organisation_id,
+            disabled: row.disabled,
+            created_at: row.created_at,
+        })
+        .collect())
 }
 
 /// Sets a new password (checked against the policy) for the user with this username.

@@ -136,15 +136,6 @@ pub async fn create_grant(tx: &mut Tx, new: NewGrant<'_>, now: UnixTime) -> Resu
     })
 }
 
-pub async fn find_grant(db: &Db, grant_id: &str) -> Result<Option<Grant>, DbError> {
-    Ok(with_pool!(db, conn => sqlx::query_as::<_, Grant>(
-        "SELECT id, client_id, user_id, session_id, scope, auth_time, expires_at, revoked_at FROM grants WHERE id = $1",
-    )
-    .bind(grant_id)
-    .fetch_optional(conn)
-    .await)?)
-}
-
 /// Revokes a grant: its refresh tokens stop working and access tokens carrying its id turn
 /// inactive. Revoking twice keeps the first time and reason.
 pub async fn revoke_grant(
@@ -192,15 +183,6 @@ pub struct RefreshRecord {
     pub grant_id: String,
     pub expires_at: i64,
     pub used_at: Option<i64>,
-}
-
-pub async fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshRecord>, DbError> {
-    Ok(with_pool!(db, conn => sqlx::query_as::<_, RefreshRecord>(
-        "SELECT grant_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
-    )
-    .bind(hash_secret(token))
-    .fetch_optional(conn)
-    .await)?)
 }
 
 #[derive(sqlx::FromRow)]

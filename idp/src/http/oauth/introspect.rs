@@ -42,13 +42,7 @@ pub async fn post_introspect(
             Err(_) => {}
         }
     }
-    let Some(record) = grants::find_refresh(&state.db, token)
-        .await
-        .map_err(OAuthError::server_error)?
-    else {
-        return Ok(inactive);
-    };
-    let Some(grant) = grants::find_grant(&state.db, &record.grant_id)
+    let Some((record, grant, _)) = grants::find_refresh_with_grant(&state.db, token)
         .await
         .map_err(OAuthError::server_error)?
     else {

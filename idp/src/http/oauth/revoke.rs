@@ -31,15 +31,11 @@ pub async fn post_revoke(
         }
     }
 
-    if let Some(record) = grants::find_refresh(&state.db, token)
+    if let Some((_, grant, _)) = grants::find_refresh_with_grant(&state.db, token)
         .await
         .map_err(OAuthError::server_error)?
     {
-        if let Some(grant) = grants::find_grant(&state.db, &record.grant_id)
-            .await
-            .map_err(OAuthError::server_error)?
-            && grant.client_id == caller.client.client_id
-        {
+        if grant.client_id == caller.client.client_id {
             let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
             grants::revoke_grant(&mut tx, &grant.id, "revoked by the client", now)
                 .await
