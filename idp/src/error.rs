@@ -88,6 +88,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("令牌缺少权限 {scope}。The token lacks the scope {scope}.")]
     MissingScope { scope: String },
+    #[error("本机构的数据上报已被冻结：{0}。This organisation's reporting is frozen: {0}.")]
+    Frozen(String),
     #[error("数据库暂不可用。The database is not reachable.")]
     DatabaseUnavailable,
     #[error("服务器内部错误，请稍后再试。Internal server error; please try again later.")]
@@ -124,6 +126,7 @@ impl ApiError {
             Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             MissingScope { .. } => (StatusCode::FORBIDDEN, "insufficient-scope", "Forbidden"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            Frozen(_) => (StatusCode::LOCKED, "organisation-frozen", "Locked"),
             DatabaseUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database-unavailable",
@@ -151,6 +154,11 @@ impl IntoResponse for ApiError {
         let challenge = match &self {
             ApiError::Unauthorized(_) => {
                 Some("Bearer realm=\"idp\", error=\"invalid_token\"".to_owned())
+            }
+            ApiError::Frozen(reason) => {
+                problem =
+                    problem.with_extension("reason", serde_json::Value::from(reason.as_str()));
+                None
             }
             ApiError::MissingScope { scope } => {
                 problem = problem

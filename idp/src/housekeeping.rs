@@ -1,5 +1,6 @@
 //! Removing what has expired: sessions, authorization codes, revoked-token entries, spent
-//! refresh tokens and throttle counters. Every instance may run it; the deletes are idempotent,
+//! refresh tokens and throttle counters, and
+//! kept answers of idempotent reporting calls. Every instance may run it; the deletes are idempotent,
 //! so no lease is needed.
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ const CODE_KEEP: i64 = 3600;
 
 /// Deletes expired rows; returns how many.
 pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
-    let statements: [(&str, i64); 5] = [
+    let statements: [(&str, i64); 6] = [
         ("DELETE FROM sessions WHERE expiry_date < $1", now),
         (
             "DELETE FROM authorization_codes WHERE expires_at < $1",
@@ -29,6 +30,10 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
         (
             "DELETE FROM login_throttle WHERE last_failure < $1 AND (locked_until IS NULL OR locked_until < $1)",
             now - 86_400,
+        ),
+        (
+            "DELETE FROM catalogue_idempotency WHERE created_at < $1",
+            now - crate::catalogue::idempotency::KEEP_SECONDS,
         ),
     ];
     let mut removed = 0;

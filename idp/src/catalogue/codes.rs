@@ -87,7 +87,10 @@ pub fn organisation_code_check(body: &str) -> Option<char> {
 
 fn check_organisation_code(code: &str) -> Result<(), Mismatch> {
     let compact: String = code.chars().filter(|c| *c != '-').collect();
-    if compact.len() != 9 || !compact.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    if compact.len() != 9
+        || !compact
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
     {
         return Err(mismatch(
             "组织机构代码应为 8 位本体加 1 位校验码",
@@ -101,7 +104,10 @@ fn check_organisation_code(code: &str) -> Result<(), Mismatch> {
             format!("组织机构代码校验码应为 {expected}"),
             format!("the organisation code's check character should be {expected}"),
         )),
-        None => Err(mismatch("组织机构代码格式不对", "malformed organisation code")),
+        None => Err(mismatch(
+            "组织机构代码格式不对",
+            "malformed organisation code",
+        )),
     }
 }
 
@@ -155,7 +161,9 @@ pub fn resident_id_check(body: &str) -> Option<char> {
 fn check_resident_id(code: &str) -> Result<(), Mismatch> {
     let shape_ok = code.len() == 18
         && code[..17].chars().all(|c| c.is_ascii_digit())
-        && code[17..].chars().all(|c| c.is_ascii_digit() || c == 'X' || c == 'x');
+        && code[17..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x');
     if !shape_ok {
         return Err(mismatch(
             "身份证号应为 17 位数字加 1 位校验码",
@@ -187,7 +195,10 @@ fn check_resident_id(code: &str) -> Result<(), Mismatch> {
 
 pub fn is_mobile(code: &str) -> bool {
     let b = code.as_bytes();
-    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && code.chars().all(|c| c.is_ascii_digit())
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && code.chars().all(|c| c.is_ascii_digit())
 }
 
 fn check_form(form: IdentityForm, code: &str) -> Result<(), Mismatch> {

@@ -4,6 +4,7 @@
 
 pub mod codes;
 pub mod freeze;
+pub mod idempotency;
 pub mod query;
 pub mod schema;
 pub mod sheets;
@@ -134,15 +135,28 @@ mod tests {
         assert_eq!(TYPES.len(), 19);
         let sections: usize = TYPES.iter().map(|t| t.sections.len()).sum();
         assert_eq!(sections, 21);
-        let fields: usize = TYPES.iter().map(|t| t.fields.len() * t.sections.len()).sum();
+        let fields: usize = TYPES
+            .iter()
+            .map(|t| t.fields.len() * t.sections.len())
+            .sum();
         assert_eq!(fields, 328);
         for t in TYPES {
             for k in t.key {
-                assert!(t.field_index(k).is_some(), "{}: key {k} is not a field", t.slug);
+                assert!(
+                    t.field_index(k).is_some(),
+                    "{}: key {k} is not a field",
+                    t.slug
+                );
             }
             for link in t.links {
                 let parent = super::spec::record_type(link.parent).unwrap();
-                assert_eq!(link.fields.len(), parent.key.len(), "{} → {}", t.slug, link.parent);
+                assert_eq!(
+                    link.fields.len(),
+                    parent.key.len(),
+                    "{} → {}",
+                    t.slug,
+                    link.parent
+                );
             }
         }
     }

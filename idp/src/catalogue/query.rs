@@ -121,7 +121,10 @@ pub fn build(
             }
             "cursor" => {
                 cursor = Some(Cursor::decode(value).ok_or_else(|| {
-                    bad("cursor 无效，请使用上一页返回的值", "the cursor is not one this server gave")
+                    bad(
+                        "cursor 无效，请使用上一页返回的值",
+                        "the cursor is not one this server gave",
+                    )
                 })?);
             }
             n if RESERVED.contains(&n) => {}
@@ -190,7 +193,9 @@ pub fn build(
                             let hay = format!("';' || {column} || ';'");
                             let any: Vec<String> = ps
                                 .iter()
-                                .map(|p| store::contains(backend, &hay, &format!("';' || {p} || ';'")))
+                                .map(|p| {
+                                    store::contains(backend, &hay, &format!("';' || {p} || ';'"))
+                                })
                                 .collect();
                             format!("({})", any.join(" OR "))
                         } else {
@@ -209,8 +214,12 @@ pub fn build(
                     },
                     other => {
                         return Err(bad(
-                            format!("不支持的筛选方式 {other}（可用 contains、prefix、gte、lte、gt、lt、in、exists）"),
-                            format!("unknown filter operator {other} (use contains, prefix, gte, lte, gt, lt, in, exists)"),
+                            format!(
+                                "不支持的筛选方式 {other}（可用 contains、prefix、gte、lte、gt、lt、in、exists）"
+                            ),
+                            format!(
+                                "unknown filter operator {other} (use contains, prefix, gte, lte, gt, lt, in, exists)"
+                            ),
                         ));
                     }
                 };

@@ -97,7 +97,12 @@ mod tests {
         for t in TYPES {
             let mut seen: HashSet<String> = META_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
             for f in t.fields {
-                assert!(seen.insert(f.column()), "{}: column {} clashes", t.slug, f.column());
+                assert!(
+                    seen.insert(f.column()),
+                    "{}: column {} clashes",
+                    t.slug,
+                    f.column()
+                );
             }
         }
     }

@@ -80,8 +80,8 @@ fn map_header(
     let mut map = Vec::with_capacity(titles.len());
     for title in titles {
         let title = title.trim().trim_start_matches('\u{feff}');
-        let index = resolve_field(t, title)
-            .or_else(|| t.fields.iter().position(|f| f.label_zh == title));
+        let index =
+            resolve_field(t, title).or_else(|| t.fields.iter().position(|f| f.label_zh == title));
         match index {
             Some(i) if seen[i] => {
                 errors.push(FieldError::new(
@@ -212,10 +212,10 @@ pub fn read(
             let mut row_cells: Vec<String> = Vec::new();
             let mut rows = Vec::with_capacity(batch);
             let finish_row = |row: u32,
-                                  row_cells: &mut Vec<String>,
-                                  header: &mut Vec<String>,
-                                  map: &mut Option<Vec<Option<usize>>>,
-                                  rows: &mut Vec<SheetRow>|
+                              row_cells: &mut Vec<String>,
+                              header: &mut Vec<String>,
+                              map: &mut Option<Vec<Option<usize>>>,
+                              rows: &mut Vec<SheetRow>|
              -> Result<(), SheetError> {
                 let taken = std::mem::take(row_cells);
                 match map {

@@ -376,12 +376,21 @@ const LOAN_STATUS: &[Code] = &[("0", "已还清"), ("1", "未还清")];
 const ENTERPRISE: &[Field] = &[
     v("ORG_ID", 100, "服务对象编码").req(),
     one_of("ORG_PROPERTY", 1, ORG_PROPERTY, "单位性质"),
-    v("ORG_CODE", 18, "组织机构代码或者工商注册号或者身份证号或者手机号")
-        .kind(Kind::Identity(ALL_FORMS)),
+    v(
+        "ORG_CODE",
+        18,
+        "组织机构代码或者工商注册号或者身份证号或者手机号",
+    )
+    .kind(Kind::Identity(ALL_FORMS)),
     v("ORG_NAME", 256, "服务对象名称").req(),
     v("LEGAL_PERSON", 256, "法定代表人（负责人、经营者）"),
     v("REGISTER_TYPE", 3, "企业注册类型"),
-    field("AREA_COUNTY", Kind::Region, Length::Exact(6), "行政区划代码"),
+    field(
+        "AREA_COUNTY",
+        Kind::Region,
+        Length::Exact(6),
+        "行政区划代码",
+    ),
     v("LINKMAN", 20, "联系人"),
     v("FAX", 50, "传真"),
     v("TEL", 50, "电话"),
@@ -392,7 +401,12 @@ const ENTERPRISE: &[Field] = &[
     v("INDUSTRY_CODE", 8, "行业代码"),
     v("MAIN_REMARK", 4000, "主要产品或者主营业务"),
     one_of("SHARE_TYPE", 1, SHARE_TYPE, "控股情况"),
-    field("OPENED_TIME", Kind::Month, Length::Max(7), "开业时间（yyyy-mm）"),
+    field(
+        "OPENED_TIME",
+        Kind::Month,
+        Length::Max(7),
+        "开业时间（yyyy-mm）",
+    ),
     v("PHOTO", 128, "企业logo图片"),
 ];
 
@@ -404,7 +418,12 @@ const SERVICE_ORG: &[Field] = &[
     v("ORG_NAME", 256, "机构名称").req(),
     v("LEGAL_PERSON", 256, "法定代表人（负责人、经营者）"),
     v("REGISTER_TYPE", 3, "企业注册类型"),
-    field("AREA_COUNTY", Kind::Region, Length::Exact(6), "行政区划代码"),
+    field(
+        "AREA_COUNTY",
+        Kind::Region,
+        Length::Exact(6),
+        "行政区划代码",
+    ),
     v("LINKMAN", 20, "联系人"),
     v("TEL", 50, "电话"),
     v("FAX", 50, "传真"),
@@ -415,7 +434,12 @@ const SERVICE_ORG: &[Field] = &[
     v("INDUSTRY_CODE", 8, "行业代码"),
     v("MAIN_REMARK", 4000, "主要服务内容和特色"),
     one_of("SHARE_TYPE", 1, SHARE_TYPE, "控股情况"),
-    field("OPENED_TIME", Kind::Month, Length::Exact(7), "开业时间（yyyy-mm）"),
+    field(
+        "OPENED_TIME",
+        Kind::Month,
+        Length::Exact(7),
+        "开业时间（yyyy-mm）",
+    ),
     dec("REGISTER_ASSET", 13, 2, "注册资本").unit("万元"),
     v("QUALIFICATION", 4000, "专业资质情况"),
     v("REMARK", 4000, "主要服务设备及条件"),
@@ -471,7 +495,12 @@ pub static TYPES: &[RecordType] = &[
             v("BASE_CODE", 100, "基地编码").req(),
             v("BASE_CLASS", 50, "基地类别"),
             text("BASE_LEVEL", "基地级别"),
-            field("REGIST_NO", Kind::Region, Length::Max(6), "基地所在地区编码"),
+            field(
+                "REGIST_NO",
+                Kind::Region,
+                Length::Max(6),
+                "基地所在地区编码",
+            ),
             v("REGIST_ADDRESS", 50, "基地详细地址"),
             v("ENTERPRISE_NAME", 40, "基地名称").req(),
             v("ENTERPRISE_CONTEXT", 2000, "基地详情"),
@@ -491,7 +520,11 @@ pub static TYPES: &[RecordType] = &[
             v("SERVICE_OBJ", 2000, "服务对象"),
             v("PREFERENTIAL_POLICY", 2000, "优惠政策"),
             v("SERVICE_CASE", 2000, "服务案例"),
-            v("INCUBATOR_PROCESS", 2000, "孵化载体入园流程及需要提交的资料"),
+            v(
+                "INCUBATOR_PROCESS",
+                2000,
+                "孵化载体入园流程及需要提交的资料",
+            ),
             v("REGULATION", 100, "孵化载体运营管理办法（访问地址）").kind(Kind::Url),
         ],
         example: r#"{"BASE_CODE":"BASE-640106-001","BASE_CLASS":"众创空间","BASE_LEVEL":"国家级","REGIST_NO":"640106","REGIST_ADDRESS":"银川市金凤区创新园 3 号楼","ENTERPRISE_NAME":"塞上创客空间","ENTERPRISE_CONTEXT":"面向智能制造的众创空间","LEGAL_NAME":"赵敏","LEGAL_PHONE":"0951-1234567","LINK_NAME":"孙浩","LINK_PHONE":"13800000000","SERVICES_NUM":12,"MENTOR_NUM":8,"LINK_ADDRESS":"银川市金凤区创新园 3 号楼 201","INCUBATOR_NUM":45,"INCUBATOR_OBTAIN_NUM":380,"INCUBATOR_TEAM_NUM":16,"INCUBATOR_TURNOVER":"12500.50","INCUBATOR_AREA":"8600.00","PLAT_WEBSITE":"https://maker.example.cn","SERVICE_OBJ":"初创企业与创业团队","PREFERENTIAL_POLICY":"首年租金减半","SERVICE_CASE":"孵化企业获天使轮融资","INCUBATOR_PROCESS":"提交商业计划书，评审后入驻","REGULATION":"https://maker.example.cn/rules"}"#,
@@ -547,7 +580,9 @@ pub static TYPES: &[RecordType] = &[
             v("TAGS", 50, "众筹信息标签"),
             v("CROWD_TITLE", 100, "众筹信息标题").req(),
             v("CROWD_INTRO", 2000, "众筹信息简介"),
-            dec("CROWD_AMOUNT", 11, 2, "众筹目标金额").unit("万元").req(),
+            dec("CROWD_AMOUNT", 11, 2, "众筹目标金额")
+                .unit("万元")
+                .req(),
             int("CROWD_DURATION", 3, "众筹天数").unit("天").req(),
         ],
         example: r#"{"CROWD_ID":"CF-2026-0001","COMP_ID":"ENT-640100-0001","COMP_LINK_NAME":"马丽","COMP_LINK_MOBILE":"+86 138 0000 0001","TAGS":"智能穿戴","CROWD_TITLE":"枸杞色智能手环","CROWD_INTRO":"一款记录睡眠与运动的手环","CROWD_AMOUNT":"20.00","CROWD_DURATION":30}"#,
@@ -755,7 +790,12 @@ pub static TYPES: &[RecordType] = &[
             v("Loan_comp", 50, "贷款企业名称").req(),
             v("Loan_comp_type", 40, "企业类型"),
             dec("Capital", 9, 2, "注册资本").unit("万元"),
-            field("Regist_region_code", Kind::Region, Length::Exact(6), "注册地址地区编码"),
+            field(
+                "Regist_region_code",
+                Kind::Region,
+                Length::Exact(6),
+                "注册地址地区编码",
+            ),
             v("Address", 256, "注册地区地址+注册地址（实际经营地址）"),
             v("Create_date", 20, "成立时间"),
             v("Legal_name", 20, "法定代表人"),

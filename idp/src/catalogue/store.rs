@@ -154,7 +154,10 @@ async fn store_run(
             .filter_map(|c| link_key(t, link.fields, &c.values))
             .collect();
         let parent = record_type(link.parent).ok_or_else(|| {
-            DbError::Query(sqlx::Error::Protocol(format!("unknown parent {}", link.parent)))
+            DbError::Query(sqlx::Error::Protocol(format!(
+                "unknown parent {}",
+                link.parent
+            )))
         })?;
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
         parents_present.push(existing_keys(tx, parent, &wanted).await?);
@@ -255,7 +258,12 @@ async fn store_run(
     Ok(())
 }
 
-fn refused(index: usize, t: &'static RecordType, key: String, errors: Vec<FieldError>) -> RecordResult {
+fn refused(
+    index: usize,
+    t: &'static RecordType,
+    key: String,
+    errors: Vec<FieldError>,
+) -> RecordResult {
     RecordResult {
         index,
         record_type: t.slug,
@@ -284,8 +292,14 @@ async fn load_current(
     let mut found = HashMap::with_capacity(keys.len());
     let n = t.fields.len();
     for chunk in keys.chunks(1000) {
+        // On PostgreSQL the rows are locked, so concurrent updates of one record queue instead
+        // of both superseding the same version; SQLite writers are serialised already.
+        let lock = match tx.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
         let sql = format!(
-            "SELECT version_id, record_key, version, organisation_id, {} FROM {} WHERE is_current AND record_key IN ({})",
+            "SELECT version_id, record_key, version, organisation_id, {} FROM {} WHERE is_current AND record_key IN ({}){lock}",
             field_columns(t),
             t.table(),
             placeholders(1, chunk.len())
@@ -322,7 +336,12 @@ async fn existing_keys(
     keys: &[&str],
 ) -> Result<HashSet<String>, DbError> {
     let mut found = HashSet::new();
-    let unique: Vec<&str> = keys.iter().copied().collect::<HashSet<_>>().into_iter().collect();
+    let unique: Vec<&str> = keys
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     for chunk in unique.chunks(1000) {
         let sql = format!(
             "SELECT record_key FROM {} WHERE is_current AND record_key IN ({})",

@@ -271,7 +271,8 @@ type Outcome = Result<(String, Option<IdentityForm>), FieldError>;
 
 fn check_value(field: &Field, text: String) -> Outcome {
     let name = field.name;
-    let err = |code: &'static str, zh: String, en: String| FieldError::new(Some(name), code, zh, en);
+    let err =
+        |code: &'static str, zh: String, en: String| FieldError::new(Some(name), code, zh, en);
     if text.contains(KEY_SEPARATOR) || text.contains('\0') {
         return Err(err(
             "control_character",
@@ -316,8 +317,14 @@ fn check_value(field: &Field, text: String) -> Outcome {
             None => {
                 return Err(err(
                     "not_a_datetime",
-                    format!("{name} 应为 yyyy-mm-dd hh24:mi 格式的时间，收到“{}”", text.trim()),
-                    format!("{name} must be a time yyyy-mm-dd hh24:mi, got '{}'", text.trim()),
+                    format!(
+                        "{name} 应为 yyyy-mm-dd hh24:mi 格式的时间，收到“{}”",
+                        text.trim()
+                    ),
+                    format!(
+                        "{name} must be a time yyyy-mm-dd hh24:mi, got '{}'",
+                        text.trim()
+                    ),
                 ));
             }
         },
@@ -330,7 +337,11 @@ fn check_value(field: &Field, text: String) -> Outcome {
         }
         Kind::MultiEnum(codes) => {
             let mut seen: Vec<&str> = Vec::new();
-            for part in text.split([';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+            for part in text
+                .split([';', '；'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
                 let Some(code) = find_code(codes, part) else {
                     return Err(unknown_code(field, part, codes));
                 };
@@ -351,7 +362,9 @@ fn check_value(field: &Field, text: String) -> Outcome {
             } else {
                 return Err(err(
                     "not_a_phone_number",
-                    format!("{name} 不是电话号码：“{text}”（可写作 0951-1234567、13800000000、+86…）"),
+                    format!(
+                        "{name} 不是电话号码：“{text}”（可写作 0951-1234567、13800000000、+86…）"
+                    ),
                     format!(
                         "{name} is not a phone number: '{text}' (write 0951-1234567, 13800000000, +86…)"
                     ),
@@ -360,8 +373,13 @@ fn check_value(field: &Field, text: String) -> Outcome {
         }
         Kind::Region => {
             let t = text.trim();
+            check_length(field, t)?;
             if let Err(why) = codes::check_region(t) {
-                return Err(err("unknown_region", format!("{name}：{}", why.zh), format!("{name}: {}", why.en)));
+                return Err(err(
+                    "unknown_region",
+                    format!("{name}：{}", why.zh),
+                    format!("{name}: {}", why.en),
+                ));
             }
             (t.to_owned(), None)
         }
@@ -455,14 +473,23 @@ fn integer(field: &Field, t: &str) -> Result<String, FieldError> {
             Some(field.name),
             "not_an_integer",
             format!("{} 应为非负整数，收到“{t}”", field.name),
-            format!("{} must be a whole number of zero or more, got '{t}'", field.name),
+            format!(
+                "{} must be a whole number of zero or more, got '{t}'",
+                field.name
+            ),
         ));
     }
     let trimmed = t.trim_start_matches('0');
     Ok(if trimmed.is_empty() { "0" } else { trimmed }.to_owned())
 }
 
-fn decimal(field: &Field, t: &str, precision: u8, scale: u8, signed: bool) -> Result<String, FieldError> {
+fn decimal(
+    field: &Field,
+    t: &str,
+    precision: u8,
+    scale: u8,
+    signed: bool,
+) -> Result<String, FieldError> {
     let name = field.name;
     let bad = || {
         FieldError::new(
@@ -478,7 +505,11 @@ fn decimal(field: &Field, t: &str, precision: u8, scale: u8, signed: bool) -> Re
     };
     let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
     let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if int_part.is_empty() || !all_digits(int_part) || !all_digits(frac_part) || (digits.contains('.') && frac_part.is_empty()) {
+    if int_part.is_empty()
+        || !all_digits(int_part)
+        || !all_digits(frac_part)
+        || (digits.contains('.') && frac_part.is_empty())
+    {
         return Err(bad());
     }
     if negative && !signed {
@@ -504,7 +535,9 @@ fn decimal(field: &Field, t: &str, precision: u8, scale: u8, signed: bool) -> Re
             Some(name),
             "too_large",
             format!("{name} 的整数部分最多 {max_int} 位（Number({precision},{scale})）"),
-            format!("{name} takes at most {max_int} digits before the point (Number({precision},{scale}))"),
+            format!(
+                "{name} takes at most {max_int} digits before the point (Number({precision},{scale}))"
+            ),
         ));
     }
     Ok(t.to_owned())
@@ -551,7 +584,13 @@ fn find_code(codes: &'static [(&'static str, &'static str)], t: &str) -> Option<
 fn unknown_code(field: &Field, t: &str, codes: &[(&str, &str)]) -> FieldError {
     let listed = codes
         .iter()
-        .map(|(c, l)| if c == l { (*c).to_owned() } else { format!("{c} {l}") })
+        .map(|(c, l)| {
+            if c == l {
+                (*c).to_owned()
+            } else {
+                format!("{c} {l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("、");
     FieldError::new(
@@ -600,7 +639,8 @@ fn is_web_address(t: &str) -> bool {
     match url::Url::parse(&candidate) {
         Ok(u) => {
             matches!(u.scheme(), "http" | "https")
-                && u.host_str().is_some_and(|h| h.contains('.') || h == "localhost")
+                && u.host_str()
+                    .is_some_and(|h| h.contains('.') || h == "localhost")
         }
         Err(_) => false,
     }
@@ -618,7 +658,12 @@ mod tests {
             let checked = check_json(t, &example, UnknownFields::Refuse)
                 .unwrap_or_else(|e| panic!("{} example invalid: {e:?}", t.slug));
             let object = example.as_object().unwrap();
-            assert_eq!(object.len(), t.fields.len(), "{} example is not complete", t.slug);
+            assert_eq!(
+                object.len(),
+                t.fields.len(),
+                "{} example is not complete",
+                t.slug
+            );
             for (f, v) in t.fields.iter().zip(&checked.values) {
                 let given = match &object[f.name] {
                     Value::String(s) => s.clone(),
@@ -631,9 +676,18 @@ mod tests {
 
     #[test]
     fn datetimes_with_and_without_the_space() {
-        assert_eq!(datetime("2026-04-0110:00").as_deref(), Some("2026-04-01 10:00"));
-        assert_eq!(datetime("2026-04-01 10:00").as_deref(), Some("2026-04-01 10:00"));
-        assert_eq!(datetime("2026-04-01T10:00:05").as_deref(), Some("2026-04-01 10:00:05"));
+        assert_eq!(
+            datetime("2026-04-0110:00").as_deref(),
+            Some("2026-04-01 10:00")
+        );
+        assert_eq!(
+            datetime("2026-04-01 10:00").as_deref(),
+            Some("2026-04-01 10:00")
+        );
+        assert_eq!(
+            datetime("2026-04-01T10:00:05").as_deref(),
+            Some("2026-04-01 10:00:05")
+        );
         assert_eq!(datetime("2026-02-30 10:00"), None);
         assert_eq!(datetime("2026-04-01 25:00"), None);
     }
@@ -643,15 +697,29 @@ mod tests {
         let t = record_type("service-org").unwrap();
         let f = &t.fields[t.field_index("REGISTER_ASSET").unwrap()];
         assert!(decimal(f, "99999999999.99", 13, 2, false).is_ok());
-        assert_eq!(decimal(f, "999999999999", 13, 2, false).unwrap_err().code, "too_large");
-        assert_eq!(decimal(f, "1.999", 13, 2, false).unwrap_err().code, "too_many_decimals");
+        assert_eq!(
+            decimal(f, "999999999999", 13, 2, false).unwrap_err().code,
+            "too_large"
+        );
+        assert_eq!(
+            decimal(f, "1.999", 13, 2, false).unwrap_err().code,
+            "too_many_decimals"
+        );
         assert_eq!(decimal(f, "-1", 13, 2, false).unwrap_err().code, "negative");
-        assert_eq!(decimal(f, "1e5", 13, 2, false).unwrap_err().code, "not_a_decimal");
+        assert_eq!(
+            decimal(f, "1e5", 13, 2, false).unwrap_err().code,
+            "not_a_decimal"
+        );
     }
 
     #[test]
     fn phones_keep_their_written_form() {
-        for ok in ["0951-1234567", "13800000000", "+86 138 0000 0000", "(0951)1234567"] {
+        for ok in [
+            "0951-1234567",
+            "13800000000",
+            "+86 138 0000 0000",
+            "(0951)1234567",
+        ] {
             assert!(is_phone(ok), "{ok}");
         }
         for bad in ["call me", "12", "13800000000a"] {

@@ -2,6 +2,7 @@
 //! request passes through (request id, tracing, panic guard, timeout, security headers).
 
 mod admin;
+mod catalogue;
 pub mod extract;
 mod fallback;
 mod health;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(oauth::router())
         .merge(admin::router())
+        .merge(catalogue::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(middleware::from_fn(request_id::scope))

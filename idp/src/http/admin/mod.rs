@@ -2,6 +2,7 @@
 //! `/api/openapi.json`.
 
 mod clients;
+mod organisations;
 
 use axum::Router;
 
@@ -9,7 +10,10 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/api/admin", clients::router())
+        .nest(
+            "/api/admin",
+            clients::router().merge(organisations::router()),
+        )
         .route("/api/openapi.json", axum::routing::get(openapi))
 }
 

@@ -1,0 +1,197 @@
+//! `/api/catalogue`: the reporting API of every record type, with per-type scopes
+//! (`catalogue:<type>:write` to report, `catalogue:<type>:read` to read; `admin` reads all).
+
+mod import;
+mod read;
+mod report;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use serde::Serialize;
+
+use crate::catalogue::freeze;
+use crate::catalogue::query::Visibility;
+use crate::catalogue::spec::{self, RecordType};
+use crate::catalogue::store::{RecordResult, Reporter, Source, Status};
+use crate::catalogue::validate::UnknownFields;
+use crate::error::{ApiError, Problem};
+use crate::http::oauth::bearer::ApiBearer;
+use crate::state::AppState;
+
+/// A JSON report may carry up to 10,000 records; imports stream and have their own limit.
+const JSON_BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub const MAX_RECORDS: usize = 10_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/catalogue",
+            get(read::get_spec).post(report::post_mixed),
+        )
+        .route(
+            "/api/catalogue/{record_type}",
+            get(read::get_list).post(report::post_records),
+        )
+        .route("/api/catalogue/{record_type}/export", get(read::get_export))
+        .route(
+            "/api/catalogue/{record_type}/import",
+            post(import::post_import).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/catalogue/{record_type}/{*key}", get(read::get_record))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+}
+
+fn record_type(slug: &str) -> Result<&'static RecordType, ApiError> {
+    spec::record_type(slug).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "记录类型 {slug}（可用类型见 GET /api/catalogue）/ record type {slug} (see GET /api/catalogue)"
+        ))
+    })
+}
+
+/// Atomic (the default) stores all or nothing; partial stores the valid records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Mode {
+    Atomic,
+    Partial,
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+struct ReportParams {
+    mode: Option<String>,
+    unknown: Option<String>,
+    format: Option<String>,
+    encoding: Option<String>,
+}
+
+impl ReportParams {
+    fn mode(&self) -> Result<Mode, ApiError> {
+        match self.mode.as_deref() {
+            None | Some("atomic") => Ok(Mode::Atomic),
+            Some("partial") => Ok(Mode::Partial),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "mode 只能是 atomic 或 partial，收到 {other} / mode is atomic or partial, not {other}"
+            ))),
+        }
+    }
+
+    fn unknown(&self) -> Result<UnknownFields, ApiError> {
+        match self.unknown.as_deref() {
+            None | Some("refuse") => Ok(UnknownFields::Refuse),
+            Some("ignore") => Ok(UnknownFields::Ignore),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "unknown 只能是 refuse 或 ignore，收到 {other} / unknown is refuse or ignore, not {other}"
+            ))),
+        }
+    }
+}
+
+/// Checks the write scope and the freeze, and says who is reporting.
+async fn reporter(
+    state: &AppState,
+    bearer: &ApiBearer,
+    types: &[&RecordType],
+    source: Source,
+) -> Result<Reporter, ApiError> {
+    for t in types {
+        bearer.require(&t.write_scope())?;
+    }
+    let claims = &bearer.0;
+    if let Some(org) = &claims.org
+        && let Some(reason) = freeze::frozen_reason(&state.db, org)
+            .await
+            .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::Frozen(reason));
+    }
+    Ok(Reporter {
+        organisation_id: claims.org.clone(),
+        client_id: claims.client_id.clone(),
+        user_id: (claims.sub != claims.client_id).then(|| claims.sub.clone()),
+        source,
+    })
+}
+
+/// Who may read a type, and whose records they see.
+fn visibility(
+    bearer: &ApiBearer,
+    t: &RecordType,
+    organisation: Option<String>,
+) -> Result<Visibility, ApiError> {
+    if bearer.0.has_scope("admin") {
+        return Ok(Visibility::All { organisation });
+    }
+    bearer.require(&t.read_scope())?;
+    Ok(Visibility::Own(bearer.0.org.clone()))
+}
+
+/// The answer to a report.
+#[derive(Debug, Serialize)]
+struct Summary {
+    mode: Mode,
+    received: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    refused: usize,
+    results: Vec<RecordResult>,
+}
+
+impl Summary {
+    fn new(mode: Mode, results: Vec<RecordResult>) -> Self {
+        let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+        Summary {
+            mode,
+            received: results.len(),
+            created: count(Status::Created),
+            updated: count(Status::Updated),
+            unchanged: count(Status::Unchanged),
+            refused: count(Status::Refused),
+            results,
+        }
+    }
+}
+
+/// 422 listing every refused record and field; nothing was stored.
+fn refused_problem(received: usize, refused: Vec<RecordResult>, total_refused: usize) -> Problem {
+    let errors: Vec<serde_json::Value> = refused
+        .iter()
+        .flat_map(|r| {
+            r.errors.iter().map(move |e| {
+                serde_json::json!({
+                    "index": r.index,
+                    "type": r.record_type,
+                    "key": r.key,
+                    "field": e.field,
+                    "code": e.code,
+                    "message_zh": e.message_zh,
+                    "message_en": e.message_en,
+                })
+            })
+        })
+        .collect();
+    Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-records",
+        "Unprocessable Content",
+        format!(
+            "{total_refused} 条记录未通过校验，本次未保存任何记录。{total_refused} of {received} records were refused; nothing was stored."
+        ),
+    )
+    .with_extension("received", received.into())
+    .with_extension("refused", total_refused.into())
+    .with_extension("errors", errors.into())
+}
+
+/// Two reports that create the same new key at the same moment (PostgreSQL) collide on the
+/// key's unique index; the loser is told to retry, and nothing of it is stored.
+fn store_error(e: crate::db::DbError) -> ApiError {
+    match &e {
+        crate::db::DbError::Query(q) if crate::db::is_unique_violation(q) => ApiError::Conflict(
+            "另一请求同时上报了相同编码的记录，请重试 / another request reported a record with the same key at the same moment; retry".into(),
+        ),
+        _ => ApiError::internal(e),
+    }
+}
