@@ -3,6 +3,7 @@
 //! idempotent; history is kept; frozen organisations and missing scopes are refused.
 
 mod files;
+mod pages;
 mod queries;
 
 use idp::accounts::{self, OrganisationKind};
@@ -412,7 +413,7 @@ async fn links_need_their_parent_which_may_come_earlier_in_the_batch(backend: Ba
     assert_eq!(status, 200, "{body}");
 }
 
-fn enterprise(id: &str, name: &str) -> Value {
+pub fn enterprise(id: &str, name: &str) -> Value {
     let mut record = example("enterprise");
     record["ORG_ID"] = json!(id);
     record["ORG_NAME"] = json!(name);

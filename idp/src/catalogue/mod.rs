@@ -5,6 +5,7 @@
 pub mod codes;
 pub mod freeze;
 pub mod idempotency;
+pub mod openapi;
 pub mod query;
 pub mod schema;
 pub mod sheets;

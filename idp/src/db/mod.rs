@@ -15,7 +15,13 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use sqlx::ConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// A slow statement is logged at debug level only: a catalogue batch insert carries thousands
+/// of placeholders, and sqlx logs the whole statement text.
+const SLOW_STATEMENT_LEVEL: log::LevelFilter = log::LevelFilter::Debug;
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +120,8 @@ impl Db {
                 // 1 MiB of page cache per connection instead of 2: in WAL mode every write
                 // makes the other connections drop their caches anyway, so a larger one only
                 // costs memory (16 connections × 2 MiB was a third of the server's footprint).
-                .pragma("cache_size", "-1024");
+                .pragma("cache_size", "-1024")
+                .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT);
             // Every connection to ":memory:" is its own database: keep exactly one.
             let max = if in_memory { 1 } else { max_connections };
             let pool = SqlitePoolOptions::new()
@@ -125,10 +132,12 @@ impl Db {
                 .map_err(|cause| DbError::Connect { url: shown, cause })?;
             Ok(Db::Sqlite(pool, Arc::new(Semaphore::new(1))))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url).map_err(|e| DbError::InvalidUrl {
-                url: shown.clone(),
-                reason: e.to_string(),
-            })?;
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| DbError::InvalidUrl {
+                    url: shown.clone(),
+                    reason: e.to_string(),
+                })?
+                .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT);
             // One direct connection first: the pool would retry until its timeout and then report
             // only "pool timed out", hiding "connection refused" or "database does not exist".
             let probe = PgConnection::connect_with(&options)

@@ -136,18 +136,30 @@ struct ClientPage {
 }
 
 /// Only a signed-in platform administrator gets past this.
-async fn require_admin(
+pub(super) async fn require_admin(
     state: &AppState,
     session: &Session,
-) -> Result<Result<(), Response>, PageError> {
+) -> Result<Result<String, Response>, PageError> {
+    require_admin_returning(state, session, "/console/clients").await
+}
+
+/// Like [`require_admin`], sending a signed-out visitor back to `return_to` after login; gives
+/// the administrator's user id.
+pub(super) async fn require_admin_returning(
+    state: &AppState,
+    session: &Session,
+    return_to: &str,
+) -> Result<Result<String, Response>, PageError> {
     let Some(login) = login_state::current(session).await else {
-        return Ok(Err(pages::see_other("/login?return_to=/console/clients")));
+        return Ok(Err(pages::see_other(&format!(
+            "/login?return_to={return_to}"
+        ))));
     };
     let user = accounts::find_user(&state.db, &login.user_id)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     match user {
-        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(())),
+        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(user.id)),
         _ => Err(PageError::Forbidden),
     }
 }

@@ -5,6 +5,7 @@
 mod account;
 mod authorize;
 mod console;
+mod console_catalogue;
 pub mod lang;
 mod login;
 mod login_state;
@@ -67,6 +68,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/console/clients/{client_id}/delete",
             post(console::post_delete),
+        )
+        .route("/console/catalogue", get(console_catalogue::get_catalogue))
+        .route(
+            "/console/organisations",
+            get(console_catalogue::get_organisations),
+        )
+        .route(
+            "/console/organisations/{id}",
+            post(console_catalogue::post_organisation),
         )
         .layer(sessions)
         .layer(SetResponseHeaderLayer::overriding(

@@ -1,0 +1,210 @@
+//! `/console/catalogue`: the data standard as people read it (every type, field, rule and
+//! code, in Chinese), and `/console/organisations`: freezing and unfreezing an organisation's
+//! reporting with a reason (administrators only).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::console::require_admin_returning;
+use super::lang::Lang;
+use super::pages::{self, PageForm, check_csrf, form_token, render};
+use crate::accounts::{self, Organisation};
+use crate::catalogue::freeze::{self, FreezeError};
+use crate::catalogue::spec::{Field, Kind, Length, RecordType, TYPES};
+use crate::error::PageError;
+use crate::state::AppState;
+
+/// A field as one row of the page.
+pub struct FieldRow {
+    name: &'static str,
+    label: &'static str,
+    kind: String,
+    length: String,
+    required: bool,
+    unit: &'static str,
+    codes: String,
+}
+
+impl FieldRow {
+    fn new(f: &Field, en: bool) -> Self {
+        let kind = match f.kind {
+            Kind::Decimal {
+                precision, scale, ..
+            } => format!("{} Number({precision},{scale})", kind_name(f.kind, en)),
+            other => kind_name(other, en).to_owned(),
+        };
+        let length = match f.length {
+            Length::Max(n) => format!("V{n}"),
+            Length::Exact(n) => format!("F{n}"),
+            Length::Unbounded => String::new(),
+        };
+        let codes = f
+            .kind
+            .codes()
+            .iter()
+            .map(|(c, l)| {
+                if c == l {
+                    (*c).to_owned()
+                } else {
+                    format!("{c} {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("；");
+        FieldRow {
+            name: f.name,
+            label: f.label_zh,
+            kind,
+            length,
+            required: f.required,
+            unit: f.unit.unwrap_or_default(),
+            codes,
+        }
+    }
+}
+
+fn kind_name(kind: Kind, en: bool) -> &'static str {
+    let (zh, en_name) = match kind {
+        Kind::Text => ("文本", "text"),
+        Kind::Integer => ("整数", "integer"),
+        Kind::Decimal { .. } => ("小数", "decimal"),
+        Kind::Date => ("日期 yyyy-mm-dd", "date yyyy-mm-dd"),
+        Kind::Month => ("年月 yyyy-mm", "month yyyy-mm"),
+        Kind::DateTime => ("时间 yyyy-mm-dd hh24:mi", "time yyyy-mm-dd hh24:mi"),
+        Kind::Enum(_) => ("代码", "code"),
+        Kind::MultiEnum(_) => ("代码（可多选，; 分隔）", "codes (several, ; separated)"),
+        Kind::Phone => ("电话", "phone"),
+        Kind::Region => ("行政区划代码", "division code"),
+        Kind::Postcode => ("邮政编码", "postcode"),
+        Kind::Email => ("电子邮箱", "email"),
+        Kind::Url => ("网址", "web address"),
+        Kind::Identity(_) => ("机构或个人代码", "identity code"),
+        Kind::CreditCode => ("统一社会信用代码", "credit code"),
+    };
+    if en { en_name } else { zh }
+}
+
+pub struct TypeSection {
+    t: &'static RecordType,
+    sections: String,
+    key: String,
+    links: String,
+    fields: Vec<FieldRow>,
+}
+
+#[derive(Template)]
+#[template(path = "console_catalogue.html")]
+struct CataloguePage {
+    en: bool,
+    types: Vec<TypeSection>,
+}
+
+/// Public: the standard carriers report against.
+pub async fn get_catalogue(lang: Lang) -> Result<Response, PageError> {
+    let types = TYPES
+        .iter()
+        .map(|t| TypeSection {
+            t,
+            sections: t.sections.join("、"),
+            key: t.key.join(" + "),
+            links: t
+                .links
+                .iter()
+                .map(|l| format!("{} → {}", l.fields.join(" + "), l.parent))
+                .collect::<Vec<_>>()
+                .join("；"),
+            fields: t.fields.iter().map(|f| FieldRow::new(f, lang.en)).collect(),
+        })
+        .collect();
+    let page = CataloguePage { en: lang.en, types };
+    Ok(render(lang, StatusCode::OK, None, &page))
+}
+
+#[derive(Template)]
+#[template(path = "console_organisations.html")]
+struct OrganisationsPage {
+    en: bool,
+    csrf_token: String,
+    organisations: Vec<Organisation>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+const RETURN: &str = "/console/organisations";
+
+async fn organisations_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = OrganisationsPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        organisations: accounts::list_organisations(&state.db)
+            .await
+            .map_err(|e| PageError::Internal(e.into()))?,
+        notice,
+        error,
+    };
+    Ok(render(lang, status, Some(csrf), &page))
+}
+
+pub async fn get_organisations(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, PageError> {
+    if let Err(redirect) = require_admin_returning(&state, &session, RETURN).await? {
+        return Ok(redirect);
+    }
+    organisations_page(&state, lang, csrf, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct FreezeForm {
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+    action: String,
+}
+
+pub async fn post_organisation(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<FreezeForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let admin = match require_admin_returning(&state, &session, RETURN).await? {
+        Ok(admin) => admin,
+        Err(redirect) => return Ok(redirect),
+    };
+    let freeze = match form.action.as_str() {
+        "freeze" => true,
+        "unfreeze" => false,
+        _ => return Err(PageError::BadRequest("unknown action".into())),
+    };
+    match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &admin, state.now()).await {
+        Ok(()) => Ok(pages::see_other(RETURN)),
+        Err(FreezeError::Db(e)) => Err(PageError::Internal(e.into())),
+        Err(FreezeError::NoSuchOrganisation(_)) => Err(PageError::NotFound),
+        Err(e @ FreezeError::ReasonRequired) => {
+            organisations_page(&state, lang, csrf, None, Some(e.to_string())).await
+        }
+    }
+}
