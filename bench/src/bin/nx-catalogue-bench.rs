@@ -46,7 +46,7 @@ enum What {
         #[arg(long, default_value = "BENCH")]
         prefix: String,
     },
-    /// Writes a CSV of enterprise records of at least `megabytes` MB.
+    /// Writes a CSV of enterprise records of just under `megabytes` MiB.
     Csv {
         #[arg(long)]
         out: std::path::PathBuf,
@@ -151,13 +151,17 @@ async fn main() -> Result<(), String> {
             writeln!(w, "{}", fields.join(",")).map_err(|e| e.to_string())?;
             let mut written = 0u64;
             let mut i = 0;
-            while written < megabytes * 1024 * 1024 {
+            loop {
                 let r = record("CSV", i);
                 let line: Vec<String> = fields
                     .iter()
                     .map(|f| r[f].as_str().unwrap_or_default().to_owned())
                     .collect();
                 let line = line.join(",") + "\n";
+                // Just under the limit: the server takes at most 100 MiB.
+                if written + line.len() as u64 > megabytes * 1024 * 1024 - 1024 {
+                    break;
+                }
                 written += line.len() as u64;
                 w.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
                 i += 1;
@@ -189,10 +193,10 @@ async fn main() -> Result<(), String> {
                     let http = reqwest::Client::new();
                     let mut latencies = Vec::new();
                     let mut errors = 0;
-                    loop {
-                        let Some(body) = queue.lock().ok().and_then(|mut q| q.pop()) else {
-                            break;
-                        };
+                    // The queue's lock is taken and released inside the closure, not held
+                    // for the request.
+                    let next = || queue.lock().ok().and_then(|mut q| q.pop());
+                    while let Some(body) = next() {
                         let t = Instant::now();
                         let response = http
                             .post(format!("{url}/api/catalogue/enterprise"))
