@@ -53,6 +53,8 @@ enum What {
         #[arg(long, default_value_t = 100)]
         megabytes: u64,
     },
+    /// Prints an access token that reads and writes `enterprise` records (for wrk).
+    Token,
     /// POST /api/catalogue/enterprise/import of a file.
     Import {
         #[arg(long)]
@@ -295,6 +297,7 @@ async fn main() -> Result<(), String> {
                 percentile(&latencies, 0.99),
             );
         }
+        What::Token => println!("{}", token(&cli).await?),
         What::Import { file } => {
             let token = token(&cli).await?;
             let bytes = tokio::fs::read(file).await.map_err(|e| e.to_string())?;

@@ -6,7 +6,6 @@ mod read;
 mod report;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Serialize;
 
@@ -20,7 +19,7 @@ use crate::http::oauth::bearer::ApiBearer;
 use crate::state::AppState;
 
 /// A JSON report may carry up to 10,000 records; imports stream and have their own limit.
-const JSON_BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub const JSON_BODY_LIMIT: usize = 64 * 1024 * 1024;
 pub const MAX_RECORDS: usize = 10_000;
 
 pub fn router() -> Router<AppState> {
@@ -36,10 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/catalogue/{record_type}/export", get(read::get_export))
         .route(
             "/api/catalogue/{record_type}/import",
-            post(import::post_import).layer(DefaultBodyLimit::disable()),
+            post(import::post_import),
         )
         .route("/api/catalogue/{record_type}/{*key}", get(read::get_record))
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
 }
 
 fn record_type(slug: &str) -> Result<&'static RecordType, ApiError> {

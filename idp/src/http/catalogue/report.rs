@@ -1,7 +1,7 @@
 //! `POST /api/catalogue/{type}` (one record or an array) and `POST /api/catalogue` (records of
 //! several types in order, so a parent earlier in the batch counts for its children).
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,9 +24,10 @@ pub async fn post_records(
     OriginalUri(uri): OriginalUri,
     bearer: ApiBearer,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let t = record_type(&slug)?;
+    let body = read_body(body).await?;
     let value = parse_body(&headers, &body)?;
     let records = match value {
         Value::Array(items) => items,
@@ -47,8 +48,9 @@ pub async fn post_mixed(
     OriginalUri(uri): OriginalUri,
     bearer: ApiBearer,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
+    let body = read_body(body).await?;
     let value = parse_body(&headers, &body)?;
     let Value::Array(entries) = value else {
         return Err(ApiError::InvalidBody(
@@ -73,6 +75,14 @@ pub async fn post_mixed(
         typed.push((t, record));
     }
     report(&state, &bearer, &params, &uri, &headers, &body, typed).await
+}
+
+/// The body, refused past the JSON limit with a problem document (axum's own rejection is
+/// plain text).
+async fn read_body(body: Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, super::JSON_BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)
 }
 
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
