@@ -28,9 +28,13 @@ run_on() {
   "${b[@]}" lookup --records "$records" --prefix NEW
   if command -v wrk >/dev/null; then
     # wrk costs the shared CPU far less than the Rust load generator.
-    echo "wrk lookup by key (16 connections):"
-    BENCH_TOKEN=$("${b[@]}" token) BENCH_RECORDS=$records wrk -t2 -c16 -d10s --latency \
-      -s bench/wrk_lookup.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+    local token
+    token=$("${b[@]}" token)
+    for c in 4 8 16; do
+      echo "wrk lookup by key ($c connections):"
+      BENCH_TOKEN=$token BENCH_RECORDS=$records wrk -t2 -c$c -d10s --latency \
+        -s bench/wrk_lookup.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+    done
   fi
   "${b[@]}" import --file "$work/enterprise.csv"
   echo "   server peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"

@@ -14,3 +14,4 @@ mod keys_and_instances;
 mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;
+mod sdk;

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod query;
 pub mod schema;
+pub mod sdk_records;
 pub mod sheets;
 pub mod spec;
 pub mod store;

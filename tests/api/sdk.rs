@@ -1,0 +1,357 @@
+//! The SDK against a real server: a login through the pages, refresh under concurrency,
+//! token verification, typed uploads with per-record errors.
+
+use std::sync::Arc;
+
+use integration_tests::{Backend, TestApp, backend_tests, hidden_field, location, spawn_app};
+use nx_sdk::records::{Carrier, CarrierPartner, Enterprise};
+use nx_sdk::{Client, Error, MemoryStore, Mode, Query, Rejection, TokenHolder, Verifier};
+
+const REDIRECT: &str = "http://127.0.0.1:9/sdk-callback";
+
+async fn registered_app_client(app: &TestApp) -> integration_tests::RegisteredClient {
+    app.register_client(idp::oauth::clients::ClientSpec {
+        name: "SDK test app".into(),
+        redirect_uris: vec![REDIRECT.into()],
+        scope: "openid profile email offline_access catalogue:carrier:read catalogue:carrier:write"
+            .into(),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Drives the provider's pages as a browser would, returning the callback's (code, state).
+async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> (String, String) {
+    let browser = app.new_browser();
+    let response = browser.get(url).send().await.unwrap();
+    let login = browser
+        .get(app.url(&location(&response)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", hidden_field(&login, "csrf_token").as_str()),
+            ("username", username),
+            ("password", idp::demo::DEMO_PASSWORD),
+            ("return_to", hidden_field(&login, "return_to").as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let response = browser
+        .get(app.url(&location(&response)))
+        .send()
+        .await
+        .unwrap();
+    let response = if location(&response) == "/consent" {
+        let consent = browser
+            .get(app.url("/consent"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        browser
+            .post(app.url("/consent"))
+            .form(&[
+                ("csrf_token", hidden_field(&consent, "csrf_token").as_str()),
+                ("decision", "allow"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    } else {
+        response
+    };
+    let back = url::Url::parse(&location(&response)).unwrap();
+    let query: std::collections::HashMap<_, _> = back.query_pairs().into_owned().collect();
+    (query["code"].clone(), query["state"].clone())
+}
+
+async fn login(app: &TestApp, username: &str) -> (Client, nx_sdk::Login) {
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let registered = registered_app_client(app).await;
+    let client = Client::discover(
+        &app.address,
+        &registered.client_id,
+        registered.client_secret.clone(),
+    )
+    .await
+    .unwrap()
+    .with_redirect_uri(REDIRECT)
+    .unwrap();
+    let request = client.authorize_url(&[
+        "openid",
+        "profile",
+        "offline_access",
+        "catalogue:carrier:read",
+        "catalogue:carrier:write",
+    ]);
+    let (code, state) = sign_in_through_pages(app, request.url.as_str(), username).await;
+    assert!(matches!(
+        Client::check_state(&request.state, "forged"),
+        Err(Error::StateMismatch)
+    ));
+    Client::check_state(&request.state, &state).unwrap();
+    let login = client
+        .exchange_code(&code, request.pkce_verifier, &request.nonce)
+        .await
+        .unwrap();
+    (client, login)
+}
+
+async fn a_user_logs_in_through_the_sdk(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (client, login) = login(&app, "carrier").await;
+    assert!(login.identity.subject.starts_with("usr_"));
+    assert!(login.tokens.refresh_token.is_some());
+    let me = client.userinfo(&login.tokens.access_token).await.unwrap();
+    assert_eq!(me.sub, login.identity.subject);
+    assert_eq!(me.preferred_username.as_deref(), Some("carrier"));
+    assert!(me.roles.contains(&"carrier_operator".to_owned()), "{me:?}");
+    assert_eq!(me.organisation.unwrap().kind, "carrier");
+
+    // Secrets stay out of logs.
+    let shown = format!("{client:?} {:?}", login.tokens);
+    assert!(
+        !shown.contains("nxcs_") && !shown.contains(&login.tokens.access_token),
+        "{shown}"
+    );
+
+    // Revoking the refresh token ends the grant: the access token stops working too.
+    client
+        .revoke(login.tokens.refresh_token.as_deref().unwrap())
+        .await
+        .unwrap();
+    let refused = client
+        .userinfo(&login.tokens.access_token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::Refused { status: 401, .. }),
+        "{refused:?}"
+    );
+    let end = client
+        .end_session_url(login.tokens.id_token.as_deref(), None)
+        .unwrap();
+    assert!(end.as_str().starts_with(&app.url("/logout")));
+}
+
+async fn fifty_concurrent_callers_cause_exactly_one_rotation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (client, login) = login(&app, "carrier").await;
+    let mut expired = login.tokens.clone();
+    expired.expires_at = 0;
+    let holder = Arc::new(TokenHolder::new(
+        client.clone(),
+        Some(expired),
+        Arc::new(MemoryStore::default()),
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let holder = holder.clone();
+        tasks.push(tokio::spawn(async move { holder.tokens().await }));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for t in tasks {
+        let tokens = t.await.unwrap().expect("every caller gets a token");
+        seen.insert(tokens.refresh_token.clone().unwrap());
+    }
+    assert_eq!(seen.len(), 1, "one rotation, so one new refresh token");
+    let rotated = seen.into_iter().next().unwrap();
+    assert_ne!(Some(rotated.clone()), login.tokens.refresh_token);
+    // The family is intact (a second rotation of the old token would have revoked it).
+    let next = client
+        .refresh(&rotated)
+        .await
+        .expect("the new refresh token works");
+    assert!(next.refresh_token.is_some());
+    // The spent one is refused.
+    let reuse = client
+        .refresh(login.tokens.refresh_token.as_deref().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&reuse, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "{reuse:?}"
+    );
+}
+
+async fn resource_servers_verify_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let machine = app.machine_client("catalogue:carrier:read").await;
+    let good = app.machine_token(&machine, "catalogue:carrier:read").await;
+    let verifier = Verifier::new(&app.address).await.unwrap();
+    let claims = verifier
+        .verify(&good, Some("catalogue:carrier:read"))
+        .await
+        .unwrap();
+    assert_eq!(claims.client_id, machine.client_id);
+    assert_eq!(
+        verifier.verify(&good, Some("admin")).await.unwrap_err(),
+        Rejection::InsufficientScope("admin".into())
+    );
+
+    // Wrongly signed: the payload changed after signing.
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    parts[1] = parts[1].chars().rev().collect();
+    let tampered = parts.join(".");
+    assert!(matches!(
+        verifier.verify(&tampered, None).await,
+        Err(Rejection::InvalidToken(_))
+    ));
+    // Wrong audience.
+    let elsewhere = Verifier::new(&app.address)
+        .await
+        .unwrap()
+        .with_audience("https://other.example/api");
+    assert!(matches!(
+        elsewhere.verify(&good, None).await,
+        Err(Rejection::InvalidToken(_))
+    ));
+    // Expired: issued by the server's clock two hours ago.
+    app.clock.advance(-7200);
+    let old = app.machine_token(&machine, "catalogue:carrier:read").await;
+    app.clock.advance(7200);
+    assert!(matches!(
+        verifier.verify(&old, None).await,
+        Err(Rejection::InvalidToken(e)) if e.contains("xpired")
+    ));
+    assert!(matches!(
+        verifier.verify("not.a.token", None).await,
+        Err(Rejection::InvalidToken(_))
+    ));
+}
+
+async fn typed_uploads_report_per_record_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let organisation = idp::accounts::create_organisation(
+        &app.db,
+        "SDK 上报载体",
+        idp::accounts::OrganisationKind::Carrier,
+        None,
+        idp::clock::Clock::now(&app.clock),
+    )
+    .await
+    .unwrap();
+    let scopes = "catalogue:carrier:read catalogue:carrier:write catalogue:carrier-partner:read catalogue:carrier-partner:write catalogue:enterprise:write";
+    let registered = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "SDK reporting job".into(),
+            scope: scopes.into(),
+            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
+            organisation_id: Some(organisation.id),
+            ..Default::default()
+        })
+        .await;
+    let client = Client::discover(
+        &app.address,
+        &registered.client_id,
+        registered.client_secret.clone(),
+    )
+    .await
+    .unwrap();
+    let holder = TokenHolder::client_credentials(
+        client.clone(),
+        &scopes.split(' ').collect::<Vec<_>>(),
+        Arc::new(MemoryStore::default()),
+    );
+    let token = holder.access_token().await.unwrap();
+    let catalogue = client.catalogue(&token);
+
+    let carrier = Carrier {
+        base_code: "SDK-BASE-1".into(),
+        enterprise_name: "SDK 创客空间".into(),
+        regist_no: Some("640106".into()),
+        incubator_num: Some(12),
+        incubator_area: Some("1200.50".into()),
+        ..Default::default()
+    };
+    let report = catalogue
+        .upload(std::slice::from_ref(&carrier), Mode::Atomic, Some("sdk-1"))
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.refused), (1, 0));
+
+    // A partner of an unknown carrier and one with a too-long name: both refused, by record.
+    let partners = vec![
+        CarrierPartner {
+            org_code: "P-1".into(),
+            base_code: "NO-SUCH-BASE".into(),
+            ..Default::default()
+        },
+        CarrierPartner {
+            org_code: "P-2".into(),
+            base_code: "SDK-BASE-1".into(),
+            org_name: Some("名".repeat(51)),
+            ..Default::default()
+        },
+        CarrierPartner {
+            org_code: "P-3".into(),
+            base_code: "SDK-BASE-1".into(),
+            org_name: Some("正常的合作机构".into()),
+            ..Default::default()
+        },
+    ];
+    match catalogue.upload(&partners, Mode::Atomic, None).await {
+        Err(Error::InvalidRecords { errors }) => {
+            let codes: Vec<(usize, &str)> =
+                errors.iter().map(|e| (e.index, e.code.as_str())).collect();
+            assert_eq!(codes, [(0, "missing_parent"), (1, "too_long")]);
+            assert_eq!(errors[1].field.as_deref(), Some("ORG_NAME"));
+        }
+        other => panic!("expected refused records, got {other:?}"),
+    }
+    let report = catalogue
+        .upload(&partners, Mode::Partial, None)
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.refused), (1, 2));
+    assert_eq!(report.results[0].errors[0].code, "missing_parent");
+
+    let mut renamed = carrier.clone();
+    renamed.enterprise_name = "SDK 创客空间（更名）".into();
+    catalogue
+        .upload(&[renamed], Mode::Atomic, None)
+        .await
+        .unwrap();
+    let history = catalogue.history::<Carrier>("SDK-BASE-1").await.unwrap();
+    assert_eq!(history.current.version, 2);
+    assert_eq!(history.current.record.incubator_num, Some(12));
+    assert_eq!(
+        history.history[0].record, carrier,
+        "the first version round-trips typed"
+    );
+    let page = catalogue
+        .query::<CarrierPartner>(&Query::new().eq("BASE_CODE", "SDK-BASE-1"))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].record.org_code, "P-3");
+
+    // A scope the token lacks: refused with the problem document.
+    let refused = catalogue
+        .upload(&[Enterprise::default()], Mode::Atomic, None)
+        .await
+        .unwrap_err();
+    // client_credentials asked for every listed scope, so the server refuses the empty record.
+    assert!(
+        matches!(refused, Error::InvalidRecords { .. }),
+        "{refused:?}"
+    );
+}
+
+backend_tests!(
+    a_user_logs_in_through_the_sdk,
+    fifty_concurrent_callers_cause_exactly_one_rotation,
+    resource_servers_verify_tokens,
+    typed_uploads_report_per_record_errors,
+);
