@@ -229,6 +229,33 @@ impl<'a> Catalogue<'a> {
         Ok(response.json().await?)
     }
 
+    /// Like [`Catalogue::upload`] for records of any type as JSON objects (element names as
+    /// keys), e.g. rows read from a spreadsheet.
+    pub async fn upload_values(
+        &self,
+        record_type: &str,
+        records: &[serde_json::Value],
+        mode: Mode,
+        idempotency_key: Option<&str>,
+    ) -> Result<UploadReport, Error> {
+        let mut request = self
+            .http
+            .post(format!("{}/{record_type}", self.base))
+            .bearer_auth(self.token)
+            .json(records);
+        if mode == Mode::Partial {
+            request = request.query(&[("mode", "partial")]);
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        Ok(response.json().await?)
+    }
+
     /// Imports a CSV (UTF-8 or GBK) or XLSX file of records of `record_type`, chosen by the
     /// file's extension.
     pub async fn import_file(

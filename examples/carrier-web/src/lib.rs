@@ -1,0 +1,554 @@
+//! An example carrier web app (双创载体网站) built on `nx-sdk`: "使用平台账号登录" through the
+//! platform's OpenID Connect provider (confidential client, PKCE as well), tokens kept server
+//! side and renewed by the SDK, the carrier's basic record (3.1), partners (3.2) and services
+//! (3.3) reported through the catalogue, each record's history, and logout through the
+//! provider's end-session endpoint. Pages are Chinese first with an English switch.
+
+mod pages;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_csrf::{CsrfConfig, CsrfToken};
+use nx_sdk::records::{Carrier, CarrierPartner, CarrierService};
+use nx_sdk::{Client, Error as SdkError, MemoryStore, Mode, Query as RecordQuery, TokenHolder};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, OnceCell};
+use tower_sessions::{MemoryStore as SessionMemory, Session, SessionManagerLayer};
+
+use pages::{HistoryPage, IndexPage, Lang, ReportPage, render, render_error};
+
+/// Where the app is and which provider and client it uses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub listen: String,
+    /// The app's own base URL; the callback is `<public_url>/callback`.
+    pub public_url: String,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+        Config {
+            issuer: var("NX_ISSUER", "http://127.0.0.1:8080"),
+            client_id: var("NX_CLIENT_ID", "cl_carrier_web_demo"),
+            client_secret: var(
+                "NX_CLIENT_SECRET",
+                "nxcs_demo_carrier_web_secret_not_for_production",
+            ),
+            listen: var("CARRIER_WEB_LISTEN", "127.0.0.1:3000"),
+            public_url: var("CARRIER_WEB_URL", "http://127.0.0.1:3000"),
+        }
+    }
+}
+
+/// The scopes the app asks for.
+const SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "offline_access",
+    "catalogue:carrier:read",
+    "catalogue:carrier:write",
+    "catalogue:carrier-partner:read",
+    "catalogue:carrier-partner:write",
+    "catalogue:carrier-service:read",
+    "catalogue:carrier-service:write",
+];
+
+#[derive(Clone)]
+struct AppState {
+    config: Arc<Config>,
+    // Discovered on first use, so the app may start before the provider.
+    client: Arc<OnceCell<Client>>,
+    // Each signed-in session's tokens, server side; one holder per login so that concurrent
+    // requests share one renewal.
+    holders: Arc<Mutex<HashMap<String, Arc<TokenHolder>>>>,
+    csrf: CsrfConfig,
+}
+
+impl axum::extract::FromRef<AppState> for CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
+    }
+}
+
+impl AppState {
+    async fn client(&self) -> Result<&Client, AppError> {
+        self.client
+            .get_or_try_init(|| async {
+                Client::discover(
+                    &self.config.issuer,
+                    &self.config.client_id,
+                    Some(self.config.client_secret.clone()),
+                )
+                .await?
+                .with_redirect_uri(&format!("{}/callback", self.config.public_url))
+            })
+            .await
+            .map_err(AppError::Sdk)
+    }
+}
+
+/// What a signed-in session remembers (tokens stay in the holder, not in the cookie).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SignedIn {
+    login_id: String,
+    name: String,
+    username: String,
+    organisation: Option<String>,
+    roles: Vec<String>,
+    id_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    state: String,
+    nonce: String,
+    verifier: String,
+}
+
+const SIGNED_IN: &str = "signed_in";
+const PENDING: &str = "pending_login";
+const FLASH: &str = "flash";
+
+/// Errors of this app, each rendered as a page.
+#[derive(Debug)]
+enum AppError {
+    Sdk(SdkError),
+    BadRequest(String),
+    Session(String),
+}
+
+impl From<SdkError> for AppError {
+    fn from(e: SdkError) -> Self {
+        AppError::Sdk(e)
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        AppError::Session(e.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, detail) = match self {
+            AppError::Sdk(e) => {
+                tracing::warn!(error = %e, "platform call failed");
+                (StatusCode::BAD_GATEWAY, e.to_string())
+            }
+            AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, d),
+            AppError::Session(d) => (StatusCode::INTERNAL_SERVER_ERROR, d),
+        };
+        render_error(status, &detail)
+    }
+}
+
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
+    axum::serve(listener, app(config)).await
+}
+
+/// The whole app as a router.
+pub fn app(config: Config) -> Router {
+    let secure = config.public_url.starts_with("https://");
+    let state = AppState {
+        config: Arc::new(config),
+        client: Arc::new(OnceCell::new()),
+        holders: Arc::new(Mutex::new(HashMap::new())),
+        csrf: CsrfConfig::default()
+            .with_key(Some(axum_csrf::Key::generate()))
+            .with_cookie_name("cw_csrf")
+            .with_secure(secure)
+            .with_http_only(true)
+            .with_cookie_same_site(axum_csrf::SameSite::Strict),
+    };
+    let sessions = SessionManagerLayer::new(SessionMemory::default())
+        .with_name("cw_session")
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax);
+    Router::new()
+        .route("/", get(index))
+        .route("/login", get(login))
+        .route("/callback", get(callback))
+        .route("/logout", post(logout))
+        .route("/report", get(report_page))
+        .route("/report/carrier", post(report_carrier))
+        .route("/report/partner", post(report_partner))
+        .route("/report/service", post(report_service))
+        .route("/report/carrier/{code}", get(carrier_history))
+        .layer(sessions)
+        .with_state(state)
+}
+
+async fn signed_in(session: &Session) -> Result<Option<SignedIn>, AppError> {
+    Ok(session.get::<SignedIn>(SIGNED_IN).await?)
+}
+
+async fn index(
+    State(_state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, AppError> {
+    let user = signed_in(&session).await?;
+    let page = IndexPage {
+        en: lang.en,
+        csrf_token: csrf.authenticity_token().unwrap_or_default(),
+        user,
+    };
+    Ok(render(lang, Some(csrf), &page))
+}
+
+async fn login(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    let client = state.client().await?;
+    let request = client.authorize_url(SCOPES);
+    session
+        .insert(
+            PENDING,
+            Pending {
+                state: request.state.secret().clone(),
+                nonce: request.nonce.secret().clone(),
+                verifier: request.pkce_verifier.secret().clone(),
+            },
+        )
+        .await?;
+    Ok(Redirect::to(request.url.as_str()).into_response())
+}
+
+#[derive(Deserialize)]
+struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<CallbackParams>,
+) -> Result<Response, AppError> {
+    let pending: Pending = session.remove(PENDING).await?.ok_or_else(|| {
+        AppError::BadRequest(
+            "没有进行中的登录，请重新登录。No login in progress; sign in again.".into(),
+        )
+    })?;
+    if let Some(error) = params.error {
+        return Err(AppError::BadRequest(format!(
+            "平台未授权：{error} {}",
+            params.error_description.unwrap_or_default()
+        )));
+    }
+    let (Some(code), Some(returned_state)) = (params.code, params.state) else {
+        return Err(AppError::BadRequest(
+            "回调缺少 code 或 state。The callback lacks code or state.".into(),
+        ));
+    };
+    Client::check_state(&nx_sdk::CsrfToken::new(pending.state), &returned_state)?;
+    let client = state.client().await?;
+    let login = client
+        .exchange_code(
+            &code,
+            nx_sdk::PkceCodeVerifier::new(pending.verifier),
+            &nx_sdk::Nonce::new(pending.nonce),
+        )
+        .await?;
+    let me = client.userinfo(&login.tokens.access_token).await?;
+    let login_id = random_id();
+    let id_token = login.tokens.id_token.clone();
+    let holder = TokenHolder::new(
+        client.clone(),
+        Some(login.tokens),
+        Arc::new(MemoryStore::default()),
+    );
+    state
+        .holders
+        .lock()
+        .await
+        .insert(login_id.clone(), Arc::new(holder));
+    // A new session id at login, against session fixation.
+    session.cycle_id().await?;
+    session
+        .insert(
+            SIGNED_IN,
+            SignedIn {
+                login_id,
+                name: me.name.clone().unwrap_or_else(|| me.sub.clone()),
+                username: me.preferred_username.clone().unwrap_or_default(),
+                organisation: me.organisation.map(|o| o.name),
+                roles: me.roles,
+                id_token,
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+fn random_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf_token: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    csrf: CsrfToken,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&form.csrf_token).map_err(|_| {
+        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
+    })?;
+    let user = signed_in(&session).await?;
+    session.flush().await?;
+    let Some(user) = user else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    if let Some(holder) = state.holders.lock().await.remove(&user.login_id) {
+        // Ends the grant at the provider even if the browser never reaches the logout page.
+        let _ = holder.sign_out().await;
+    }
+    let client = state.client().await?;
+    let url = client.end_session_url(
+        user.id_token.as_deref(),
+        Some(&format!("{}/", state.config.public_url)),
+    )?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// The signed-in user and their token holder, or a redirect to log in.
+async fn require_login(
+    state: &AppState,
+    session: &Session,
+) -> Result<Result<(SignedIn, Arc<TokenHolder>), Response>, AppError> {
+    let Some(user) = signed_in(session).await? else {
+        return Ok(Err(Redirect::to("/login").into_response()));
+    };
+    let holder = state.holders.lock().await.get(&user.login_id).cloned();
+    match holder {
+        Some(h) => Ok(Ok((user, h))),
+        // The app restarted and forgot the tokens: sign in again.
+        None => {
+            session.flush().await?;
+            Ok(Err(Redirect::to("/login").into_response()))
+        }
+    }
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, AppError> {
+    let (user, holder) = match require_login(&state, &session).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let token = holder.access_token().await?;
+    let client = state.client().await?;
+    let catalogue = client.catalogue(&token);
+    let carriers = catalogue
+        .query::<Carrier>(&RecordQuery::new().sort("BASE_CODE", false).limit(100))
+        .await?;
+    let partners = catalogue
+        .query::<CarrierPartner>(&RecordQuery::new().limit(100))
+        .await?;
+    let services = catalogue
+        .query::<CarrierService>(&RecordQuery::new().limit(100))
+        .await?;
+    let flash: Option<pages::Flash> = session.remove(FLASH).await?;
+    let page = ReportPage {
+        en: lang.en,
+        csrf_token: csrf.authenticity_token().unwrap_or_default(),
+        user,
+        carriers: carriers
+            .items
+            .into_iter()
+            .map(|v| (v.version, v.record))
+            .collect(),
+        partners: partners.items.into_iter().map(|v| v.record).collect(),
+        services: services.items.into_iter().map(|v| v.record).collect(),
+        flash,
+    };
+    Ok(render(lang, Some(csrf), &page))
+}
+
+fn text(value: &str) -> Option<String> {
+    let v = value.trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+#[derive(Deserialize)]
+struct CarrierForm {
+    csrf_token: String,
+    base_code: String,
+    enterprise_name: String,
+    #[serde(default)]
+    base_class: String,
+    #[serde(default)]
+    regist_no: String,
+    #[serde(default)]
+    link_name: String,
+    #[serde(default)]
+    link_phone: String,
+    #[serde(default)]
+    incubator_num: String,
+    #[serde(default)]
+    incubator_area: String,
+}
+
+#[derive(Deserialize)]
+struct PartnerForm {
+    csrf_token: String,
+    base_code: String,
+    org_code: String,
+    #[serde(default)]
+    org_name: String,
+    #[serde(default)]
+    service_context: String,
+}
+
+#[derive(Deserialize)]
+struct ServiceForm {
+    csrf_token: String,
+    id: String,
+    base_code: String,
+    #[serde(default)]
+    service_context: String,
+    #[serde(default)]
+    fees: String,
+}
+
+/// Uploads one record and leaves the outcome for the next page view.
+async fn upload_one<R: nx_sdk::Record>(
+    state: &AppState,
+    session: &Session,
+    record: R,
+) -> Result<Response, AppError> {
+    let (_, holder) = match require_login(state, session).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let token = holder.access_token().await?;
+    let client = state.client().await?;
+    let flash = match client
+        .catalogue(&token)
+        .upload(std::slice::from_ref(&record), Mode::Atomic, None)
+        .await
+    {
+        Ok(report) => pages::Flash::saved(R::TYPE, &record.key(), report),
+        Err(SdkError::InvalidRecords { errors }) => pages::Flash::refused(&errors),
+        Err(e @ SdkError::Refused { .. }) => pages::Flash::failed(&e.to_string()),
+        Err(e) => return Err(e.into()),
+    };
+    session.insert(FLASH, flash).await?;
+    Ok(Redirect::to("/report").into_response())
+}
+
+async fn report_carrier(
+    State(state): State<AppState>,
+    session: Session,
+    csrf: CsrfToken,
+    Form(form): Form<CarrierForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&form.csrf_token).map_err(|_| {
+        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
+    })?;
+    let record = Carrier {
+        base_code: form.base_code.trim().to_owned(),
+        enterprise_name: form.enterprise_name.trim().to_owned(),
+        base_class: text(&form.base_class),
+        regist_no: text(&form.regist_no),
+        link_name: text(&form.link_name),
+        link_phone: text(&form.link_phone),
+        incubator_num: match text(&form.incubator_num) {
+            None => None,
+            Some(n) => Some(n.parse().map_err(|_| {
+                AppError::BadRequest("在孵企业数应为整数。The number of incubated enterprises must be a whole number.".into())
+            })?),
+        },
+        incubator_area: text(&form.incubator_area),
+        ..Default::default()
+    };
+    upload_one(&state, &session, record).await
+}
+
+async fn report_partner(
+    State(state): State<AppState>,
+    session: Session,
+    csrf: CsrfToken,
+    Form(form): Form<PartnerForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&form.csrf_token).map_err(|_| {
+        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
+    })?;
+    let record = CarrierPartner {
+        base_code: form.base_code.trim().to_owned(),
+        org_code: form.org_code.trim().to_owned(),
+        org_name: text(&form.org_name),
+        service_context: text(&form.service_context),
+    };
+    upload_one(&state, &session, record).await
+}
+
+async fn report_service(
+    State(state): State<AppState>,
+    session: Session,
+    csrf: CsrfToken,
+    Form(form): Form<ServiceForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&form.csrf_token).map_err(|_| {
+        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
+    })?;
+    let record = CarrierService {
+        id: form.id.trim().to_owned(),
+        base_code: form.base_code.trim().to_owned(),
+        service_context: text(&form.service_context),
+        fees: text(&form.fees),
+    };
+    upload_one(&state, &session, record).await
+}
+
+async fn carrier_history(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let (_, holder) = match require_login(&state, &session).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let token = holder.access_token().await?;
+    let client = state.client().await?;
+    let history = client.catalogue(&token).history::<Carrier>(&code).await?;
+    let mut versions = vec![history.current];
+    versions.extend(history.history);
+    let page = HistoryPage {
+        en: lang.en,
+        code,
+        versions: versions
+            .into_iter()
+            .map(|v| pages::VersionRow::new(v.version, v.source, v.reported_at, v.record))
+            .collect(),
+    };
+    Ok(render(lang, None, &page))
+}

@@ -1,0 +1,303 @@
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+//! The real-browser end-to-end test: headless Chromium (Debian's `chromium` and
+//! `chromium-driver`) opens the example carrier app, logs in through the platform's pages,
+//! grants consent, reports a carrier record, sees it listed, logs out and finds the platform
+//! session gone. A screenshot of every step is saved under `target/browser-artifacts/`.
+//!
+//! Without chromium and chromedriver installed the test says so and passes, so that
+//! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
+//! and sets `REQUIRE_BROWSER=1`, which turns their absence into a failure.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use integration_tests::{Backend, spawn_app};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn start_driver() -> Option<(Driver, String)> {
+    let present =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !present {
+        assert!(
+            std::env::var_os("REQUIRE_BROWSER").is_none(),
+            "REQUIRE_BROWSER is set but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("browser test skipped: install the Debian packages chromium and chromium-driver");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver(child);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            return Some((driver, url));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    let found = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await;
+    match found {
+        Ok(element) => element.text().await.unwrap(),
+        Err(e) => {
+            shot(browser, "failure").await;
+            let at = browser.current_url().await.map(|u| u.to_string());
+            let page = browser.source().await.unwrap_or_default();
+            panic!("no {css} on {at:?}: {e}\n{page}")
+        }
+    }
+}
+
+/// Waits until the element's text satisfies `ready` (the page may still be the previous one
+/// right after a click), and returns the text.
+async fn wait_text(browser: &Client, css: &str, ready: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if ready(&text) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(browser, "failure").await;
+    panic!("{css} never became ready; last text: {last}")
+}
+
+async fn fill(browser: &Client, css: &str, value: &str) {
+    let field = browser.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let Some((_driver, webdriver)) = start_driver().await else {
+        return;
+    };
+    let idp = spawn_app(Backend::Sqlite).await;
+    idp::demo::load(&idp.db, idp::clock::Clock::now(&idp.clock))
+        .await
+        .unwrap();
+
+    // The carrier app on a free port, registered like `idp demo` registers it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let carrier_url = format!("http://{}", listener.local_addr().unwrap());
+    let carrier_org = idp::accounts::find_user_by_username(&idp.db, "carrier")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let registered = idp
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "塞上创客空间".into(),
+            redirect_uris: vec![format!("{carrier_url}/callback")],
+            post_logout_redirect_uris: vec![format!("{carrier_url}/")],
+            scope: "openid profile offline_access catalogue:carrier:read catalogue:carrier:write \
+                    catalogue:carrier-partner:read catalogue:carrier-partner:write \
+                    catalogue:carrier-service:read catalogue:carrier-service:write"
+                .into(),
+            organisation_id: carrier_org,
+            ..Default::default()
+        })
+        .await;
+    let config = carrier_web::Config {
+        issuer: idp.address.clone(),
+        client_id: registered.client_id.clone(),
+        client_secret: registered.client_secret.clone().unwrap(),
+        listen: carrier_url.clone(),
+        public_url: carrier_url.clone(),
+    };
+    tokio::spawn(carrier_web::serve(listener, config));
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=zh-CN"]
+        }),
+    );
+    let browser = ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&webdriver)
+        .await
+        .expect("a chromium session");
+
+    // 1. The carrier app, signed out.
+    browser.goto(&format!("{carrier_url}/")).await.unwrap();
+    assert_eq!(text_of(&browser, "#login").await, "使用平台账号登录");
+    shot(&browser, "01-carrier-home").await;
+
+    // 2. The platform's login page.
+    click(&browser, "#login").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&idp.address)
+    );
+    fill(&browser, "#username", "carrier").await;
+    fill(&browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    shot(&browser, "02-platform-login").await;
+    click(&browser, "#login-submit").await;
+
+    // 3. Consent, with the scopes explained in Chinese.
+    browser
+        .wait()
+        .for_element(Locator::Css("#consent-allow"))
+        .await
+        .unwrap();
+    let consent = text_of(&browser, "main").await;
+    assert!(consent.contains("塞上创客空间"), "{consent}");
+    shot(&browser, "03-consent").await;
+    click(&browser, "#consent-allow").await;
+
+    // 4. Back at the carrier app, signed in.
+    let welcome = text_of(&browser, "#welcome").await;
+    assert!(welcome.starts_with("欢迎"), "{welcome}");
+    assert!(!text_of(&browser, "#organisation").await.is_empty());
+    assert!(
+        text_of(&browser, "#roles")
+            .await
+            .contains("carrier_operator")
+    );
+    shot(&browser, "04-signed-in").await;
+
+    // 5. Report the base's record and see it listed.
+    click(&browser, "#report-link").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#carrier-form"))
+        .await
+        .unwrap();
+    fill(&browser, "input[name=base_code]", "BASE-BROWSER-01").await;
+    fill(&browser, "input[name=enterprise_name]", "浏览器测试基地").await;
+    fill(&browser, "input[name=regist_no]", "640106").await;
+    fill(&browser, "input[name=incubator_num]", "12").await;
+    click(&browser, "#report-carrier").await;
+    let flash = text_of(&browser, "#flash").await;
+    assert!(flash.contains("已新增"), "{flash}");
+    let listed = text_of(&browser, "#carriers").await;
+    assert!(
+        listed.contains("BASE-BROWSER-01") && listed.contains("浏览器测试基地"),
+        "{listed}"
+    );
+    shot(&browser, "05-reported").await;
+
+    // A refused record shows the platform's reasons.
+    fill(&browser, "input[name=base_code]", "BASE-BROWSER-02").await;
+    fill(
+        &browser,
+        "input[name=enterprise_name]",
+        "地区编码错误的基地",
+    )
+    .await;
+    fill(&browser, "input[name=regist_no]", "640199").await;
+    click(&browser, "#report-carrier").await;
+    let flash = wait_text(&browser, "#flash", |t| t.contains("REGIST_NO")).await;
+    assert!(flash.contains("640199"), "{flash}");
+    shot(&browser, "06-refused").await;
+
+    // 6. Log out: the platform session ends and the browser comes back signed out.
+    browser.goto(&format!("{carrier_url}/")).await.unwrap();
+    click(&browser, "#logout").await;
+    wait_text(&browser, "h1", |t| t.contains("欢迎来到")).await;
+    assert_eq!(text_of(&browser, "#login").await, "使用平台账号登录");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&carrier_url)
+    );
+    shot(&browser, "07-signed-out").await;
+
+    // 7. The platform no longer knows the browser: its account page asks to sign in.
+    browser
+        .goto(&format!("{}/account", idp.address))
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/login")
+    );
+    shot(&browser, "08-platform-session-gone").await;
+
+    browser.close().await.unwrap();
+}
