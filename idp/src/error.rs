@@ -88,6 +88,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("令牌缺少权限 {scope}。The token lacks the scope {scope}.")]
     MissingScope { scope: String },
+    #[error("无权操作：{0}。Forbidden: {0}.")]
+    Forbidden(String),
     #[error("本机构的数据上报已被冻结：{0}。This organisation's reporting is frozen: {0}.")]
     Frozen(String),
     #[error("数据库暂不可用。The database is not reachable.")]
@@ -127,6 +129,7 @@ impl ApiError {
             MissingScope { .. } => (StatusCode::FORBIDDEN, "insufficient-scope", "Forbidden"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             Frozen(_) => (StatusCode::LOCKED, "organisation-frozen", "Locked"),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             DatabaseUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database-unavailable",

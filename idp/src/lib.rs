@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod cli_admin;
 pub mod clock;
+pub mod crowdfunding;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -68,6 +68,14 @@ impl Application {
         );
         let csrf = csrf_config(&db, &settings, clock.now()).await?;
         let rotations = crate::oauth::rotations::Rotations::start(db.clone());
+        // The payment sandbox signs with a key every instance shares, so a notification signed
+        // by one verifies on another.
+        let sandbox_key =
+            crate::server_secrets::get_or_create(&db, "payment_sandbox_key", 32, clock.now())
+                .await?;
+        let crowdfunding = Arc::new(crate::crowdfunding::Service::new(Arc::new(
+            crate::crowdfunding::SandboxGateway::new(sandbox_key.as_bytes()),
+        )));
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {
@@ -81,6 +89,7 @@ impl Application {
                 tokens,
                 clients: Default::default(),
                 rotations,
+                crowdfunding,
             },
         })
     }
@@ -100,6 +109,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let housekeeping = crate::housekeeping::spawn(db.clone(), self.state.clock.clone());
+        let scheduler = crate::crowdfunding::service::spawn_scheduler(
+            self.state.crowdfunding.clone(),
+            db.clone(),
+            self.state.clock.clone(),
+        );
         let app = http::router(self.state);
         tracing::info!(address = %self.address, "listening");
         axum::serve(
@@ -110,6 +124,7 @@ impl Application {
         .await
         .context("serving HTTP")?;
         housekeeping.abort();
+        scheduler.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

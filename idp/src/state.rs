@@ -17,6 +17,7 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub clients: Arc<crate::oauth::client_cache::ClientCache>,
     pub rotations: crate::oauth::rotations::Rotations,
+    pub crowdfunding: Arc<crate::crowdfunding::Service>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ mod admin_clients;
 mod catalogue;
 mod concurrency;
 mod console;
+mod crowdfunding;
 mod demo;
 mod errors;
 mod health;

@@ -21,7 +21,7 @@ async fn registered_app_client(app: &TestApp) -> integration_tests::RegisteredCl
 }
 
 /// Drives the provider's pages as a browser would, returning the callback's (code, state).
-async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> (String, String) {
+pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> (String, String) {
     let browser = app.new_browser();
     let response = browser.get(url).send().await.unwrap();
     let login = browser

@@ -3,6 +3,7 @@
 
 mod admin;
 mod catalogue;
+mod crowdfunding;
 pub mod extract;
 mod fallback;
 mod health;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(admin::router())
         .merge(catalogue::router())
+        .merge(crowdfunding::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(middleware::from_fn(request_id::scope))

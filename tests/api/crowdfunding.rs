@@ -1,0 +1,832 @@
+//! The product crowdfunding platform over its API: every transition and refusal, a campaign to
+//! success with payment, fulfilment, evaluation and a voucher, one to failure with automatic
+//! refunds, and no overselling under concurrency, on both databases.
+
+use std::collections::HashMap;
+
+use integration_tests::{Backend, TestApp, backend_tests, hidden_field, spawn_app};
+use nx_sdk::Client;
+use serde_json::{Value, json};
+
+const REDIRECT: &str = "http://127.0.0.1:9/cf-callback";
+
+/// Access tokens with the `crowdfunding` scope for the demo users, through the login pages.
+async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let registered = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "众筹测试应用".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            scope: "openid profile crowdfunding".into(),
+            ..Default::default()
+        })
+        .await;
+    let client = Client::discover(
+        &app.address,
+        &registered.client_id,
+        registered.client_secret.clone(),
+    )
+    .await
+    .unwrap()
+    .with_redirect_uri(REDIRECT)
+    .unwrap();
+    let mut out = HashMap::new();
+    for user in users {
+        let request = client.authorize_url(&["openid", "crowdfunding"]);
+        let (code, _) = crate::sdk::sign_in_through_pages(app, request.url.as_str(), user).await;
+        let login = client
+            .exchange_code(&code, request.pkce_verifier, &request.nonce)
+            .await
+            .unwrap();
+        out.insert((*user).to_owned(), login.tokens.access_token);
+    }
+    out
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = match method {
+        "GET" => app.client.get(app.url(path)),
+        "PUT" => app.client.put(app.url(path)),
+        _ => app.client.post(app.url(path)),
+    }
+    .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn draft(limit: Option<i64>) -> Value {
+    json!({
+        "title": "枸杞色智能手环",
+        "category": "智能穿戴",
+        "summary": "记录睡眠与运动",
+        "intro": "一款为宁夏户外爱好者设计的手环",
+        "tags": "智能穿戴",
+        "link_name": "李经理",
+        "link_mobile": "13800000001",
+        "crowd_amount": "0.10",
+        "duration_days": 30,
+        "rewards": [
+            {"reward_amount": "199.00", "brief": "早鸟价", "content": "手环一只", "limit": limit, "express_fee": "10.00", "reback_days": 15},
+            {"reward_amount": "999.00", "brief": "团购", "content": "手环六只", "reback_days": 20}
+        ]
+    })
+}
+
+fn order_body(reward_id: &str, copies: i64) -> Value {
+    json!({
+        "reward_id": reward_id, "copies": copies,
+        "buyer_name": "赵女士", "buyer_link_name": "赵女士", "buyer_link_mobile": "13900000000",
+        "delivery_user_name": "赵女士", "delivery_user_phone": "13900000000",
+        "delivery_address": "银川市兴庆区文化街 1 号"
+    })
+}
+
+/// A project approved and listed; returns its id and first reward.
+async fn listed_project(
+    app: &TestApp,
+    t: &HashMap<String, String>,
+    limit: Option<i64>,
+) -> (String, String) {
+    let (status, body) = call(
+        app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(limit)),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let reward = body["rewards"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}/actions/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(
+        app,
+        "POST",
+        &t["admin"],
+        &format!("/api/crowdfunding/projects/{id}/actions/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "listed");
+    (id, reward)
+}
+
+/// Backs a reward and pays on the sandbox page as a payer would; waits for the verified
+/// notification to mark the order paid.
+async fn back_and_pay(
+    app: &TestApp,
+    token: &str,
+    project: &str,
+    reward: &str,
+    copies: i64,
+) -> String {
+    let (status, body) = call(
+        app,
+        "POST",
+        token,
+        &format!("/api/crowdfunding/projects/{project}/orders"),
+        Some(order_body(reward, copies)),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let order = body["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(body["order"]["state"], "pending");
+    let pay_url = body["payment"]["pay_url"].as_str().unwrap().to_owned();
+    let payer = app.new_browser();
+    let page = payer
+        .get(app.url(&pay_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("确认支付"), "{page}");
+    let confirmed = payer
+        .post(app.url(&pay_url))
+        .form(&[("csrf_token", hidden_field(&page, "csrf_token").as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(confirmed.contains("已付款"), "{confirmed}");
+    for _ in 0..100 {
+        let (_, o) = call(
+            app,
+            "GET",
+            token,
+            &format!("/api/crowdfunding/orders/{order}"),
+            None,
+        )
+        .await;
+        if o["state"] == "paid" {
+            return order;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("order {order} was never paid");
+}
+
+async fn a_campaign_succeeds_is_fulfilled_evaluated_and_subsidised(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(Some(50))),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["state"], "draft");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/crowdfunding/projects/{id}");
+
+    // Edit the draft, submit, be returned with feedback, fix, resubmit, be approved.
+    let mut edited = draft(Some(50));
+    edited["summary"] = json!("记录睡眠、运动与心率");
+    let (status, body) = call(&app, "PUT", &t["enterprise"], &base, Some(edited)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["summary"], "记录睡眠、运动与心率");
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/actions/submit"),
+        None,
+    )
+    .await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/return"),
+        Some(json!({"reason": "请补充产品实物照片"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["state"].as_str(), body["feedback"].as_str()),
+        (Some("draft"), Some("请补充产品实物照片"))
+    );
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/actions/submit"),
+        None,
+    )
+    .await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(body["state"], "listed");
+    assert_eq!(body["progress"]["days_left"], 30);
+    let reward = body["rewards"][0]["id"].as_str().unwrap().to_owned();
+
+    // Listed projects are browsable by category and ranking.
+    let (_, list) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        "/api/crowdfunding/projects?category=智能穿戴&sort=ending_soon",
+        None,
+    )
+    .await;
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    let (_, none) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        "/api/crowdfunding/projects?category=电视电影",
+        None,
+    )
+    .await;
+    assert_eq!(none["items"], json!([]));
+
+    // A backer backs two copies and pays; the total is 2 × 199 + 10 = 408 元.
+    let order = back_and_pay(&app, &t["backer"], &id, &reward, 2).await;
+    let (_, view) = call(&app, "GET", &t["backer"], &base, None).await;
+    assert_eq!(view["progress"]["raised_yuan"], "408.00");
+    assert_eq!(view["progress"]["backers"], 1);
+    assert_eq!(view["progress"]["percent"], 40);
+    assert_eq!(view["rewards"][0]["backers"], 1);
+    assert_eq!(view["rewards"][0]["left"], 48);
+    let order2 = back_and_pay(&app, &t["backer"], &id, &reward, 3).await;
+
+    // The period ends; the scheduler closes it as a success.
+    app.clock.advance(31 * 86_400);
+    // A month later the morning's tokens have long expired: everyone signs in again.
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        "/api/crowdfunding/scheduler/run",
+        None,
+    )
+    .await;
+    assert_eq!((status, body["closed"].as_u64()), (200, Some(1)));
+    let (_, view) = call(&app, "GET", &t["enterprise"], &base, None).await;
+    assert_eq!(view["state"], "succeeded");
+    assert_eq!(view["progress"]["raised_yuan"], "1015.00");
+
+    // Fulfilment, then the backer's evaluation.
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &format!("/api/crowdfunding/orders/{order}/evaluation"),
+        Some(json!({"evaluation": 1})),
+    )
+    .await;
+    assert_eq!(status, 400, "not delivered yet: {body}");
+    let (status, body) = call(&app, "POST", &t["enterprise"], &format!("/api/crowdfunding/orders/{order}/delivery"),
+        Some(json!({"delivery_date": "2027-01-05", "delivery_type": "顺丰", "delivery_no": "SF1234567890"}))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &format!("/api/crowdfunding/orders/{order}/evaluation"),
+        Some(json!({"evaluation": 1, "remark": "做工很好"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/orders/{order2}/evaluation"),
+        Some(json!({"evaluation": 5})),
+    )
+    .await;
+    assert_eq!(status, 403, "only the backer evaluates");
+
+    // The order is its catalogue record (4.3), from the workflow.
+    let (status, record) = call(
+        &app,
+        "GET",
+        &t["admin"],
+        &format!("/api/catalogue/crowdfunding-order/{order}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "the crowdfunding token has no catalogue scope");
+    let admin_catalogue = app.admin_token().await;
+    let (status, record) = {
+        let _ = record;
+        call(
+            &app,
+            "GET",
+            &admin_catalogue,
+            &format!("/api/catalogue/crowdfunding-order/{order}"),
+            None,
+        )
+        .await
+    };
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["current"]["source"], "workflow");
+    assert_eq!(record["current"]["record"]["ORDER_AMOUNT"], "408.00");
+    assert_eq!(record["current"]["record"]["EVALUATION"], "1");
+    assert_eq!(record["current"]["record"]["DELIVERY_NO"], "SF1234567890");
+    let (_, project_record) = call(
+        &app,
+        "GET",
+        &admin_catalogue,
+        &format!("/api/catalogue/crowdfunding-project/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(project_record["current"]["record"]["CROWD_AMOUNT"], "0.10");
+
+    // An innovation voucher: 10 % of the amount raised.
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/subsidy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["voucher"]["state"], "applied");
+    assert_eq!(body["voucher"]["amount_yuan"], "101.50");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/subsidy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "one application per project");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/subsidy/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/subsidy/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(body["voucher"]["state"], "approved");
+
+    // Every state change is in the audit trail.
+    let (_, trail) = call(
+        &app,
+        "GET",
+        &t["enterprise"],
+        &format!("{base}/audit"),
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = trail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "create",
+        "edit",
+        "submit",
+        "return",
+        "approve",
+        "order",
+        "paid",
+        "close",
+        "deliver",
+        "evaluate",
+        "apply_subsidy",
+        "approve_subsidy",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let returned = trail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "return")
+        .unwrap();
+    assert_eq!(
+        (
+            returned["from_state"].as_str(),
+            returned["to_state"].as_str()
+        ),
+        (Some("submitted"), Some("draft"))
+    );
+    assert_eq!(returned["reason"], "请补充产品实物照片");
+}
+
+async fn a_failed_campaign_refunds_every_paid_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let mut big = draft(None);
+    big["crowd_amount"] = json!("50.00");
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(big),
+    )
+    .await;
+    let id = body["id"].as_str().unwrap().to_owned();
+    let reward = body["rewards"][0]["id"].as_str().unwrap().to_owned();
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}/actions/submit"),
+        None,
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("/api/crowdfunding/projects/{id}/actions/approve"),
+        None,
+    )
+    .await;
+    let first = back_and_pay(&app, &t["backer"], &id, &reward, 1).await;
+    let second = back_and_pay(&app, &t["backer"], &id, &reward, 1).await;
+    // An order left unpaid is cancelled at closing.
+    let (_, pending) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}/orders"),
+        Some(order_body(&reward, 1)),
+    )
+    .await;
+    let unpaid = pending["order"]["id"].as_str().unwrap().to_owned();
+
+    app.clock.advance(30 * 86_400);
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        "/api/crowdfunding/scheduler/run",
+        None,
+    )
+    .await;
+    assert_eq!(body["closed"], 1);
+    let (_, view) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(view["state"], "failed");
+    assert_eq!(
+        view["progress"]["raised_yuan"], "418.00",
+        "the total at closing is kept"
+    );
+    assert_eq!(view["progress"]["backers"], 1);
+    for order in [&first, &second] {
+        let (_, o) = call(
+            &app,
+            "GET",
+            &t["backer"],
+            &format!("/api/crowdfunding/orders/{order}"),
+            None,
+        )
+        .await;
+        assert_eq!(o["state"], "refunded", "{o}");
+        assert!(o["refunded_at"].is_i64());
+    }
+    let (_, o) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        &format!("/api/crowdfunding/orders/{unpaid}"),
+        None,
+    )
+    .await;
+    assert_eq!(o["state"], "cancelled");
+    // Running again changes nothing.
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        "/api/crowdfunding/scheduler/run",
+        None,
+    )
+    .await;
+    assert_eq!(body["closed"], 0);
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}/subsidy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["current_state"], "failed");
+}
+
+async fn refused_transitions_answer_409_with_the_state_and_what_is_allowed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer", "carrier"]).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
+    let id = body["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/crowdfunding/projects/{id}");
+    assert_eq!(
+        body["allowed_actions"],
+        json!(["edit", "submit", "request_deletion"])
+    );
+
+    // Staff cannot approve a draft; the answer names the state and the staff's options.
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["type"], "/problems/transition-not-allowed");
+    assert_eq!(body["current_state"], "draft");
+    assert_eq!(body["allowed_actions"], json!([]));
+    // Another organisation cannot see or submit it.
+    let (status, _) = call(&app, "GET", &t["carrier"], &base, None).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["carrier"],
+        &format!("{base}/actions/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
+    // A backer cannot start a project.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Bad drafts are refused and nothing changes.
+    let mut bad = draft(None);
+    bad["category"] = json!("游戏");
+    let (status, _) = call(&app, "PUT", &t["enterprise"], &base, Some(bad)).await;
+    assert_eq!(status, 400);
+    let mut bad = draft(None);
+    bad["link_mobile"] = json!("call me");
+    let (status, body) = call(&app, "PUT", &t["enterprise"], &base, Some(bad)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "COMP_LINK_MOBILE");
+    let (_, body) = call(&app, "GET", &t["enterprise"], &base, None).await;
+    assert_eq!(body["link_mobile"], "13800000001");
+
+    // Submitted: no more edits; the return needs a reason.
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/actions/submit"),
+        None,
+    )
+    .await;
+    let (status, body) = call(&app, "PUT", &t["enterprise"], &base, Some(draft(None))).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["current_state"], "submitted");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/return"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/actions/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
+    // Not listed: nobody can back it.
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &format!("{base}/orders"),
+        Some(order_body(&format!("{id}-R1"), 1)),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+
+    // Deletion: requested with a reason by the initiator, carried out by staff.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/delete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "not requested yet");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("{base}/actions/request-deletion"),
+        Some(json!({"reason": "产品方案调整"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["deletion_reason"], "产品方案调整");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{base}/actions/delete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "deleted");
+
+    // Rejection, and no deletion once someone has paid.
+    let (other, reward) = listed_project(&app, &t, None).await;
+    back_and_pay(&app, &t["backer"], &other, &reward, 1).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{other}/actions/request-deletion"),
+        Some(json!({"reason": "不做了"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        body["detail"].as_str().unwrap().contains("已有人支付"),
+        "{body}"
+    );
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
+    let third = body["id"].as_str().unwrap().to_owned();
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{third}/actions/submit"),
+        None,
+    )
+    .await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("/api/crowdfunding/projects/{third}/actions/reject"),
+        Some(json!({"reason": "不属于众筹范围"})),
+    )
+    .await;
+    assert_eq!(body["state"], "rejected");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{third}/actions/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // A forged payment notification is refused.
+    let response = app
+        .client
+        .post(app.url("/api/crowdfunding/payments/notify"))
+        .header("x-sandbox-signature", "AAAA")
+        .body(r#"{"event_id":"x","kind":"paid","order_id":"x","prepay_id":"x","transaction_id":"x","amount_fen":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+async fn a_reward_limit_is_never_oversold(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (id, reward) = listed_project(&app, &t, Some(50)).await;
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let (client, url, token, body) = (
+            app.client.clone(),
+            app.url(&format!("/api/crowdfunding/projects/{id}/orders")),
+            t["backer"].clone(),
+            order_body(&reward, 1),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = HashMap::new();
+    for task in tasks {
+        *statuses.entry(task.await.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses.get(&201), Some(&50), "{statuses:?}");
+    assert_eq!(statuses.get(&409), Some(&150), "{statuses:?}");
+    let (_, view) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(view["rewards"][0]["left"], 0);
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}/orders"),
+        Some(order_body(&reward, 1)),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(body["type"], "/problems/sold-out");
+}
+
+backend_tests!(
+    a_campaign_succeeds_is_fulfilled_evaluated_and_subsidised,
+    a_failed_campaign_refunds_every_paid_order,
+    refused_transitions_answer_409_with_the_state_and_what_is_allowed,
+    a_reward_limit_is_never_oversold,
+);
