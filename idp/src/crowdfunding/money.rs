@@ -6,7 +6,7 @@ pub fn yuan_to_fen(text: &str) -> Option<i64> {
     scaled(text, 100)
 }
 
-/// `"20.00"` 万元 → 200,000,000 fen.
+/// `"20.00"` 万元 (200,000 元) → 20,000,000 fen.
 pub fn wan_to_fen(text: &str) -> Option<i64> {
     scaled(text, 1_000_000)
 }
@@ -31,7 +31,7 @@ pub fn fen_to_yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, (fen % 100).abs())
 }
 
-/// 200,000,000 → `"20.00"` (万元, rounded down to the seed's two decimals).
+/// 20,000,000 → `"20.00"` (万元, rounded down to the seed's two decimals).
 pub fn fen_to_wan(fen: i64) -> String {
     format!("{}.{:02}", fen / 1_000_000, (fen % 1_000_000) / 10_000)
 }
@@ -47,9 +47,9 @@ mod tests {
         assert_eq!(yuan_to_fen("12"), Some(1_200));
         assert_eq!(yuan_to_fen("1.234"), None);
         assert_eq!(yuan_to_fen("-1"), None);
-        assert_eq!(wan_to_fen("20.00"), Some(200_000_000));
+        assert_eq!(wan_to_fen("20.00"), Some(20_000_000));
         assert_eq!(wan_to_fen("0.01"), Some(10_000));
         assert_eq!(fen_to_yuan(19_950), "199.50");
-        assert_eq!(fen_to_wan(200_000_000), "20.00");
+        assert_eq!(fen_to_wan(20_000_000), "20.00");
     }
 }
