@@ -429,6 +429,14 @@ impl Client {
         &self.more.jwks_uri
     }
 
+    /// The crowdfunding platform acting with a user's `access_token` (scope `crowdfunding`).
+    pub fn crowdfunding<'a>(
+        &'a self,
+        access_token: &'a str,
+    ) -> crate::crowdfunding::Crowdfunding<'a> {
+        crate::crowdfunding::Crowdfunding::new(self.http(), self.issuer.as_str(), access_token)
+    }
+
     /// A catalogue client acting with `access_token`.
     pub fn catalogue<'a>(&'a self, access_token: &'a str) -> crate::catalogue::Catalogue<'a> {
         crate::catalogue::Catalogue::new(self.http(), self.issuer.as_str(), access_token)

@@ -29,6 +29,7 @@
 
 pub mod catalogue;
 mod client;
+pub mod crowdfunding;
 mod error;
 #[rustfmt::skip]
 pub mod records;

@@ -824,7 +824,148 @@ async fn a_reward_limit_is_never_oversold(backend: Backend) {
     assert_eq!(body["type"], "/problems/sold-out");
 }
 
+/// Pays a pending order on the sandbox page, as the payer would.
+async fn pay(app: &TestApp, pay_url: &str) {
+    let payer = app.new_browser();
+    let page = payer
+        .get(app.url(pay_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    payer
+        .post(app.url(pay_url))
+        .form(&[("csrf_token", hidden_field(&page, "csrf_token").as_str())])
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn a_whole_campaign_through_the_sdk(backend: Backend) {
+    use nx_sdk::crowdfunding::{Backing, ProjectDraft, RewardDraft};
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let client = Client::discover(&app.address, "unused", None)
+        .await
+        .unwrap();
+    let initiator = client.crowdfunding(&t["enterprise"]);
+    let staff = client.crowdfunding(&t["admin"]);
+    let backer = client.crowdfunding(&t["backer"]);
+
+    let draft = ProjectDraft {
+        title: "贺兰山葡萄酒文创礼盒".into(),
+        category: "艺术文化".into(),
+        crowd_amount: "0.05".into(),
+        duration_days: 10,
+        link_mobile: Some("0951-5012345".into()),
+        rewards: vec![RewardDraft {
+            reward_amount: "250.00".into(),
+            content: "礼盒一套".into(),
+            limit: Some(2),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let project = initiator.create(&draft).await.unwrap();
+    assert_eq!(
+        project.allowed_actions,
+        ["edit", "submit", "request_deletion"]
+    );
+    initiator.act(&project.id, "submit", None).await.unwrap();
+    let refused = initiator
+        .act(&project.id, "approve", None)
+        .await
+        .unwrap_err();
+    match refused {
+        nx_sdk::Error::Refused {
+            status: 409,
+            problem,
+        } => {
+            assert_eq!(problem.extensions["current_state"], "submitted");
+        }
+        other => panic!("expected 409, got {other:?}"),
+    }
+    let listed = staff.act(&project.id, "approve", None).await.unwrap();
+    assert_eq!(listed.state, "listed");
+    assert!(
+        backer
+            .list(Some("艺术文化"), "newest")
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == project.id)
+    );
+
+    let reward = &listed.rewards[0].id;
+    let backing = Backing {
+        reward_id: reward.clone(),
+        copies: 2,
+        buyer_name: "赵女士".into(),
+        buyer_link_name: "赵女士".into(),
+        buyer_link_mobile: "13900000000".into(),
+        delivery_user_name: "赵女士".into(),
+        delivery_user_phone: "13900000000".into(),
+        delivery_address: "银川市金凤区".into(),
+    };
+    let placed = backer.back(&project.id, &backing).await.unwrap();
+    assert_eq!(
+        (placed.order.state.as_str(), placed.order.amount_fen),
+        ("pending", 50_000)
+    );
+    let sold_out = backer.back(&project.id, &backing).await.unwrap_err();
+    assert_eq!(sold_out.problem_type(), Some("/problems/sold-out"));
+    pay(&app, &placed.payment.pay_url).await;
+    let mut paid = false;
+    for _ in 0..100 {
+        if backer.order(&placed.order.id).await.unwrap().state == "paid" {
+            paid = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(paid);
+
+    app.clock.advance(10 * 86_400);
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (initiator, staff, backer) = (
+        client.crowdfunding(&t["enterprise"]),
+        client.crowdfunding(&t["admin"]),
+        client.crowdfunding(&t["backer"]),
+    );
+    assert_eq!(staff.run_scheduler().await.unwrap(), 1);
+    let done = initiator.project(&project.id).await.unwrap();
+    assert_eq!(
+        (done.state.as_str(), done.progress.percent),
+        ("succeeded", 100)
+    );
+    initiator
+        .deliver(&placed.order.id, "2027-01-10", "EMS", "EMS0001")
+        .await
+        .unwrap();
+    let rated = backer
+        .evaluate(&placed.order.id, 2, Some("包装精美"))
+        .await
+        .unwrap();
+    assert_eq!(rated.evaluation, Some(2));
+    let applied = initiator.apply_subsidy(&project.id).await.unwrap();
+    assert_eq!(applied.voucher.unwrap().amount_yuan, "50.00");
+    let decided = staff
+        .decide_subsidy(&project.id, false, Some("额度已用完"))
+        .await
+        .unwrap();
+    assert_eq!(decided.voucher.unwrap().state, "rejected");
+    let trail = initiator.audit(&project.id).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "close" && e.to_state.as_deref() == Some("succeeded"))
+    );
+}
+
 backend_tests!(
+    a_whole_campaign_through_the_sdk,
     a_campaign_succeeds_is_fulfilled_evaluated_and_subsidised,
     a_failed_campaign_refunds_every_paid_order,
     refused_transitions_answer_409_with_the_state_and_what_is_allowed,
