@@ -964,7 +964,103 @@ async fn a_whole_campaign_through_the_sdk(backend: Backend) {
     );
 }
 
+async fn staff_review_on_the_console_and_a_public_page_to_share(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "backer"]).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(Some(5))),
+    )
+    .await;
+    let id = body["id"].as_str().unwrap().to_owned();
+    // Not shared before it is listed.
+    assert_eq!(app.get(&format!("/crowdfunding/{id}")).await.status(), 404);
+    call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}/actions/submit"),
+        None,
+    )
+    .await;
+
+    let admin = app.new_browser();
+    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    let page = admin
+        .get(app.url("/console/crowdfunding"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("枸杞色智能手环") && page.contains("待审核"),
+        "{page}"
+    );
+    let csrf = hidden_field(&page, "csrf_token");
+    let response = admin
+        .post(app.url(&format!("/console/crowdfunding/{id}")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    // Approving twice is refused on the page, with the reason.
+    let response = admin
+        .post(app.url(&format!("/console/crowdfunding/{id}")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "approve"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let backer = app.new_browser();
+    app.sign_in(&backer, "backer", idp::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        backer
+            .get(app.url("/console/crowdfunding"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let public = app
+        .get(&format!("/crowdfunding/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains(r#"<meta property="og:title" content="枸杞色智能手环">"#),
+        "{public}"
+    );
+    assert!(public.contains(&format!(
+        r#"<meta property="og:url" content="{}/crowdfunding/{id}">"#,
+        app.address
+    )));
+    assert!(
+        public.contains("<svg") && public.contains("用微信扫一扫"),
+        "a QR code to share"
+    );
+    assert!(public.contains("众筹中") && public.contains("¥ 199.00"));
+}
+
 backend_tests!(
+    staff_review_on_the_console_and_a_public_page_to_share,
     a_whole_campaign_through_the_sdk,
     a_campaign_succeeds_is_fulfilled_evaluated_and_subsidised,
     a_failed_campaign_refunds_every_paid_order,

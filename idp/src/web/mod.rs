@@ -6,6 +6,7 @@ mod account;
 mod authorize;
 mod console;
 mod console_catalogue;
+mod crowdfunding_pages;
 pub mod lang;
 mod login;
 mod login_state;
@@ -70,6 +71,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(console::post_delete),
         )
         .route("/console/catalogue", get(console_catalogue::get_catalogue))
+        .route("/crowdfunding/{id}", get(crowdfunding_pages::get_public))
+        .route("/console/crowdfunding", get(crowdfunding_pages::get_queue))
+        .route(
+            "/console/crowdfunding/{id}",
+            post(crowdfunding_pages::post_decision),
+        )
         .route(
             "/console/organisations",
             get(console_catalogue::get_organisations),

@@ -1,0 +1,242 @@
+//! Crowdfunding pages: the public page of a project (Open Graph tags and a QR code, for sharing
+//! to WeChat and other social platforms) and the staff review console.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::console::require_admin_returning;
+use super::lang::Lang;
+use super::pages::{self, PageForm, check_csrf, form_token, render};
+use crate::crowdfunding::Action;
+use crate::crowdfunding::service::{Caller, ProjectView};
+use crate::error::PageError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "crowdfunding_project.html")]
+struct PublicPage {
+    en: bool,
+    view: ProjectView,
+    url: String,
+    qr_svg: String,
+    description: String,
+}
+
+/// A QR code of `text` as inline SVG.
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Public: listed, successful and failed projects; drafts and others are not found.
+pub async fn get_public(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let view = match state
+        .crowdfunding
+        .view(&state.db, &id, None, state.now())
+        .await
+    {
+        Ok(v) => v,
+        Err(crate::crowdfunding::CrowdfundingError::NotFound(_)) => {
+            return Err(PageError::NotFound);
+        }
+        Err(e) => return Err(PageError::Internal(e.into())),
+    };
+    let url = format!("{}/crowdfunding/{}", state.issuer(), view.project.id);
+    let description = if view.project.summary.is_empty() {
+        view.project.intro.chars().take(120).collect()
+    } else {
+        view.project.summary.clone()
+    };
+    let page = PublicPage {
+        en: lang.en,
+        qr_svg: qr_svg(&url),
+        url,
+        description,
+        view,
+    };
+    Ok(render(lang, StatusCode::OK, None, &page))
+}
+
+pub struct QueueRow {
+    id: String,
+    title: String,
+    category: String,
+    state_label: &'static str,
+    target_yuan: String,
+    deletion_reason: Option<String>,
+    voucher: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console_crowdfunding.html")]
+struct QueuePage {
+    en: bool,
+    csrf_token: String,
+    rows: Vec<QueueRow>,
+    error: Option<String>,
+}
+
+const RETURN: &str = "/console/crowdfunding";
+
+async fn staff(state: &AppState, session: &Session) -> Result<Result<Caller, Response>, PageError> {
+    let admin = match require_admin_returning(state, session, RETURN).await? {
+        Ok(id) => id,
+        Err(redirect) => return Ok(Err(redirect)),
+    };
+    let user = crate::accounts::find_user(&state.db, &admin)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .ok_or(PageError::Forbidden)?;
+    Ok(Ok(Caller {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        roles: user.roles,
+    }))
+}
+
+async fn queue_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    // Projects waiting for staff: submitted, with a deletion request, or a voucher to decide.
+    let ids: Vec<String> = crate::with_pool!(&state.db, pool => sqlx::query_scalar(
+        "SELECT id FROM cf_projects WHERE state = 'submitted' OR (deletion_reason IS NOT NULL AND state NOT IN ('deleted')) \
+         OR id IN (SELECT project_id FROM cf_vouchers WHERE state = 'applied') ORDER BY updated_at",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| PageError::Internal(e.into()))?);
+    let mut rows = Vec::new();
+    for id in ids {
+        let Ok(view) = state
+            .crowdfunding
+            .view(
+                &state.db,
+                &id,
+                Some(&Caller {
+                    user_id: String::new(),
+                    organisation_id: None,
+                    roles: vec![crate::accounts::Role::Admin],
+                }),
+                state.now(),
+            )
+            .await
+        else {
+            continue;
+        };
+        rows.push(QueueRow {
+            id: view.project.id.clone(),
+            title: view.project.title.clone(),
+            category: view.project.category.clone(),
+            state_label: view.state_label,
+            target_yuan: view.progress.target_yuan.clone(),
+            deletion_reason: view.project.deletion_reason.clone(),
+            voucher: view
+                .voucher
+                .as_ref()
+                .filter(|v| v.state == "applied")
+                .map(|v| v.amount_yuan.clone()),
+        });
+    }
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let page = QueuePage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        rows,
+        error,
+    };
+    Ok(render(lang, status, Some(csrf), &page))
+}
+
+/// Staff: what waits for review.
+pub async fn get_queue(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, PageError> {
+    if let Err(redirect) = staff(&state, &session).await? {
+        return Ok(redirect);
+    }
+    queue_page(&state, lang, csrf, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf_token: String,
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Staff: approve, return (with feedback), reject, carry out a deletion, or decide a voucher.
+pub async fn post_decision(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&csrf, &form.csrf_token)?;
+    let caller = match staff(&state, &session).await? {
+        Ok(c) => c,
+        Err(redirect) => return Ok(redirect),
+    };
+    let reason = Some(form.reason.as_str()).filter(|r| !r.trim().is_empty());
+    let now = state.now();
+    let cf = &state.crowdfunding;
+    let result = match form.decision.as_str() {
+        "approve" => cf
+            .act(&state.db, &caller, &id, Action::Approve, reason, now)
+            .await
+            .map(|_| ()),
+        "return" => cf
+            .act(&state.db, &caller, &id, Action::Return, reason, now)
+            .await
+            .map(|_| ()),
+        "reject" => cf
+            .act(&state.db, &caller, &id, Action::Reject, reason, now)
+            .await
+            .map(|_| ()),
+        "delete" => cf
+            .act(&state.db, &caller, &id, Action::Delete, reason, now)
+            .await
+            .map(|_| ()),
+        "approve_subsidy" => cf
+            .decide_subsidy(&state.db, &caller, &id, true, reason, now)
+            .await
+            .map(|_| ()),
+        "reject_subsidy" => cf
+            .decide_subsidy(&state.db, &caller, &id, false, reason, now)
+            .await
+            .map(|_| ()),
+        _ => return Err(PageError::BadRequest("unknown decision".into())),
+    };
+    match result {
+        Ok(()) => Ok(pages::see_other(RETURN)),
+        Err(crate::crowdfunding::CrowdfundingError::Db(e)) => Err(PageError::Internal(e.into())),
+        Err(e) => queue_page(&state, lang, csrf, Some(e.to_string())).await,
+    }
+}
