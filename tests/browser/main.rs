@@ -149,7 +149,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             name: "塞上创客空间".into(),
             redirect_uris: vec![format!("{carrier_url}/callback")],
             post_logout_redirect_uris: vec![format!("{carrier_url}/")],
-            scope: "openid profile offline_access catalogue:carrier:read catalogue:carrier:write \
+            scope: "openid profile offline_access crowdfunding catalogue:carrier:read catalogue:carrier:write \
                     catalogue:carrier-partner:read catalogue:carrier-partner:write \
                     catalogue:carrier-service:read catalogue:carrier-service:write"
                 .into(),
@@ -165,6 +165,65 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
         public_url: carrier_url.clone(),
     };
     tokio::spawn(carrier_web::serve(listener, config));
+
+    // A listed crowdfunding project to back: drafted by the demo enterprise, approved by staff.
+    let project_id = {
+        use idp::crowdfunding::service::{Caller, ProjectInput};
+        let as_caller = |u: idp::accounts::User| Caller {
+            user_id: u.id,
+            organisation_id: u.organisation_id,
+            roles: u.roles,
+        };
+        let find = |name: &'static str| {
+            let db = idp.db.clone();
+            async move {
+                idp::accounts::find_user_by_username(&db, name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let enterprise = as_caller(find("enterprise").await);
+        let admin = as_caller(find("admin").await);
+        let service = idp::crowdfunding::Service::new(std::sync::Arc::new(
+            idp::crowdfunding::SandboxGateway::new(b"drafting only"),
+        ));
+        let now = idp::clock::Clock::now(&idp.clock);
+        let input: ProjectInput = serde_json::from_value(serde_json::json!({
+            "title": "六盘山蜂蜜众筹", "category": "家居生活", "summary": "原生态蜂蜜",
+            "crowd_amount": "1.00", "duration_days": 20,
+            "rewards": [{"reward_amount": "88.00", "content": "蜂蜜两瓶", "limit": 100}]
+        }))
+        .unwrap();
+        let draft = service
+            .create_draft(&idp.db, &enterprise, &input, now)
+            .await
+            .unwrap();
+        let id = draft.project.id.clone();
+        service
+            .act(
+                &idp.db,
+                &enterprise,
+                &id,
+                idp::crowdfunding::Action::Submit,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        service
+            .act(
+                &idp.db,
+                &admin,
+                &id,
+                idp::crowdfunding::Action::Approve,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        id
+    };
 
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -264,7 +323,64 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     assert!(flash.contains("640199"), "{flash}");
     shot(&browser, "06-refused").await;
 
-    // 6. Log out: the platform session ends and the browser comes back signed out.
+    // 6. Back a crowdfunding project from the carrier app and pay on the sandbox page.
+    browser
+        .goto(&format!("{carrier_url}/crowdfunding"))
+        .await
+        .unwrap();
+    let listed = text_of(&browser, "#projects").await;
+    assert!(listed.contains("六盘山蜂蜜众筹"), "{listed}");
+    browser
+        .goto(&format!("{carrier_url}/crowdfunding/{project_id}"))
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("button.back"))
+        .await
+        .unwrap();
+    fill(&browser, "input[name=copies]", "2").await;
+    fill(&browser, "input[name=buyer_link_mobile]", "13900000000").await;
+    fill(&browser, "input[name=delivery_user_phone]", "13900000000").await;
+    fill(
+        &browser,
+        "input[name=delivery_address]",
+        "银川市兴庆区文化街 1 号",
+    )
+    .await;
+    shot(&browser, "07-crowdfunding-back").await;
+    click(&browser, "button.back").await;
+    let amount = text_of(&browser, "#amount").await;
+    assert_eq!(amount, "¥ 176.00", "two copies of 88 元");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&idp.address)
+    );
+    shot(&browser, "08-sandbox-payment").await;
+    click(&browser, "#pay-confirm").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#paid"))
+        .await
+        .unwrap();
+    click(&browser, "#back-to-merchant").await;
+    let mut state = String::new();
+    for _ in 0..50 {
+        state = text_of(&browser, "#order-state").await;
+        if state.contains("支付成功") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        browser.refresh().await.unwrap();
+    }
+    assert!(state.contains("支付成功"), "{state}");
+    shot(&browser, "09-crowdfunding-paid").await;
+
+    // 7. Log out: the platform session ends and the browser comes back signed out.
     browser.goto(&format!("{carrier_url}/")).await.unwrap();
     click(&browser, "#logout").await;
     wait_text(&browser, "h1", |t| t.contains("欢迎来到")).await;
@@ -277,9 +393,9 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             .as_str()
             .starts_with(&carrier_url)
     );
-    shot(&browser, "07-signed-out").await;
+    shot(&browser, "10-signed-out").await;
 
-    // 7. The platform no longer knows the browser: its account page asks to sign in.
+    // 8. The platform no longer knows the browser: its account page asks to sign in.
     browser
         .goto(&format!("{}/account", idp.address))
         .await
@@ -297,7 +413,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             .path()
             .starts_with("/login")
     );
-    shot(&browser, "08-platform-session-gone").await;
+    shot(&browser, "11-platform-session-gone").await;
 
     browser.close().await.unwrap();
 }

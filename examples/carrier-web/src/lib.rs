@@ -4,6 +4,7 @@
 //! (3.3) reported through the catalogue, each record's history, and logout through the
 //! provider's end-session endpoint. Pages are Chinese first with an English switch.
 
+mod crowdfunding;
 mod pages;
 
 use std::collections::HashMap;
@@ -62,6 +63,7 @@ const SCOPES: &[&str] = &[
     "catalogue:carrier-partner:write",
     "catalogue:carrier-service:read",
     "catalogue:carrier-service:write",
+    "crowdfunding",
 ];
 
 #[derive(Clone)]
@@ -187,6 +189,14 @@ pub fn app(config: Config) -> Router {
         .route("/report/partner", post(report_partner))
         .route("/report/service", post(report_service))
         .route("/report/carrier/{code}", get(carrier_history))
+        .route("/crowdfunding", get(crowdfunding::list))
+        .route(
+            "/crowdfunding/new",
+            get(crowdfunding::new_project).post(crowdfunding::create_project),
+        )
+        .route("/crowdfunding/{id}", get(crowdfunding::detail))
+        .route("/crowdfunding/{id}/back", post(crowdfunding::back))
+        .route("/crowdfunding/orders/{id}", get(crowdfunding::order))
         .layer(sessions)
         .with_state(state)
 }

@@ -196,3 +196,39 @@ pub struct HistoryPage {
     pub code: String,
     pub versions: Vec<VersionRow>,
 }
+
+#[derive(Template)]
+#[template(path = "crowdfunding_list.html")]
+pub struct CrowdfundingList {
+    pub en: bool,
+    pub categories: &'static [&'static str],
+    pub category: String,
+    pub sort: String,
+    pub projects: Vec<nx_sdk::crowdfunding::Project>,
+}
+
+#[derive(Template)]
+#[template(path = "crowdfunding_detail.html")]
+pub struct CrowdfundingDetail {
+    pub en: bool,
+    pub csrf_token: String,
+    pub name: String,
+    pub share_url: String,
+    pub project: nx_sdk::crowdfunding::Project,
+}
+
+#[derive(Template)]
+#[template(path = "crowdfunding_order.html")]
+pub struct CrowdfundingOrder {
+    pub en: bool,
+    pub amount_yuan: String,
+    pub order: nx_sdk::crowdfunding::Order,
+}
+
+#[derive(Template)]
+#[template(path = "crowdfunding_new.html")]
+pub struct CrowdfundingNew {
+    pub en: bool,
+    pub csrf_token: String,
+    pub categories: &'static [&'static str],
+}

@@ -429,6 +429,21 @@ struct PayPage {
     order_id: String,
     amount_yuan: String,
     done: bool,
+    /// The merchant's page to go back to (a link, never a redirect).
+    return_to: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PayParams {
+    return_to: Option<String>,
+}
+
+/// Only an absolute http(s) address is offered as the way back.
+fn return_link(candidate: Option<String>) -> Option<String> {
+    candidate.filter(|u| {
+        url::Url::parse(u)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    })
 }
 
 async fn pay_page(
@@ -436,6 +451,7 @@ async fn pay_page(
     lang: crate::web::lang::Lang,
     csrf: CsrfToken,
     Path(prepay_id): Path<String>,
+    Query(params): Query<PayParams>,
 ) -> Response {
     let Some((order_id, amount)) = state.crowdfunding.gateway.open_prepay(&prepay_id) else {
         return crate::error::PageError::NotFound.into_response();
@@ -447,6 +463,7 @@ async fn pay_page(
         order_id,
         amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
         done: false,
+        return_to: return_link(params.return_to),
     };
     crate::web::pages::render(lang, StatusCode::OK, Some(csrf), &page)
 }
@@ -454,6 +471,8 @@ async fn pay_page(
 #[derive(Deserialize)]
 struct PayForm {
     csrf_token: String,
+    #[serde(default)]
+    return_to: Option<String>,
 }
 
 /// The payer confirms: the sandbox sends its signed notification asynchronously, as WeChat Pay
@@ -490,6 +509,7 @@ async fn pay_confirm(
         order_id,
         amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
         done: true,
+        return_to: return_link(form.return_to),
     };
     crate::web::pages::render(lang, StatusCode::OK, None, &page)
 }
