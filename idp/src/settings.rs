@@ -21,6 +21,30 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub tokens: TokenSettings,
+    #[serde(default)]
+    pub crowdfunding: CrowdfundingSettings,
+}
+
+/// Product crowdfunding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrowdfundingSettings {
+    /// Innovation voucher (科技创新券): this percentage of the amount raised …
+    pub subsidy_rate_percent: i64,
+    /// … at most this many yuan.
+    pub subsidy_cap_yuan: i64,
+    /// An unpaid order gives its reserved copies back after this many seconds.
+    pub unpaid_order_ttl: i64,
+}
+
+impl Default for CrowdfundingSettings {
+    fn default() -> Self {
+        CrowdfundingSettings {
+            subsidy_rate_percent: 10,
+            subsidy_cap_yuan: 50_000,
+            unpaid_order_ttl: 1800,
+        }
+    }
 }
 
 /// Token lifetimes (seconds) and signing. Defaults follow RFC 9700 and common practice.
@@ -115,6 +139,7 @@ impl Default for Settings {
                 format: LogFormat::Human,
             },
             tokens: TokenSettings::default(),
+            crowdfunding: CrowdfundingSettings::default(),
         }
     }
 }

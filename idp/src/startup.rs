@@ -73,9 +73,12 @@ impl Application {
         let sandbox_key =
             crate::server_secrets::get_or_create(&db, "payment_sandbox_key", 32, clock.now())
                 .await?;
-        let crowdfunding = Arc::new(crate::crowdfunding::Service::new(Arc::new(
-            crate::crowdfunding::SandboxGateway::new(sandbox_key.as_bytes()),
-        )));
+        let crowdfunding = Arc::new(
+            crate::crowdfunding::Service::new(Arc::new(crate::crowdfunding::SandboxGateway::new(
+                sandbox_key.as_bytes(),
+            )))
+            .with_settings(&settings.crowdfunding),
+        );
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {

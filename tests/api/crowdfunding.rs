@@ -1059,7 +1059,110 @@ async fn staff_review_on_the_console_and_a_public_page_to_share(backend: Backend
     assert!(public.contains("众筹中") && public.contains("¥ 199.00"));
 }
 
+async fn unpaid_orders_give_their_copies_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let (id, reward) = listed_project(&app, &t, Some(2)).await;
+    let path = format!("/api/crowdfunding/projects/{id}/orders");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &path,
+        Some(order_body(&reward, 2)),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &path,
+        Some(order_body(&reward, 1)),
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "sold out while the first order waits for payment"
+    );
+    // Nobody paid: after the unpaid-order limit (30 minutes) the copies are free again.
+    app.clock.advance(1801);
+    let t = tokens(&app, &["admin", "backer"]).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        "/api/crowdfunding/scheduler/run",
+        None,
+    )
+    .await;
+    assert_eq!(body["released_unpaid_orders"], 1, "{body}");
+    let (_, view) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(view["rewards"][0]["left"], 2);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        &path,
+        Some(order_body(&reward, 2)),
+    )
+    .await;
+    assert_eq!(status, 201);
+}
+
+async fn projects_reported_through_the_catalogue_are_listed_read_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["backer"]).await;
+    let reporter = app
+        .machine_client("catalogue:crowdfunding-project:write")
+        .await;
+    let token = app
+        .machine_token(&reporter, "catalogue:crowdfunding-project:write")
+        .await;
+    let record = json!({"CROWD_ID": "EXT-CF-1", "CROWD_TITLE": "外部平台的众筹", "CROWD_AMOUNT": "5.00", "CROWD_DURATION": 30});
+    let response = app
+        .client
+        .post(app.url("/api/catalogue/crowdfunding-project"))
+        .bearer_auth(&token)
+        .json(&record)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, list) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        "/api/crowdfunding/projects",
+        None,
+    )
+    .await;
+    let reported = &list["reported"][0];
+    assert_eq!(reported["id"], "EXT-CF-1");
+    assert_eq!(reported["source"], "api");
+    assert_eq!(reported["read_only"], true);
+    // It cannot be backed here.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["backer"],
+        "/api/crowdfunding/projects/EXT-CF-1/orders",
+        Some(order_body("x", 1)),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
 backend_tests!(
+    projects_reported_through_the_catalogue_are_listed_read_only,
+    unpaid_orders_give_their_copies_back,
     staff_review_on_the_console_and_a_public_page_to_share,
     a_whole_campaign_through_the_sdk,
     a_campaign_succeeds_is_fulfilled_evaluated_and_subsidised,

@@ -54,6 +54,8 @@ pub struct Service {
     pub subsidy_rate_percent: i64,
     /// … at most this much.
     pub subsidy_cap_fen: i64,
+    /// Unpaid orders older than this (seconds) are cancelled and their copies released.
+    pub unpaid_order_ttl: i64,
 }
 
 /// Who is calling: a signed-in user with their organisation and roles.
@@ -248,6 +250,21 @@ pub struct Voucher {
     pub amount_fen: i64,
     pub amount_yuan: String,
     pub reason: Option<String>,
+}
+
+/// A project known only from the catalogue (reported by a carrier's system).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportedProject {
+    pub id: String,
+    pub title: String,
+    pub tags: Option<String>,
+    /// CROWD_AMOUNT, 万元, as reported.
+    pub crowd_amount: Option<String>,
+    pub duration_days: Option<String>,
+    /// `api` or `import`.
+    pub source: String,
+    pub organisation_id: Option<String>,
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -571,7 +588,49 @@ impl Service {
             gateway,
             subsidy_rate_percent: 10,
             subsidy_cap_fen: 5_000_000,
+            unpaid_order_ttl: 1800,
         }
+    }
+
+    /// With the operator's settings.
+    pub fn with_settings(mut self, settings: &crate::settings::CrowdfundingSettings) -> Self {
+        self.subsidy_rate_percent = settings.subsidy_rate_percent;
+        self.subsidy_cap_fen = settings.subsidy_cap_yuan * 100;
+        self.unpaid_order_ttl = settings.unpaid_order_ttl;
+        self
+    }
+
+    /// Cancels unpaid orders older than the limit and gives their copies back; a payment that
+    /// still arrives for one is refunded.
+    pub async fn release_unpaid(&self, db: &Db, now: i64) -> Result<usize> {
+        let stale: Vec<(String, String, i64)> = with_pool!(db, pool => {
+            let mut out = Vec::new();
+            for row in sqlx::query("SELECT id, reward_id, copies FROM cf_orders WHERE state = 'pending' AND created_at < $1")
+                .bind(now - self.unpaid_order_ttl)
+                .fetch_all(pool)
+                .await?
+            {
+                out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+            }
+            out
+        });
+        let mut released = 0;
+        for (id, reward, copies) in stale {
+            let mut tx = db.begin().await?;
+            let cancelled = with_tx!(&mut tx, conn => {
+                sqlx::query("UPDATE cf_orders SET state = 'cancelled' WHERE id = $1 AND state = 'pending'")
+                    .bind(&id).execute(&mut *conn).await?.rows_affected()
+            });
+            if cancelled > 0 {
+                with_tx!(&mut tx, conn => {
+                    sqlx::query("UPDATE cf_rewards SET sold = sold - $1 WHERE id = $2")
+                        .bind(copies).bind(&reward).execute(&mut *conn).await?;
+                });
+                released += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(released)
     }
 
     /// 发起众筹: a new draft of the caller's organisation.
@@ -947,6 +1006,14 @@ impl Service {
             Err(e) => return Err(e.into()),
         }
         let order = order_in(&mut tx, &n.order_id).await?;
+        if n.kind == NotificationKind::Paid && order.state == "cancelled" {
+            // Paid after its reservation lapsed: the money goes back.
+            tx.commit().await?;
+            self.gateway
+                .refund(&order.id, &n.transaction_id, n.amount_fen)
+                .await?;
+            return Ok(());
+        }
         if n.kind != NotificationKind::Paid || order.state != "pending" {
             tx.commit().await?;
             return Ok(());
@@ -1414,6 +1481,34 @@ impl Service {
         Ok(views)
     }
 
+    /// Projects reported to the catalogue from outside (4.2.1 records with no project here):
+    /// shown read-only, with where they came from.
+    pub async fn reported_elsewhere(&self, db: &Db) -> Result<Vec<ReportedProject>> {
+        let mut out = Vec::new();
+        with_pool!(db, pool => {
+            for row in sqlx::query(
+                "SELECT record_key, crowd_title, tags, crowd_amount, crowd_duration, source, organisation_id \
+                 FROM cat_crowdfunding_project c WHERE is_current AND source <> 'workflow' \
+                 AND NOT EXISTS (SELECT 1 FROM cf_projects p WHERE p.id = c.record_key) ORDER BY version_id DESC LIMIT 100",
+            )
+            .fetch_all(pool)
+            .await?
+            {
+                out.push(ReportedProject {
+                    id: row.try_get(0)?,
+                    title: row.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+                    tags: row.try_get(2)?,
+                    crowd_amount: row.try_get(3)?,
+                    duration_days: row.try_get(4)?,
+                    source: row.try_get(5)?,
+                    organisation_id: row.try_get(6)?,
+                    read_only: true,
+                });
+            }
+        });
+        Ok(out)
+    }
+
     pub async fn audit_trail(&self, db: &Db, caller: &Caller, id: &str) -> Result<Vec<AuditEntry>> {
         let project = find_project(db, id).await?;
         if caller.actor_for(&project) == Actor::Other {
@@ -1445,6 +1540,9 @@ pub fn spawn_scheduler(
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             interval.tick().await;
+            if let Err(e) = service.release_unpaid(&db, clock.now()).await {
+                tracing::warn!(error = %e, "releasing unpaid crowdfunding orders failed; will retry");
+            }
             match service.close_due(&db, clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, "crowdfunding projects closed"),

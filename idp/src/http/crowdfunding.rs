@@ -156,7 +156,12 @@ async fn list(
         )
         .await
         .map_err(problem)?;
-    ok(json!({ "items": views }))
+    let reported = state
+        .crowdfunding
+        .reported_elsewhere(&state.db)
+        .await
+        .map_err(problem)?;
+    ok(json!({ "items": views, "reported": reported }))
 }
 
 async fn create(
@@ -412,12 +417,17 @@ async fn run_scheduler(State(state): State<AppState>, bearer: ApiBearer) -> Answ
     if !caller.roles.contains(&crate::accounts::Role::Admin) {
         return Err(ApiError::Forbidden("只有平台管理人员 / staff only".into()).into());
     }
+    let released = state
+        .crowdfunding
+        .release_unpaid(&state.db, state.now())
+        .await
+        .map_err(problem)?;
     let closed = state
         .crowdfunding
         .close_due(&state.db, state.now())
         .await
         .map_err(problem)?;
-    ok(json!({ "closed": closed }))
+    ok(json!({ "closed": closed, "released_unpaid_orders": released }))
 }
 
 #[derive(Template)]
