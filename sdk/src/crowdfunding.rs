@@ -223,6 +223,18 @@ impl<'a> Crowdfunding<'a> {
         Ok(response.json().await?)
     }
 
+    /// The nine project categories (电视电影 … 其他).
+    pub async fn categories(&self) -> Result<Vec<String>, Error> {
+        #[derive(Deserialize)]
+        struct Categories {
+            categories: Vec<String>,
+        }
+        Ok(self
+            .send::<Categories>(self.http.get(format!("{}/categories", self.base)))
+            .await?
+            .categories)
+    }
+
     /// 发起众筹: a new draft.
     ///
     /// ```no_run

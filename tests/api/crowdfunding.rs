@@ -1160,7 +1160,84 @@ async fn projects_reported_through_the_catalogue_are_listed_read_only(backend: B
     assert_eq!(status, 404);
 }
 
+async fn a_failed_campaign_through_the_sdk_refunds_its_backers(backend: Backend) {
+    use nx_sdk::crowdfunding::{Backing, ProjectDraft, RewardDraft};
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
+    let client = Client::discover(&app.address, "unused", None)
+        .await
+        .unwrap();
+    let backer = client.crowdfunding(&t["backer"]);
+    assert_eq!(backer.categories().await.unwrap().len(), 9);
+    let project = client
+        .crowdfunding(&t["enterprise"])
+        .create(&ProjectDraft {
+            title: "沙坡头星空露营装备".into(),
+            category: "出行定位".into(),
+            crowd_amount: "10.00".into(),
+            duration_days: 7,
+            rewards: vec![RewardDraft {
+                reward_amount: "300.00".into(),
+                content: "帐篷一顶".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    client
+        .crowdfunding(&t["enterprise"])
+        .act(&project.id, "submit", None)
+        .await
+        .unwrap();
+    client
+        .crowdfunding(&t["admin"])
+        .act(&project.id, "approve", None)
+        .await
+        .unwrap();
+    let placed = backer
+        .back(
+            &project.id,
+            &Backing {
+                reward_id: project.rewards[0].id.clone(),
+                copies: 1,
+                buyer_name: "赵女士".into(),
+                buyer_link_name: "赵女士".into(),
+                buyer_link_mobile: "13900000000".into(),
+                delivery_user_name: "赵女士".into(),
+                delivery_user_phone: "13900000000".into(),
+                delivery_address: "中卫市沙坡头区".into(),
+            },
+        )
+        .await
+        .unwrap();
+    pay(&app, &placed.payment.pay_url).await;
+    for _ in 0..100 {
+        if backer.order(&placed.order.id).await.unwrap().state == "paid" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.clock.advance(7 * 86_400);
+    let t = tokens(&app, &["admin", "backer"]).await;
+    assert_eq!(
+        client
+            .crowdfunding(&t["admin"])
+            .run_scheduler()
+            .await
+            .unwrap(),
+        1
+    );
+    let backer = client.crowdfunding(&t["backer"]);
+    assert_eq!(backer.project(&project.id).await.unwrap().state, "failed");
+    assert_eq!(
+        backer.order(&placed.order.id).await.unwrap().state,
+        "refunded"
+    );
+}
+
 backend_tests!(
+    a_failed_campaign_through_the_sdk_refunds_its_backers,
     projects_reported_through_the_catalogue_are_listed_read_only,
     unpaid_orders_give_their_copies_back,
     staff_review_on_the_console_and_a_public_page_to_share,
