@@ -154,14 +154,13 @@ async fn back_and_pay(
     assert_eq!(body["order"]["state"], "pending");
     let pay_url = body["payment"]["pay_url"].as_str().unwrap().to_owned();
     let payer = app.new_browser();
-    let page = payer
-        .get(app.url(&pay_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let response = payer.get(app.url(&pay_url)).send().await.unwrap();
+    assert_eq!(
+        response.headers()["x-frame-options"],
+        "DENY",
+        "the pay page is never framed"
+    );
+    let page = response.text().await.unwrap();
     assert!(page.contains("确认支付"), "{page}");
     let confirmed = payer
         .post(app.url(&pay_url))

@@ -43,7 +43,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/crowdfunding/orders/{id}/evaluation", post(evaluate))
         .route("/api/crowdfunding/payments/notify", post(notify))
         .route("/api/crowdfunding/scheduler/run", post(run_scheduler))
+        .merge(sandbox_pages())
+}
+
+/// The payment page must never be framed (a framed pay button is a clickjacking target) and
+/// sends no referrer, like the provider's own pages.
+fn sandbox_pages() -> Router<AppState> {
+    use axum::http::{HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    Router::new()
         .route("/sandbox/pay/{prepay_id}", get(pay_page).post(pay_confirm))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
 }
 
 /// The signed-in user behind a `crowdfunding` token.
