@@ -274,6 +274,14 @@ mod openapi {
             ("/api/admin/clients/{client_id}", "put"),
             ("/api/admin/clients/{client_id}", "delete"),
             ("/api/admin/clients/{client_id}/secret", "post"),
+            ("/api/admin/organisations", "get"),
+            ("/api/admin/organisations/{id}/freeze", "post"),
+            ("/api/crowdfunding/projects", "post"),
+            ("/api/crowdfunding/projects/{id}/actions/{action}", "post"),
+            ("/api/crowdfunding/projects/{id}/orders", "post"),
+            ("/api/crowdfunding/orders/{id}/evaluation", "post"),
+            ("/api/catalogue/enterprise", "post"),
+            ("/api/catalogue/enterprise/import", "post"),
         ] {
             assert!(
                 paths[path][method].is_object(),
