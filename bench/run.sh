@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the identity provider on a release build, on SQLite and (when reachable)
 # PostgreSQL: client_credentials, introspection, refresh_token (a rotation chain per
-# connection), whole logins, and raw argon2id verifications for comparison; the server's
+# connection, with wrk and with nx-bench), whole logins, and raw argon2id verifications for comparison; the server's
 # resident memory after each. Usage: bench/run.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,12 @@ run_on() {
     BENCH_CLIENT_ID=$id BENCH_CLIENT_SECRET=$secret BENCH_BODY="token=$token" \
       wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/wrk_post.lua "http://127.0.0.1:$port/introspect" \
       | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+    # One wrk thread per connection, each with its own refresh chain (bench/wrk_refresh.lua).
+    "$bench" --url "http://127.0.0.1:$port" --database-url "$db" --connections "$connections" \
+      seed-refresh > "$work/seed-$port.txt"
+    echo "wrk refresh_token (a chain per connection):"
+    BENCH_SEED="$work/seed-$port.txt" wrk -t"$connections" -c"$connections" -d"${seconds}s" --latency \
+      -s bench/wrk_refresh.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx|refused"
   fi
   for what in client-credentials introspect refresh login argon2; do
     "$bench" --url "http://127.0.0.1:$port" --database-url "$db" --seconds "$seconds" \

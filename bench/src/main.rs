@@ -36,6 +36,9 @@ enum What {
     Login,
     /// Raw argon2id password verifications on all cores, for comparison with `login`.
     Argon2,
+    /// Seeds one refresh chain per connection and prints them with the client's credentials
+    /// (one per line: client id, secret, then the tokens), for `bench/wrk_refresh.lua`.
+    SeedRefresh,
 }
 
 struct Report {
@@ -120,7 +123,7 @@ async fn main() -> anyhow_free::Result {
 
     // One refresh chain per connection, seeded directly: a grant for the demo user.
     let mut chains = Vec::new();
-    if let What::Refresh = cli.what {
+    if let What::Refresh | What::SeedRefresh = cli.what {
         let user = idp::accounts::find_user_by_username(&db, "enterprise")
             .await
             .map_err(|e| e.to_string())?
@@ -147,6 +150,14 @@ async fn main() -> anyhow_free::Result {
             tx.commit().await.map_err(|e| e.to_string())?;
             chains.push(token.into_string());
         }
+    }
+    if let What::SeedRefresh = cli.what {
+        println!("{client_id}");
+        println!("{secret}");
+        for chain in &chains {
+            println!("{chain}");
+        }
+        return Ok(());
     }
     if let What::Login = cli.what {
         // Consent once, so that the measured logins are login + code + token.
@@ -241,7 +252,7 @@ async fn main() -> anyhow_free::Result {
                         _ => false,
                     },
                     What::Login => login_once(&url, &client_id, &secret, false).await.is_ok(),
-                    What::Argon2 => false,
+                    What::Argon2 | What::SeedRefresh => false,
                 };
                 if ok {
                     report.latencies.push(started.elapsed());
@@ -268,6 +279,7 @@ async fn main() -> anyhow_free::Result {
         What::Refresh => "refresh_token",
         What::Login => "login",
         What::Argon2 => "argon2",
+        What::SeedRefresh => "seed",
     };
     print(name, cli.seconds, all, errors);
     Ok(())
