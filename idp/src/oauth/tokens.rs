@@ -185,32 +185,19 @@ impl TokenService {
     }
 
     async fn is_revoked(&self, claims: &AccessClaims, now: UnixTime) -> anyhow::Result<bool> {
-        let revoked: Option<i64> = with_pool!(&self.db, pool => sqlx::query_scalar(
-            "SELECT expires_at FROM revoked_access_tokens WHERE jti = $1",
+        // One round trip for both checks: the token itself, and (for a user's token) its grant,
+        // which is gone or revoked when the user signed out or a refresh token was replayed.
+        let (revoked, live_grants): (i64, i64) = with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM revoked_access_tokens WHERE jti = $1), \
+                    (SELECT COUNT(*) FROM grants WHERE id = $2 AND revoked_at IS NULL)",
         )
         .bind(&claims.jti)
-        .fetch_optional(pool)
+        .bind(claims.gid.as_deref().unwrap_or_default())
+        .fetch_one(pool)
         .await)
         .context("checking token revocation")?;
-        if revoked.is_some() {
-            return Ok(true);
-        }
-        if let Some(gid) = &claims.gid {
-            let grant: Option<(Option<i64>, i64)> = with_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT revoked_at, expires_at FROM grants WHERE id = $1",
-            )
-            .bind(gid)
-            .fetch_optional(pool)
-            .await)
-            .context("checking the token's grant")?;
-            return Ok(match grant {
-                Some((revoked_at, _)) => revoked_at.is_some(),
-                // The grant is gone (client or user removed).
-                None => true,
-            });
-        }
         let _ = now;
-        Ok(false)
+        Ok(revoked > 0 || (claims.gid.is_some() && live_grants == 0))
     }
 }
 
