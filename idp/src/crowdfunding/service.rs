@@ -49,7 +49,10 @@ type Result<T> = std::result::Result<T, CrowdfundingError>;
 
 /// The crowdfunding platform's moving parts.
 pub struct Service {
-    pub gateway: Arc<SandboxGateway>,
+    /// Where payments go (the sandbox, or a real provider's adapter).
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// The sandbox's own payment page, when the sandbox is the gateway.
+    pub sandbox: Option<Arc<SandboxGateway>>,
     /// Innovation voucher: this share of the amount raised (percent) …
     pub subsidy_rate_percent: i64,
     /// … at most this much.
@@ -583,9 +586,11 @@ fn checked_input(input: &ProjectInput) -> Result<(i64, CheckedRewards)> {
 }
 
 impl Service {
-    pub fn new(gateway: Arc<SandboxGateway>) -> Self {
+    /// A service paying through the sandbox gateway.
+    pub fn new(sandbox: Arc<SandboxGateway>) -> Self {
         Service {
-            gateway,
+            gateway: sandbox.clone(),
+            sandbox: Some(sandbox),
             subsidy_rate_percent: 10,
             subsidy_cap_fen: 5_000_000,
             unpaid_order_ttl: 1800,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::crowdfunding::service::{Caller, DeliveryInput, OrderInput, ProjectInput, find_order};
-use crate::crowdfunding::{Action, CATEGORIES, CrowdfundingError, PaymentGateway};
+use crate::crowdfunding::{Action, CATEGORIES, CrowdfundingError};
 use crate::error::{ApiError, Problem};
 use crate::http::extract::ApiJson;
 use crate::http::oauth::bearer::ApiBearer;
@@ -486,7 +486,12 @@ async fn pay_page(
     Path(prepay_id): Path<String>,
     Query(params): Query<PayParams>,
 ) -> Response {
-    let Some((order_id, amount)) = state.crowdfunding.gateway.open_prepay(&prepay_id) else {
+    let opened = state
+        .crowdfunding
+        .sandbox
+        .as_ref()
+        .and_then(|sandbox| sandbox.open_prepay(&prepay_id));
+    let Some((order_id, amount)) = opened else {
         return crate::error::PageError::NotFound.into_response();
     };
     let page = PayPage {
@@ -520,7 +525,9 @@ async fn pay_confirm(
     if let Err(e) = crate::web::pages::check_csrf(&csrf, &form.csrf_token) {
         return e.into_response();
     }
-    let gateway = state.crowdfunding.gateway.clone();
+    let Some(gateway) = state.crowdfunding.sandbox.clone() else {
+        return crate::error::PageError::NotFound.into_response();
+    };
     let Some((body, signature)) = gateway.paid_notification(&prepay_id) else {
         return crate::error::PageError::NotFound.into_response();
     };
@@ -545,9 +552,4 @@ async fn pay_confirm(
         return_to: return_link(form.return_to),
     };
     crate::web::pages::render(lang, StatusCode::OK, None, &page)
-}
-
-#[allow(dead_code)]
-fn _gateway_is_object_safe(g: &dyn PaymentGateway) -> &dyn PaymentGateway {
-    g
 }
