@@ -48,6 +48,14 @@ struct UserRow {
     created_at: i64,
 }
 
+/// A user row joined with one of their roles (none: NULL).
+#[derive(sqlx::FromRow)]
+struct UserRoleRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("an organisation named {0} already exists")]
@@ -202,19 +210,42 @@ async fn insert_roles(tx: &mut Tx, user_id: &str, roles: &[Role]) -> Result<(), 
     Ok(())
 }
 
-async fn roles_of(db: &Db, user_id: &str) -> Result<Vec<Role>, AccountError> {
-    let codes: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(
-        "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await)?;
-    Ok(codes.iter().filter_map(|c| Role::from_code(c)).collect())
+const USER_COLUMNS: &str =
+    "id, username, display_name, email, phone, organisation_id, disabled, created_at";
+
+pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<User>, AccountError> {
+    find_user_where(db, "u.username = $1", username).await
 }
 
-async fn with_roles(db: &Db, row: UserRow) -> Result<User, AccountError> {
-    let roles = roles_of(db, &row.id).await?;
-    Ok(User {
+pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, AccountError> {
+    find_user_where(db, "u.id = $1", id).await
+}
+
+/// A user and their roles in one query (on every login and token exchange).
+async fn find_user_where(
+    db: &Db,
+    condition: &str,
+    value: &str,
+) -> Result<Option<User>, AccountError> {
+    let sql = format!(
+        "SELECT u.id, u.username, u.display_name, u.email, u.phone, u.organisation_id, u.disabled, u.created_at, r.role \
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE {condition} ORDER BY r.role"
+    );
+    let rows = with_pool!(db, pool => sqlx::query_as::<_, UserRoleRow>(&sql)
+        .bind(value)
+        .fetch_all(pool)
+        .await)?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let roles: Vec<Role> = std::iter::once(first.role)
+        .chain(rows.map(|r| r.role))
+        .flatten()
+        .filter_map(|c| Role::from_code(&c))
+        .collect();
+    let row = first.user;
+    Ok(Some(User {
         id: row.id,
         username: row.username,
         display_name: row.display_name,
@@ -224,34 +255,7 @@ async fn with_roles(db: &Db, row: UserRow) -> Result<User, AccountError> {
         roles,
         disabled: row.disabled,
         created_at: row.created_at,
-    })
-}
-
-const USER_COLUMNS: &str =
-    "id, username, display_name, email, phone, organisation_id, disabled, created_at";
-
-pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<User>, AccountError> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-    let row = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql)
-        .bind(username)
-        .fetch_optional(pool)
-        .await)?;
-    match row {
-        Some(row) => Ok(Some(with_roles(db, row).await?)),
-        None => Ok(None),
-    }
-}
-
-pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, AccountError> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = with_pool!(db, pool => sqlx::query_as::<_, UserRow>(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?;
-    match row {
-        Some(row) => Ok(Some(with_roles(db, row).await?)),
-        None => Ok(None),
-    }
+    }))
 }
 
 pub async fn list_users(db: &Db) -> Result<Vec<User>, AccountError> {

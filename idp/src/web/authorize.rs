@@ -19,7 +19,7 @@ use crate::accounts;
 use crate::error::PageError;
 use crate::http::oauth::form::OAuthForm;
 use crate::oauth::adapter::{self, ScopeSet};
-use crate::oauth::clients::{self, GrantType};
+use crate::oauth::clients::GrantType;
 use crate::oauth::consents;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::grants::{self, NewCode};
@@ -96,8 +96,9 @@ pub async fn get_authorize(
     let Some(client_id) = form.get("client_id") else {
         return bad_request_page("缺少 client_id。The client_id parameter is missing.");
     };
-    let client = match clients::find(&state.db, client_id).await {
-        Ok(Some(client)) => client,
+    // Through the same short-lived cache as the token endpoint: every login starts here.
+    let client = match state.clients.find(&state.db, client_id).await {
+        Ok(Some(client)) => (*client).clone(),
         Ok(None) => return bad_request_page("未知的应用（client_id 未注册）。Unknown client_id."),
         Err(e) => return PageError::Internal(e.into()).into_response(),
     };

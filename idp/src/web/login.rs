@@ -91,14 +91,9 @@ pub async fn post_login(
         Ok(render(lang, status, Some(csrf.clone()), &page))
     };
 
-    let locked = throttle::locked_for(&state.db, &account_key, now)
+    let locked = throttle::locked_for_any(&state.db, [&account_key, &address_key], now)
         .await
-        .map_err(internal)?
-        .max(
-            throttle::locked_for(&state.db, &address_key, now)
-                .await
-                .map_err(internal)?,
-        );
+        .map_err(internal)?;
     if let Some(seconds) = locked {
         return refuse(
             if lang.en {

@@ -20,18 +20,20 @@ pub fn address_key(address: &str) -> String {
     format!("ip:{address}")
 }
 
-/// Seconds until `key` may try again, or None.
-pub async fn locked_for(db: &Db, key: &str, now: UnixTime) -> Result<Option<i64>, DbError> {
-    let locked: Option<Option<i64>> = with_pool!(db, pool => sqlx::query_scalar(
-        "SELECT locked_until FROM login_throttle WHERE throttle_key = $1",
+/// Seconds until the longer-locked of `keys` may try again, or None; one query for all.
+pub async fn locked_for_any(
+    db: &Db,
+    keys: [&str; 2],
+    now: UnixTime,
+) -> Result<Option<i64>, DbError> {
+    let until: Option<i64> = with_pool!(db, pool => sqlx::query_scalar(
+        "SELECT MAX(locked_until) FROM login_throttle WHERE throttle_key IN ($1, $2)",
     )
-    .bind(key)
-    .fetch_optional(pool)
+    .bind(keys[0])
+    .bind(keys[1])
+    .fetch_one(pool)
     .await)?;
-    Ok(locked
-        .flatten()
-        .filter(|until| *until > now)
-        .map(|until| until - now))
+    Ok(until.filter(|u| *u > now).map(|u| u - now))
 }
 
 fn lock_seconds(failures: i64, free: i64) -> Option<i64> {
