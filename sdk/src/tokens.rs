@@ -261,3 +261,39 @@ impl TokenHolder {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn the_file_store_keeps_tokens_across_instances_and_only_for_its_owner() {
+        let path = std::env::temp_dir().join(format!("nx-sdk-store-{}.json", std::process::id()));
+        let tokens = Tokens {
+            access_token: "at".into(),
+            refresh_token: Some("rt".into()),
+            id_token: None,
+            expires_at: 42,
+            scope: "openid".into(),
+        };
+        assert_eq!(FileStore::new(&path).load().await.unwrap(), None);
+        FileStore::new(&path).save(&tokens).await.unwrap();
+        assert_eq!(
+            FileStore::new(&path).load().await.unwrap(),
+            Some(tokens.clone())
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_file(&path).unwrap();
+        let shown = format!("{tokens:?}");
+        assert!(
+            !shown.contains("\"at\"") && !shown.contains("rt"),
+            "{shown}"
+        );
+    }
+}

@@ -349,7 +349,65 @@ async fn typed_uploads_report_per_record_errors(backend: Backend) {
     );
 }
 
+async fn the_axum_extractor_guards_a_resource_server(backend: Backend) {
+    use axum::routing::get;
+    use nx_sdk::{RejectionResponse, Verified};
+
+    async fn carriers(token: Verified) -> Result<String, RejectionResponse> {
+        token.require("catalogue:carrier:read")?;
+        Ok(token.0.client_id)
+    }
+    async fn admin_only(token: Verified) -> Result<String, RejectionResponse> {
+        token.require("admin")?;
+        Ok("admin".into())
+    }
+
+    let app = spawn_app(backend).await;
+    let machine = app.machine_client("catalogue:carrier:read").await;
+    let token = app.machine_token(&machine, "catalogue:carrier:read").await;
+    let verifier = Arc::new(Verifier::new(&app.address).await.unwrap());
+    let resource = axum::Router::new()
+        .route("/carriers", get(carriers))
+        .route("/admin", get(admin_only))
+        .with_state(verifier);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, resource).await });
+
+    let http = reqwest::Client::new();
+    let ok = http
+        .get(format!("{base}/carriers"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), machine.client_id);
+    let missing = http.get(format!("{base}/carriers")).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    assert!(
+        missing.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+    let forbidden = http
+        .get(format!("{base}/admin"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+    assert!(
+        forbidden.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("scope=\"admin\"")
+    );
+}
+
 backend_tests!(
+    the_axum_extractor_guards_a_resource_server,
     a_user_logs_in_through_the_sdk,
     fifty_concurrent_callers_cause_exactly_one_rotation,
     resource_servers_verify_tokens,
