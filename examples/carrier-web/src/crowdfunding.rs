@@ -2,6 +2,7 @@
 //! ranking, open one, back a reward (the 4.3 buyer and delivery fields), pay on the platform's
 //! payment page, and follow the order; and start a project of one's own.
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
@@ -105,8 +106,9 @@ pub async fn back(
     session: Session,
     csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(form): Form<BackForm>,
+    form: Result<Form<BackForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;
@@ -207,8 +209,9 @@ pub async fn create_project(
     State(state): State<AppState>,
     session: Session,
     csrf: CsrfToken,
-    Form(form): Form<NewForm>,
+    form: Result<Form<NewForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;

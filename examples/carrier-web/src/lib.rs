@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -321,8 +322,9 @@ async fn logout(
     State(state): State<AppState>,
     session: Session,
     csrf: CsrfToken,
-    Form(form): Form<CsrfForm>,
+    form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;
@@ -477,8 +479,9 @@ async fn report_carrier(
     State(state): State<AppState>,
     session: Session,
     csrf: CsrfToken,
-    Form(form): Form<CarrierForm>,
+    form: Result<Form<CarrierForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;
@@ -505,8 +508,9 @@ async fn report_partner(
     State(state): State<AppState>,
     session: Session,
     csrf: CsrfToken,
-    Form(form): Form<PartnerForm>,
+    form: Result<Form<PartnerForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;
@@ -523,8 +527,9 @@ async fn report_service(
     State(state): State<AppState>,
     session: Session,
     csrf: CsrfToken,
-    Form(form): Form<ServiceForm>,
+    form: Result<Form<ServiceForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     csrf.verify(&form.csrf_token).map_err(|_| {
         AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
     })?;

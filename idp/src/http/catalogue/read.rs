@@ -136,6 +136,9 @@ pub async fn get_record(
     })))
 }
 
+/// Rows below the title row that one XLSX sheet holds.
+const XLSX_MAX_ROWS: usize = 1_048_575;
+
 /// Rows of an export are read this many at a time.
 const EXPORT_PAGE: i64 = 1000;
 
@@ -220,10 +223,17 @@ pub async fn get_export(
         "xlsx" => {
             let mut writer = XlsxWriter::new(t.slug, &titles).map_err(ApiError::internal)?;
             let mut cursor = None;
+            let mut written = 0usize;
             loop {
                 let (rows, next) = export_page(&state.db, t, &params, &visibility, cursor)
                     .await
                     .map_err(ApiError::internal)?;
+                written += rows.len();
+                if written > XLSX_MAX_ROWS {
+                    return Err(ApiError::BadRequest(format!(
+                        "XLSX 最多容纳 {XLSX_MAX_ROWS} 行，请缩小筛选范围或使用 format=csv / an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; narrow the filters or use format=csv"
+                    )));
+                }
                 for values in &rows {
                     writer.push(values).map_err(ApiError::internal)?;
                 }
