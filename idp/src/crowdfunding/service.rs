@@ -1406,7 +1406,7 @@ impl Service {
                 None => None,
             }
         });
-        let mut tx_facts = Facts {
+        let facts = Facts {
             now,
             ends_at: project.ends_at,
             raised_fen: project.raised_fen,
@@ -1415,8 +1415,7 @@ impl Service {
             deletion_requested: project.deletion_reason.is_some(),
             subsidy_applied: voucher.is_some(),
         };
-        tx_facts.now = now;
-        let allowed = lifecycle::allowed_actions(project.state, actor, &tx_facts);
+        let allowed = lifecycle::allowed_actions(project.state, actor, &facts);
         let progress = Progress {
             raised_fen: project.raised_fen,
             raised_yuan: fen_to_yuan(project.raised_fen),

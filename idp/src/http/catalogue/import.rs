@@ -100,7 +100,7 @@ pub async fn post_import(
 ) -> Result<Response, ApiError> {
     let t = record_type(&slug)?;
     let mode = params.mode()?;
-    let unknown = super::report::unknown_of(&params)?;
+    let unknown = params.unknown()?;
     let format = format_of(&params, &headers)?;
     let encoding = encoding_of(&params)?;
     let reporter = reporter(&state, &bearer, &[t], Source::Import).await?;

@@ -11,7 +11,7 @@ use super::{MAX_RECORDS, Mode, ReportParams, Summary, record_type, refused_probl
 use crate::catalogue::idempotency::{self, Stored};
 use crate::catalogue::spec::{self, RecordType};
 use crate::catalogue::store::{self, Item, Source, Status};
-use crate::catalogue::validate::{self, UnknownFields};
+use crate::catalogue::validate;
 use crate::db::is_unique_violation;
 use crate::error::ApiError;
 use crate::http::oauth::bearer::ApiBearer;
@@ -232,9 +232,4 @@ fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
-}
-
-/// For the import: whether unknown columns are refused.
-pub fn unknown_of(params: &ReportParams) -> Result<UnknownFields, ApiError> {
-    params.unknown()
 }
