@@ -8,9 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::spec::{Kind, RecordType};
-use super::store::{self, Bind, Select};
+use super::store::{Bind, Select};
 use super::validate::resolve_field;
 use crate::db::Backend;
+use crate::db::dialect;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
@@ -151,7 +152,7 @@ pub fn build(
                     }
                     "contains" => {
                         let p = push(Bind::Text(value.clone()), &mut binds);
-                        store::contains(backend, &column, &p)
+                        dialect::contains(backend, &column, &p)
                     }
                     "prefix" => {
                         let p = push(Bind::Text(value.clone()), &mut binds);
@@ -169,8 +170,8 @@ pub fn build(
                             let p = push(Bind::Text(value.clone()), &mut binds);
                             format!(
                                 "{} {sym} {}",
-                                store::numeric(backend, &column),
-                                store::numeric(backend, &p)
+                                dialect::numeric(backend, &column),
+                                dialect::numeric(backend, &p)
                             )
                         } else {
                             let p = push(Bind::Text(value.clone()), &mut binds);
@@ -194,7 +195,7 @@ pub fn build(
                             let any: Vec<String> = ps
                                 .iter()
                                 .map(|p| {
-                                    store::contains(backend, &hay, &format!("';' || {p} || ';'"))
+                                    dialect::contains(backend, &hay, &format!("';' || {p} || ';'"))
                                 })
                                 .collect();
                             format!("({})", any.join(" OR "))
@@ -230,7 +231,7 @@ pub fn build(
     let sort_expr = sort.map(|(i, desc)| {
         let column = format!("\"{}\"", t.fields[i].column());
         let expr = if t.fields[i].kind.is_numeric() {
-            format!("COALESCE({}, -1e30)", store::numeric(backend, &column))
+            format!("COALESCE({}, -1e30)", dialect::numeric(backend, &column))
         } else {
             format!("COALESCE({column}, '')")
         };
@@ -242,7 +243,7 @@ pub fn build(
                 let numeric = sort.is_some_and(|(i, _)| t.fields[i].kind.is_numeric());
                 let p = push(Bind::Text(v), &mut binds);
                 let value = if numeric {
-                    store::numeric(backend, &p)
+                    dialect::numeric(backend, &p)
                 } else {
                     p
                 };

@@ -8,7 +8,8 @@ use sqlx::Row;
 
 use super::spec::{IdentityForm, RecordType, record_type};
 use super::validate::{Checked, FieldError, KEY_SEPARATOR};
-use crate::db::{Backend, DbError, Tx};
+use crate::db::dialect::{for_update, placeholders};
+use crate::db::{DbError, Tx};
 use crate::{with_pool, with_tx};
 
 /// Where a version came from.
@@ -95,19 +96,6 @@ struct Insert {
 
 /// SQLite allows 32,766 bound values per statement, PostgreSQL 65,535.
 const MAX_BINDS: usize = 30_000;
-
-/// Numbered `$n` placeholders on PostgreSQL; plain `?` on SQLite, whose parser looks each
-/// `$n` up by name in a list, which turns a 28,000-value insert quadratic (seconds, not
-/// milliseconds). Statements using this bind in order and reuse no placeholder.
-fn placeholders(backend: Backend, start: usize, count: usize) -> String {
-    match backend {
-        Backend::Sqlite => vec!["?"; count].join(", "),
-        Backend::Postgres => (start..start + count)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
-}
 
 fn field_columns(t: &RecordType) -> String {
     t.fields
@@ -298,12 +286,9 @@ async fn load_current(
     let mut found = HashMap::with_capacity(keys.len());
     let n = t.fields.len();
     for chunk in keys.chunks(1000) {
-        // On PostgreSQL the rows are locked, so concurrent updates of one record queue instead
-        // of both superseding the same version; SQLite writers are serialised already.
-        let lock = match tx.backend() {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
-        };
+        // Locked, so concurrent updates of one record queue instead of both superseding the
+        // same version.
+        let lock = for_update(tx.backend());
         let sql = format!(
             "SELECT version_id, record_key, version, organisation_id, {} FROM {} WHERE is_current AND record_key IN ({}){lock}",
             field_columns(t),
@@ -558,20 +543,4 @@ pub async fn select(
         }
     });
     Ok(out)
-}
-
-/// The SQL spelling of a numeric cast on this backend.
-pub fn numeric(backend: Backend, expr: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("CAST({expr} AS REAL)"),
-        Backend::Postgres => format!("CAST({expr} AS NUMERIC)"),
-    }
-}
-
-/// Whether text contains a needle, on this backend.
-pub fn contains(backend: Backend, haystack: &str, needle: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("instr({haystack}, {needle}) > 0"),
-        Backend::Postgres => format!("strpos({haystack}, {needle}) > 0"),
-    }
 }

@@ -14,7 +14,8 @@ use super::payments::{GatewayError, NotificationKind, PaymentGateway, Prepay, Sa
 use super::records;
 use crate::accounts::Role;
 use crate::catalogue::validate::FieldError;
-use crate::db::{Backend, Db, DbError, Tx, is_unique_violation};
+use crate::db::dialect::for_update;
+use crate::db::{Db, DbError, Tx, is_unique_violation};
 use crate::{with_pool, with_tx};
 
 #[derive(Debug, thiserror::Error)]
@@ -289,13 +290,6 @@ fn new_id(prefix: &str) -> String {
     .to_uppercase()
 }
 
-fn lock(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    }
-}
-
 const PROJECT_COLUMNS: &str = "id, organisation_id, owner_user_id, state, category, title, summary, intro, tags, cover_url, comp_id, link_name, link_mobile, target_fen, duration_days, feedback, deletion_reason, raised_fen, listed_at, ends_at, closed_at, created_at, updated_at";
 const REWARD_COLUMNS: &str = "id, project_id, position, amount_fen, brief, content, reward_limit, sold, express_fee_fen, reback_days";
 const ORDER_COLUMNS: &str = "id, project_id, reward_id, backer_user_id, state, copies, amount_fen, buyer_name, buyer_link_name, buyer_link_mobile, delivery_user_name, delivery_user_phone, delivery_address, prepay_id, transaction_id, paid_at, refunded_at, delivery_date, delivery_type, delivery_no, evaluation, remark, created_at";
@@ -384,7 +378,7 @@ macro_rules! order_from {
 async fn project_in(tx: &mut Tx, id: &str) -> Result<Project> {
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM cf_projects WHERE id = $1{}",
-        lock(tx.backend())
+        for_update(tx.backend())
     );
     let project = with_tx!(tx, conn => {
         match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
@@ -433,7 +427,7 @@ async fn rewards_in(tx: &mut Tx, project_id: &str) -> Result<Vec<Reward>> {
 async fn order_in(tx: &mut Tx, id: &str) -> Result<Order> {
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM cf_orders WHERE id = $1{}",
-        lock(tx.backend())
+        for_update(tx.backend())
     );
     let order = with_tx!(tx, conn => {
         match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {

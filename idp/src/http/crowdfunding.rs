@@ -1,14 +1,12 @@
-//! `/api/crowdfunding`: the product crowdfunding platform (scope `crowdfunding`), the payment
-//! notification endpoint, and the sandbox gateway's payment page.
+//! `/api/crowdfunding`: the product crowdfunding platform (scope `crowdfunding`) and the payment
+//! notification endpoint. The sandbox gateway's payment page is with the other pages, in `web`.
 
-use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -43,30 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/crowdfunding/orders/{id}/evaluation", post(evaluate))
         .route("/api/crowdfunding/payments/notify", post(notify))
         .route("/api/crowdfunding/scheduler/run", post(run_scheduler))
-        .merge(sandbox_pages())
-}
-
-/// The payment page must never be framed (a framed pay button is a clickjacking target) and
-/// sends no referrer, like the provider's own pages.
-fn sandbox_pages() -> Router<AppState> {
-    use axum::http::{HeaderValue, header};
-    use tower_http::set_header::SetResponseHeaderLayer;
-    Router::new()
-        .route("/sandbox/pay/{prepay_id}", get(pay_page).post(pay_confirm))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
 }
 
 /// The signed-in user behind a `crowdfunding` token.
@@ -451,105 +425,4 @@ async fn run_scheduler(State(state): State<AppState>, bearer: ApiBearer) -> Answ
         .await
         .map_err(problem)?;
     ok(json!({ "closed": closed, "released_unpaid_orders": released }))
-}
-
-#[derive(Template)]
-#[template(path = "sandbox_pay.html")]
-struct PayPage {
-    en: bool,
-    csrf_token: String,
-    prepay_id: String,
-    order_id: String,
-    amount_yuan: String,
-    done: bool,
-    /// The merchant's page to go back to (a link, never a redirect).
-    return_to: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PayParams {
-    return_to: Option<String>,
-}
-
-/// Only an absolute http(s) address is offered as the way back.
-fn return_link(candidate: Option<String>) -> Option<String> {
-    candidate.filter(|u| {
-        url::Url::parse(u)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-    })
-}
-
-async fn pay_page(
-    State(state): State<AppState>,
-    lang: crate::web::lang::Lang,
-    csrf: CsrfToken,
-    Path(prepay_id): Path<String>,
-    Query(params): Query<PayParams>,
-) -> Response {
-    let opened = state
-        .crowdfunding
-        .sandbox
-        .as_ref()
-        .and_then(|sandbox| sandbox.open_prepay(&prepay_id));
-    let Some((order_id, amount)) = opened else {
-        return crate::error::PageError::NotFound.into_response();
-    };
-    let page = PayPage {
-        en: lang.en,
-        csrf_token: csrf.authenticity_token().unwrap_or_default(),
-        prepay_id,
-        order_id,
-        amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
-        done: false,
-        return_to: return_link(params.return_to),
-    };
-    crate::web::pages::render(lang, StatusCode::OK, Some(csrf), &page)
-}
-
-#[derive(Deserialize)]
-struct PayForm {
-    csrf_token: String,
-    #[serde(default)]
-    return_to: Option<String>,
-}
-
-/// The payer confirms: the sandbox sends its signed notification asynchronously, as WeChat Pay
-/// would; the order counts as paid only once that notification is verified and handled.
-async fn pay_confirm(
-    State(state): State<AppState>,
-    lang: crate::web::lang::Lang,
-    csrf: CsrfToken,
-    Path(prepay_id): Path<String>,
-    crate::web::pages::PageForm(form): crate::web::pages::PageForm<PayForm>,
-) -> Response {
-    if let Err(e) = crate::web::pages::check_csrf(&csrf, &form.csrf_token) {
-        return e.into_response();
-    }
-    let Some(gateway) = state.crowdfunding.sandbox.clone() else {
-        return crate::error::PageError::NotFound.into_response();
-    };
-    let Some((body, signature)) = gateway.paid_notification(&prepay_id) else {
-        return crate::error::PageError::NotFound.into_response();
-    };
-    let (order_id, amount) = gateway.open_prepay(&prepay_id).unwrap_or_default();
-    let background = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = background
-            .crowdfunding
-            .handle_notification(&background.db, &body, &signature, background.now())
-            .await
-        {
-            tracing::warn!(error = %e, "sandbox payment notification failed");
-        }
-    });
-    let page = PayPage {
-        en: lang.en,
-        csrf_token: String::new(),
-        prepay_id,
-        order_id,
-        amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
-        done: true,
-        return_to: return_link(form.return_to),
-    };
-    crate::web::pages::render(lang, StatusCode::OK, None, &page)
 }

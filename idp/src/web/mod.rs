@@ -72,6 +72,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/console/catalogue", get(console_catalogue::get_catalogue))
         .route("/crowdfunding/{id}", get(crowdfunding_pages::get_public))
+        .route(
+            "/sandbox/pay/{prepay_id}",
+            get(crowdfunding_pages::pay_page).post(crowdfunding_pages::pay_confirm),
+        )
         .route("/console/crowdfunding", get(crowdfunding_pages::get_queue))
         .route(
             "/console/crowdfunding/{id}",
