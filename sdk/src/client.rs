@@ -187,22 +187,37 @@ impl Client {
             // Following redirects would carry credentials to places the provider did not name.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let metadata = CoreProviderMetadata::discover_async(
-            IssuerUrl::new(issuer.trim_end_matches('/').to_owned())
-                .map_err(|e| Error::Config(e.to_string()))?,
-            &http,
-        )
-        .await
-        .map_err(|e| Error::Transport(format!("discovery: {e}")))?;
-        let more: MoreMetadata = http
+        // One fetch of the discovery document serves both openidconnect's metadata and the
+        // endpoints it does not read (revocation, end session).
+        let issuer_id = IssuerUrl::new(issuer.trim_end_matches('/').to_owned())
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let document = http
             .get(format!(
                 "{}/.well-known/openid-configuration",
                 issuer.trim_end_matches('/')
             ))
             .send()
-            .await?
-            .json()
             .await?;
+        if !document.status().is_success() {
+            return Err(refused(document).await);
+        }
+        let document = document.bytes().await?;
+        let discovery_error = |e: serde_json::Error| Error::Transport(format!("discovery: {e}"));
+        let metadata: CoreProviderMetadata =
+            serde_json::from_slice(&document).map_err(discovery_error)?;
+        let more: MoreMetadata = serde_json::from_slice(&document).map_err(discovery_error)?;
+        // As openidconnect's own discovery does: the document must name the issuer asked for.
+        if metadata.issuer() != &issuer_id {
+            return Err(Error::Verification(format!(
+                "the discovery document names the issuer {}, not {}",
+                metadata.issuer().as_str(),
+                issuer_id.as_str()
+            )));
+        }
+        let jwks = openidconnect::core::CoreJsonWebKeySet::fetch_async(metadata.jwks_uri(), &http)
+            .await
+            .map_err(|e| Error::Transport(format!("discovery: {e}")))?;
+        let metadata = metadata.set_jwks(jwks);
         let secret = secret.map(ClientSecret::new);
         let oidc = CoreClient::from_provider_metadata(
             metadata,
