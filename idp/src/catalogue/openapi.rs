@@ -217,7 +217,7 @@ fn common_schemas() -> Vec<(String, Value)> {
             json!({"type": "object", "properties": {
             "key": {"type": "string"}, "version": {"type": "integer"}, "current": {"type": "boolean"},
             "organisation_id": {"type": ["string", "null"]}, "client_id": {"type": "string"}, "user_id": {"type": ["string", "null"]},
-            "source": {"type": "string", "enum": ["api", "import", "workflow"]}, "reported_at": {"type": "integer"},
+            "source": {"type": "string", "enum": ["api", "import", "workflow"]}, "reported_at": {"type": "integer"}, "reported_at_text": {"type": "string", "description": "reported_at in Beijing time, yyyy-mm-dd hh:mm"},
             "superseded_at": {"type": ["integer", "null"]}, "record": {"type": "object"}}}),
         ),
         (
