@@ -343,14 +343,19 @@ async fn login_once(
         .send()
         .await
         .map_err(|e| e.to_string())?;
-    let mut r = go(location(&r)?).await?;
-    if consent && location(&r)? == "/consent" {
+    // The login answers with the client's redirect (or consent) directly; an older server went
+    // through a resume page first.
+    let mut next = location(&r)?;
+    if next.starts_with('/') && next != "/consent" {
+        next = location(&go(next).await?)?;
+    }
+    if consent && next == "/consent" {
         let page = go("/consent".into())
             .await?
             .text()
             .await
             .map_err(|e| e.to_string())?;
-        r = browser
+        let r = browser
             .post(format!("{url}/consent"))
             .form(&[
                 ("csrf_token", field(&page, "csrf_token")?.as_str()),
@@ -359,8 +364,9 @@ async fn login_once(
             .send()
             .await
             .map_err(|e| e.to_string())?;
+        next = location(&r)?;
     }
-    let back = url::Url::parse(&location(&r)?).map_err(|e| e.to_string())?;
+    let back = url::Url::parse(&next).map_err(|e| e.to_string())?;
     let code = back
         .query_pairs()
         .find(|(k, _)| k == "code")

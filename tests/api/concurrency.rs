@@ -9,6 +9,7 @@ backend_tests!(
     twelve_concurrent_logins_all_succeed,
     within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revokes,
     a_disabled_users_refresh_token_stops_working,
+    concurrent_introspections_each_get_their_own_answer,
 );
 
 /// Refresh chains seeded directly in the database (what the authorization code grant stores).
@@ -187,4 +188,57 @@ async fn a_disabled_users_refresh_token_stops_working(backend: Backend) {
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
     );
+}
+
+async fn concurrent_introspections_each_get_their_own_answer(backend: Backend) {
+    // Checks asked at the same moment share one database statement; each must still get the
+    // answer for its own token: live, revoked itself, or from a revoked grant.
+    let app = std::sync::Arc::new(spawn_app(backend).await);
+    let (client, chains) = seed_chains(&app, 30).await;
+    let mut cases = Vec::new();
+    for (i, token) in chains.iter().enumerate() {
+        let (status, body) = refresh(&app, &client, token).await;
+        assert_eq!(status, 200, "{body}");
+        let access = body["access_token"].as_str().unwrap().to_owned();
+        let refresh_token = body["refresh_token"].as_str().unwrap().to_owned();
+        let expected_active = match i % 3 {
+            0 => true,
+            1 => {
+                let revoked = app
+                    .post_form_as(&client, "/revoke", &[("token", access.as_str())])
+                    .await;
+                assert_eq!(revoked.status(), 200);
+                false
+            }
+            _ => {
+                // Revoking the refresh token ends its grant, and with it the access token.
+                let revoked = app
+                    .post_form_as(&client, "/revoke", &[("token", refresh_token.as_str())])
+                    .await;
+                assert_eq!(revoked.status(), 200);
+                false
+            }
+        };
+        cases.push((access, expected_active));
+    }
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for (i, (access, expected_active)) in cases.iter().cloned().enumerate() {
+            let (app, client) = (app.clone(), client.clone());
+            tasks.push(tokio::spawn(async move {
+                let response = app
+                    .post_form_as(&client, "/introspect", &[("token", access.as_str())])
+                    .await;
+                assert_eq!(response.status(), 200);
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(
+                    body["active"], expected_active,
+                    "token {i}, round {round}: {body}"
+                );
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 }

@@ -41,18 +41,47 @@ pub fn contains(backend: Backend, haystack: &str, needle: &str) -> String {
     }
 }
 
-/// PostgreSQL: spends refresh token `$1` and stores its successor `$2` (created `$3`, expiring
-/// `$4`) in the same grant, atomically, in one statement. Affects no row when `$1` was already
-/// spent.
-pub const ROTATE_REFRESH_POSTGRES: &str = "WITH spent AS (UPDATE refresh_tokens SET used_at = $3 \
-     WHERE token_hash = $1 AND used_at IS NULL RETURNING grant_id) \
+/// Whether a statement over a list of values (see [`in_json_list`]) may keep its plan. Not on
+/// PostgreSQL: a plan cached while a table was nearly empty (a fresh install) scans and hashes
+/// the whole table, and stays cached as the table grows; on the refresh grant that cost more
+/// than half the throughput within seconds. Planned afresh, each batch is looked up by index.
+/// SQLite's planner picks the index whatever the table's size, and its parsing is the cost.
+pub fn keep_list_plans(backend: Backend) -> bool {
+    match backend {
+        Backend::Sqlite => true,
+        Backend::Postgres => false,
+    }
+}
+
+/// Whether `column` is one of the strings in `param`, a JSON array bound as text: one statement
+/// text for any number of values.
+pub fn in_json_list(backend: Backend, column: &str, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+        Backend::Postgres => {
+            format!("{column} IN (SELECT jsonb_array_elements_text(CAST({param} AS JSONB)))")
+        }
+    }
+}
+
+/// PostgreSQL: for each rotation in `$1` (a JSON array of objects with `presented_hash`,
+/// `next_hash`, `now`, `expires_at`), spends the presented refresh token and stores its
+/// successor in the same grant, atomically, in one statement; returns the successors stored.
+/// A rotation whose token was already spent stores nothing.
+pub const ROTATE_REFRESH_BATCH_POSTGRES: &str = "WITH input AS (\
+     SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) \
+     AS x(presented_hash TEXT, next_hash TEXT, now BIGINT, expires_at BIGINT)), \
+     spent AS (UPDATE refresh_tokens r SET used_at = input.now FROM input \
+     WHERE r.token_hash = input.presented_hash AND r.used_at IS NULL \
+     RETURNING r.grant_id, input.next_hash, input.now, input.expires_at) \
      INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) \
-     SELECT $2, grant_id, $3, $4 FROM spent";
+     SELECT next_hash, grant_id, now, expires_at FROM spent RETURNING token_hash";
 
 /// SQLite has no data-modifying CTE: for each of `jobs` rotations, an update and an insert that
 /// happens only if that update changed a row (`changes()`), all in one statement string run in
-/// one transaction. Rotation k uses parameters $(4k+1) to $(4k+4) as above; a token presented
-/// twice in one batch is spent by the first rotation and refused to the second.
+/// one transaction. Rotation k binds the presented token's hash, its successor's hash, the time
+/// and the successor's expiry as $(4k+1) to $(4k+4); a token presented twice in one batch is
+/// spent by the first rotation and refused to the second.
 pub fn rotate_refresh_sqlite_batch(jobs: usize) -> String {
     let mut sql = String::new();
     for k in 0..jobs {

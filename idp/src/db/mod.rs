@@ -4,6 +4,7 @@
 //! money, text ids) and run through [`with_pool!`] / [`with_tx!`]; the few statements that must
 //! differ live in [`dialect`].
 
+pub mod coalesce;
 pub mod dialect;
 
 use std::path::Path;

@@ -187,6 +187,7 @@ pub struct RefreshRecord {
 
 #[derive(sqlx::FromRow)]
 struct RefreshWithGrant {
+    token_hash: String,
     grant_id: String,
     token_expires_at: i64,
     used_at: Option<i64>,
@@ -201,30 +202,9 @@ struct RefreshWithGrant {
     user_organisation_id: Option<String>,
 }
 
-/// The grant's user as a refresh needs them: still active, and acting for which organisation.
-#[derive(Debug, Clone)]
-pub struct GrantUser {
-    pub active: bool,
-    pub organisation_id: Option<String>,
-}
-
-/// A refresh token, its grant and the grant's user, in one round trip (the hot path of the
-/// refresh grant).
-pub async fn find_refresh_with_grant(
-    db: &Db,
-    token: &str,
-) -> Result<Option<(RefreshRecord, Grant, GrantUser)>, DbError> {
-    let row = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(
-        "SELECT r.grant_id, r.expires_at AS token_expires_at, r.used_at, g.client_id, g.user_id, g.session_id, \
-         g.scope, g.auth_time, g.expires_at AS grant_expires_at, g.revoked_at, \
-         NOT u.disabled AS user_active, u.organisation_id AS user_organisation_id \
-         FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id LEFT JOIN users u ON u.id = g.user_id \
-         WHERE r.token_hash = $1",
-    )
-    .bind(hash_secret(token))
-    .fetch_optional(conn)
-    .await)?;
-    Ok(row.map(|r| {
+impl RefreshWithGrant {
+    fn split(self) -> RefreshFound {
+        let r = self;
         (
             RefreshRecord {
                 grant_id: r.grant_id.clone(),
@@ -246,7 +226,67 @@ pub async fn find_refresh_with_grant(
                 organisation_id: r.user_organisation_id,
             },
         )
-    }))
+    }
+}
+
+/// The grant's user as a refresh needs them: still active, and acting for which organisation.
+#[derive(Debug, Clone)]
+pub struct GrantUser {
+    pub active: bool,
+    pub organisation_id: Option<String>,
+}
+
+/// A refresh token with its grant and the grant's user.
+pub type RefreshFound = (RefreshRecord, Grant, GrantUser);
+
+const REFRESH_WITH_GRANT: &str = "SELECT r.token_hash, r.grant_id, r.expires_at AS token_expires_at, r.used_at, \
+     g.client_id, g.user_id, g.session_id, g.scope, g.auth_time, g.expires_at AS grant_expires_at, \
+     g.revoked_at, NOT u.disabled AS user_active, u.organisation_id AS user_organisation_id \
+     FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id LEFT JOIN users u ON u.id = g.user_id \
+     WHERE ";
+
+/// A refresh token, its grant and the grant's user, in one round trip.
+pub async fn find_refresh_with_grant(
+    db: &Db,
+    token: &str,
+) -> Result<Option<RefreshFound>, DbError> {
+    let sql = format!("{REFRESH_WITH_GRANT}r.token_hash = $1");
+    let row = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(&sql)
+        .bind(hash_secret(token))
+        .fetch_optional(conn)
+        .await)?;
+    Ok(row.map(RefreshWithGrant::split))
+}
+
+/// The statement for [`find_refresh_batch`] on `db`'s backend.
+pub fn refresh_batch_sql(db: &Db) -> String {
+    format!(
+        "{REFRESH_WITH_GRANT}{}",
+        crate::db::dialect::in_json_list(db.backend(), "r.token_hash", "$1")
+    )
+}
+
+/// For each of `token_hashes`, its refresh token, grant and user, in one statement (`sql` from
+/// [`refresh_batch_sql`]; the hot path of the refresh grant).
+pub async fn find_refresh_batch(
+    db: &Db,
+    sql: &str,
+    token_hashes: Vec<String>,
+) -> Result<Vec<Option<RefreshFound>>, DbError> {
+    let list = serde_json::to_string(&token_hashes).unwrap_or_default();
+    let rows = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(sql)
+        .persistent(crate::db::dialect::keep_list_plans(db.backend()))
+        .bind(&list)
+        .fetch_all(conn)
+        .await)?;
+    let mut found: std::collections::HashMap<String, RefreshWithGrant> = rows
+        .into_iter()
+        .map(|row| (row.token_hash.clone(), row))
+        .collect();
+    Ok(token_hashes
+        .iter()
+        .map(|hash| found.remove(hash).map(RefreshWithGrant::split))
+        .collect())
 }
 
 /// Issues a refresh token in the grant's family outside a transaction (the reuse grace window).

@@ -9,6 +9,7 @@ pub mod error;
 pub mod grants;
 pub mod jwt_provider;
 pub mod keys;
+pub mod revocation_check;
 pub mod rotations;
 pub mod scopes;
 pub mod secrets;

@@ -7,10 +7,10 @@ use jsonwebtoken::{Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{Keyring, SigningAlgorithm};
+use super::revocation_check::{Question, RevocationCheck};
 use super::secrets::{left_half_hash, random_urlsafe};
 use crate::clock::UnixTime;
 use crate::db::Db;
-use crate::with_pool;
 
 /// The claims of an access token (RFC 9068 §2.2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub struct TokenService {
     pub algorithm: SigningAlgorithm,
     pub access_ttl: i64,
     pub id_ttl: i64,
-    db: Db,
+    revocations: RevocationCheck,
 }
 
 impl TokenService {
@@ -95,7 +95,7 @@ impl TokenService {
             algorithm,
             access_ttl,
             id_ttl,
-            db,
+            revocations: RevocationCheck::start(db),
         })
     }
 
@@ -178,26 +178,20 @@ impl TokenService {
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
-        if self.is_revoked(&claims, now).await? {
+        if self.is_revoked(&claims).await? {
             return Err(TokenError::Revoked);
         }
         Ok(claims)
     }
 
-    async fn is_revoked(&self, claims: &AccessClaims, now: UnixTime) -> anyhow::Result<bool> {
-        // One round trip for both checks: the token itself, and (for a user's token) its grant,
-        // which is gone or revoked when the user signed out or a refresh token was replayed.
-        let (revoked, live_grants): (i64, i64) = with_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM revoked_access_tokens WHERE jti = $1), \
-                    (SELECT COUNT(*) FROM grants WHERE id = $2 AND revoked_at IS NULL)",
-        )
-        .bind(&claims.jti)
-        .bind(claims.gid.as_deref().unwrap_or_default())
-        .fetch_one(pool)
-        .await)
-        .context("checking token revocation")?;
-        let _ = now;
-        Ok(revoked > 0 || (claims.gid.is_some() && live_grants == 0))
+    async fn is_revoked(&self, claims: &AccessClaims) -> anyhow::Result<bool> {
+        self.revocations
+            .is_revoked(Question {
+                jti: claims.jti.clone(),
+                gid: claims.gid.clone(),
+            })
+            .await
+            .context("checking token revocation")
     }
 }
 

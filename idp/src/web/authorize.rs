@@ -236,29 +236,39 @@ pub async fn get_authorize(
             if let Err(e) = session.insert(PENDING, &pending).await {
                 return PageError::Internal(e.into()).into_response();
             }
-            pages::see_other("/login?return_to=/authorize/resume")
+            pages::see_other(&format!("/login?return_to={RESUME_PATH}"))
         }
     }
 }
 
+/// Where the login page returns to when an authorization request waits in the session.
+pub const RESUME_PATH: &str = "/authorize/resume";
+
 /// After login: continue the request kept in the session.
 pub async fn get_resume(State(state): State<AppState>, session: Session) -> Response {
+    resume(&state, &session).await
+}
+
+/// Continues the authorization request kept in the session: on to consent, or back to the
+/// client with a code. The login form calls this directly after a successful login, sparing
+/// the browser a redirect through [`RESUME_PATH`] (and the server a session round trip).
+pub async fn resume(state: &AppState, session: &Session) -> Response {
     let pending: Option<Pending> = session.get(PENDING).await.ok().flatten();
     let Some(pending) = pending else {
         return bad_request_page(
             "没有待处理的授权请求，请从应用重新登录。No authorization request is waiting; start again from the application.",
         );
     };
-    match login_state::current(&session).await {
+    match login_state::current(session).await {
         Some(login)
             if pending
                 .login_after
                 .is_none_or(|after| login.auth_time >= after)
                 && pending.replaced_login.as_deref() != Some(login.sid.as_str()) =>
         {
-            proceed(&state, &session, login, pending, false).await
+            proceed(state, session, login, pending, false).await
         }
-        _ => pages::see_other("/login?return_to=/authorize/resume"),
+        _ => pages::see_other(&format!("/login?return_to={RESUME_PATH}")),
     }
 }
 

@@ -131,5 +131,8 @@ pub async fn post_login(
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     tracing::info!(user = %user_id, "signed in");
+    if return_to == super::authorize::RESUME_PATH {
+        return Ok(super::authorize::resume(&state, &session).await);
+    }
     Ok(pages::see_other(&return_to).into_response())
 }

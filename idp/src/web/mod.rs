@@ -42,7 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(|| async { axum::response::Redirect::to("/account") }),
         )
         .route("/authorize", get(authorize::get_authorize))
-        .route("/authorize/resume", get(authorize::get_resume))
+        .route(authorize::RESUME_PATH, get(authorize::get_resume))
         .route("/login", get(login::get_login).post(login::post_login))
         .route(
             "/consent",

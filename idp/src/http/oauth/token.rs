@@ -340,7 +340,9 @@ async fn refresh_token(
 
     // Reads through the pool; the transaction only spends and issues. Spending is a conditional
     // update, so two requests with the same token cannot both succeed.
-    let (record, grant, user) = grants::find_refresh_with_grant(&state.db, presented)
+    let (record, grant, user) = state
+        .rotations
+        .find(presented)
         .await
         .map_err(OAuthError::server_error)?
         .ok_or_else(invalid)?;
