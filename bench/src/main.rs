@@ -161,7 +161,11 @@ async fn main() -> anyhow_free::Result {
     }
     if let What::Login = cli.what {
         // Consent once, so that the measured logins are login + code + token.
-        login_once(&cli.url, &client_id, &secret, true).await?;
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        login_once(&browser, &cli.url, &client_id, &secret, true).await?;
     }
     db.close().await;
 
@@ -200,6 +204,7 @@ async fn main() -> anyhow_free::Result {
         workers.push(tokio::spawn(async move {
             let http = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client");
             let mut report = Report {
@@ -251,7 +256,9 @@ async fn main() -> anyhow_free::Result {
                         },
                         _ => false,
                     },
-                    What::Login => login_once(&url, &client_id, &secret, false).await.is_ok(),
+                    What::Login => login_once(&http, &url, &client_id, &secret, false)
+                        .await
+                        .is_ok(),
                     What::Argon2 | What::SeedRefresh => false,
                 };
                 if ok {
@@ -285,30 +292,54 @@ async fn main() -> anyhow_free::Result {
     Ok(())
 }
 
-/// One whole login as a browser and the client's back end do it.
+/// A browser's cookies for one login: kept by hand so that one HTTP client (and its
+/// connection) serves many logins, each starting with no cookies, as a new visitor does.
+/// Building a client with a cookie store per login cost the shared CPU more than the server's
+/// own work for it.
+#[derive(Default)]
+struct Cookies(Vec<(String, String)>);
+
+impl Cookies {
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn take(&mut self, response: &reqwest::Response) {
+        for set in response.headers().get_all("set-cookie") {
+            let Some((pair, attributes)) = set
+                .to_str()
+                .ok()
+                .map(|v| v.split_once(';').unwrap_or((v, "")))
+            else {
+                continue;
+            };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+            self.0.retain(|(existing, _)| *existing != name);
+            let removed = value.is_empty() || attributes.to_ascii_lowercase().contains("max-age=0");
+            if !removed {
+                self.0.push((name, value));
+            }
+        }
+    }
+}
+
+/// One whole login as a browser and the client's back end do it, over `http` (which must not
+/// follow redirects).
 async fn login_once(
+    http: &reqwest::Client,
     url: &str,
     client_id: &str,
     secret: &str,
     consent: bool,
 ) -> anyhow_free::Result {
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let go = |path: String| {
-        let browser = browser.clone();
-        let url = url.to_owned();
-        async move {
-            let target = if path.starts_with("http") {
-                path
-            } else {
-                format!("{url}{path}")
-            };
-            browser.get(target).send().await.map_err(|e| e.to_string())
-        }
-    };
+    let mut cookies = Cookies::default();
     let location = |r: &reqwest::Response| -> Result<String, String> {
         r.headers()
             .get("location")
@@ -322,48 +353,55 @@ async fn login_once(
         let end = html[start..].find('"').ok_or("no end")? + start;
         Ok(html[start..end].to_owned())
     };
+    let send = async |cookies: &mut Cookies, request: reqwest::RequestBuilder| {
+        let response = request
+            .header("cookie", cookies.header())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        cookies.take(&response);
+        Ok::<_, String>(response)
+    };
+
     let authorize = format!(
-        "/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid&state=s"
+        "{url}/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid&state=s"
     );
-    let r = go(authorize).await?;
+    let r = send(&mut cookies, http.get(authorize)).await?;
     let login_path = location(&r)?;
-    let page = go(login_path)
+    let page = send(&mut cookies, http.get(format!("{url}{login_path}")))
         .await?
         .text()
         .await
         .map_err(|e| e.to_string())?;
-    let r = browser
-        .post(format!("{url}/login"))
-        .form(&[
-            ("csrf_token", field(&page, "csrf_token")?.as_str()),
-            ("username", "enterprise"),
-            ("password", idp::demo::DEMO_PASSWORD),
-            ("return_to", field(&page, "return_to")?.as_str()),
-        ])
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let form = [
+        ("csrf_token", field(&page, "csrf_token")?),
+        ("username", "enterprise".to_owned()),
+        ("password", idp::demo::DEMO_PASSWORD.to_owned()),
+        ("return_to", field(&page, "return_to")?),
+    ];
+    let r = send(&mut cookies, http.post(format!("{url}/login")).form(&form)).await?;
     // The login answers with the client's redirect (or consent) directly; an older server went
     // through a resume page first.
     let mut next = location(&r)?;
     if next.starts_with('/') && next != "/consent" {
-        next = location(&go(next).await?)?;
+        let r = send(&mut cookies, http.get(format!("{url}{next}"))).await?;
+        next = location(&r)?;
     }
     if consent && next == "/consent" {
-        let page = go("/consent".into())
+        let page = send(&mut cookies, http.get(format!("{url}/consent")))
             .await?
             .text()
             .await
             .map_err(|e| e.to_string())?;
-        let r = browser
-            .post(format!("{url}/consent"))
-            .form(&[
-                ("csrf_token", field(&page, "csrf_token")?.as_str()),
-                ("decision", "allow"),
-            ])
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+        let form = [
+            ("csrf_token", field(&page, "csrf_token")?),
+            ("decision", "allow".to_owned()),
+        ];
+        let r = send(
+            &mut cookies,
+            http.post(format!("{url}/consent")).form(&form),
+        )
+        .await?;
         next = location(&r)?;
     }
     let back = url::Url::parse(&next).map_err(|e| e.to_string())?;
@@ -372,7 +410,7 @@ async fn login_once(
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .ok_or("no code")?;
-    let r = browser
+    let r = http
         .post(format!("{url}/token"))
         .basic_auth(client_id, Some(secret))
         .form(&[

@@ -24,6 +24,7 @@ backend_tests!(
     prompt_none_without_a_session_is_login_required,
     expired_code_is_invalid_grant,
     login_is_locked_after_repeated_failures_even_for_unknown_users,
+    a_successful_login_forgets_the_accounts_earlier_failures,
     login_form_without_csrf_token_is_refused,
     pages_refuse_framing_and_send_no_referrer,
     id_token_carries_nonce_at_hash_auth_time_and_azp,
@@ -645,6 +646,21 @@ async fn login_is_locked_after_repeated_failures_even_for_unknown_users(backend:
     app.clock.advance(2);
     let response = log_in(&app, "/login", "enterprise", idp::demo::DEMO_PASSWORD).await;
     assert_eq!(response.status(), 303, "the lock lifts after its time");
+}
+
+async fn a_successful_login_forgets_the_accounts_earlier_failures(backend: Backend) {
+    let app = spawn_app(backend).await;
+    web_client(&app).await;
+    for round in 0..2 {
+        for _ in 0..2 {
+            let response = log_in(&app, "/login", "enterprise", "wrong-password").await;
+            assert_eq!(response.status(), 401);
+        }
+        // Two failures are free; had the first round's not been forgotten, the second round's
+        // would make four and lock the account.
+        let response = log_in(&app, "/login", "enterprise", idp::demo::DEMO_PASSWORD).await;
+        assert_eq!(response.status(), 303, "round {round}");
+    }
 }
 
 async fn login_form_without_csrf_token_is_refused(backend: Backend) {

@@ -91,10 +91,10 @@ pub async fn post_login(
         Ok(render(lang, status, Some(csrf.clone()), &page))
     };
 
-    let locked = throttle::locked_for_any(&state.db, [&account_key, &address_key], now)
+    let standing = throttle::standing(&state.db, [&account_key, &address_key], now)
         .await
         .map_err(internal)?;
-    if let Some(seconds) = locked {
+    if let Some(seconds) = standing.locked_for {
         return refuse(
             if lang.en {
                 format!("Too many failed attempts. Try again in {seconds} s.")
@@ -124,9 +124,12 @@ pub async fn post_login(
             StatusCode::UNAUTHORIZED,
         );
     };
-    throttle::clear(&state.db, &account_key)
-        .await
-        .map_err(internal)?;
+    // Most logins have no failures to forget: no write for them.
+    if standing.account_failures {
+        throttle::clear(&state.db, &account_key)
+            .await
+            .map_err(internal)?;
+    }
     login_state::start(&session, &user_id, now)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;

@@ -20,20 +20,29 @@ pub fn address_key(address: &str) -> String {
     format!("ip:{address}")
 }
 
-/// Seconds until the longer-locked of `keys` may try again, or None; one query for all.
-pub async fn locked_for_any(
-    db: &Db,
-    keys: [&str; 2],
-    now: UnixTime,
-) -> Result<Option<i64>, DbError> {
-    let until: Option<i64> = with_pool!(db, pool => sqlx::query_scalar(
-        "SELECT MAX(locked_until) FROM login_throttle WHERE throttle_key IN ($1, $2)",
+/// What the throttle knows of a login attempt before it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Seconds until the longer-locked of the keys may try again, if locked.
+    pub locked_for: Option<i64>,
+    /// Whether the account (the first key) has failures on record, to clear on success.
+    pub account_failures: bool,
+}
+
+/// The standing of `keys` (account first, then address); one query for both.
+pub async fn standing(db: &Db, keys: [&str; 2], now: UnixTime) -> Result<Standing, DbError> {
+    let (until, account_rows): (Option<i64>, i64) = with_pool!(db, pool => sqlx::query_as(
+        "SELECT MAX(locked_until), COUNT(CASE WHEN throttle_key = $1 THEN 1 END) \
+         FROM login_throttle WHERE throttle_key IN ($1, $2)",
     )
     .bind(keys[0])
     .bind(keys[1])
     .fetch_one(pool)
     .await)?;
-    Ok(until.filter(|u| *u > now).map(|u| u - now))
+    Ok(Standing {
+        locked_for: until.filter(|u| *u > now).map(|u| u - now),
+        account_failures: account_rows > 0,
+    })
 }
 
 fn lock_seconds(failures: i64, free: i64) -> Option<i64> {
