@@ -77,20 +77,19 @@ pub const ROTATE_REFRESH_BATCH_POSTGRES: &str = "WITH input AS (\
      INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) \
      SELECT next_hash, grant_id, now, expires_at FROM spent RETURNING token_hash";
 
-/// SQLite has no data-modifying CTE: for each of `jobs` rotations, an update and an insert that
-/// happens only if that update changed a row (`changes()`), all in one statement string run in
-/// one transaction. Rotation k binds the presented token's hash, its successor's hash, the time
-/// and the successor's expiry as $(4k+1) to $(4k+4); a token presented twice in one batch is
-/// spent by the first rotation and refused to the second.
-pub fn rotate_refresh_sqlite_batch(jobs: usize) -> String {
-    let mut sql = String::new();
-    for k in 0..jobs {
-        let (a, b, c, d) = (4 * k + 1, 4 * k + 2, 4 * k + 3, 4 * k + 4);
-        sql.push_str(&format!(
-            "UPDATE refresh_tokens SET used_at = ${c} WHERE token_hash = ${a} AND used_at IS NULL; \
-             INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) \
-             SELECT ${b}, grant_id, ${c}, ${d} FROM refresh_tokens WHERE token_hash = ${a} AND changes() = 1; "
-        ));
-    }
-    sql
-}
+/// SQLite has no data-modifying CTE, so a batch of rotations is two statements in one
+/// transaction. This one spends each refresh token in `$1` (a JSON array of objects with
+/// `presented_hash` and `now`; no token twice) that is not spent yet, returning
+/// `(token_hash, grant_id)` of those it spent.
+pub const SPEND_REFRESH_BATCH_SQLITE: &str = "UPDATE refresh_tokens SET used_at = j.now \
+     FROM (SELECT value ->> 'presented_hash' AS presented_hash, value ->> 'now' AS now \
+     FROM json_each($1)) AS j \
+     WHERE refresh_tokens.token_hash = j.presented_hash AND refresh_tokens.used_at IS NULL \
+     RETURNING token_hash, grant_id";
+
+/// SQLite: stores the successors in `$1`, a JSON array of objects with `next_hash`,
+/// `grant_id`, `now` and `expires_at`.
+pub const STORE_SUCCESSORS_SQLITE: &str = "INSERT INTO refresh_tokens \
+     (token_hash, grant_id, created_at, expires_at) \
+     SELECT value ->> 'next_hash', value ->> 'grant_id', value ->> 'now', value ->> 'expires_at' \
+     FROM json_each($1)";
