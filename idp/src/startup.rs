@@ -59,15 +59,17 @@ impl Application {
         crate::oauth::keys::ensure_key(&db, t.signing_algorithm, clock.now())
             .await
             .context("preparing the token signing key")?;
+        let list_db = db.list_pool(&settings.database.url).await?;
         let tokens = TokenService::new(
             db.clone(),
+            list_db.clone(),
             settings.issuer_str(),
             t.signing_algorithm,
             t.access_token_ttl,
             t.id_token_ttl,
         );
         let csrf = csrf_config(&db, &settings, clock.now()).await?;
-        let rotations = crate::oauth::rotations::Rotations::start(db.clone());
+        let rotations = crate::oauth::rotations::Rotations::start(list_db);
         // The payment sandbox signs with a key every instance shares, so a notification signed
         // by one verifies on another.
         let sandbox_key =

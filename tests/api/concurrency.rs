@@ -10,6 +10,7 @@ backend_tests!(
     within_the_grace_window_a_retry_gets_a_sibling_and_after_it_reuse_revokes,
     a_disabled_users_refresh_token_stops_working,
     concurrent_introspections_each_get_their_own_answer,
+    batched_statements_run_where_each_execution_is_planned_with_its_values,
 );
 
 /// Refresh chains seeded directly in the database (what the authorization code grant stores).
@@ -240,5 +241,32 @@ async fn concurrent_introspections_each_get_their_own_answer(backend: Backend) {
     }
     for task in tasks {
         task.await.unwrap();
+    }
+}
+
+async fn batched_statements_run_where_each_execution_is_planned_with_its_values(backend: Backend) {
+    // On PostgreSQL the batched statements get connections that plan every execution: a plan
+    // cached while a table was nearly empty would scan the whole table once it has grown.
+    // Other statements keep their cached plans.
+    let app = spawn_app(backend).await;
+    let lists = app.db.list_pool(&app.database_url).await.unwrap();
+    assert_eq!(lists.backend(), app.db.backend());
+    let mode = |db: idp::db::Db| async move {
+        match db {
+            idp::db::Db::Postgres(pool) => Some(
+                sqlx::query_scalar::<_, String>("SHOW plan_cache_mode")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap(),
+            ),
+            idp::db::Db::Sqlite(..) => None,
+        }
+    };
+    match app.db.backend() {
+        idp::db::Backend::Sqlite => assert_eq!(mode(lists).await, None),
+        idp::db::Backend::Postgres => {
+            assert_eq!(mode(lists).await.as_deref(), Some("force_custom_plan"));
+            assert_eq!(mode(app.db.clone()).await.as_deref(), Some("auto"));
+        }
     }
 }

@@ -41,20 +41,8 @@ pub fn contains(backend: Backend, haystack: &str, needle: &str) -> String {
     }
 }
 
-/// Whether a statement over a list of values (see [`in_json_list`]) may keep its plan. Not on
-/// PostgreSQL: a plan cached while a table was nearly empty (a fresh install) scans and hashes
-/// the whole table, and stays cached as the table grows; on the refresh grant that cost a third
-/// of the throughput within seconds. Planned afresh, each batch is looked up by index.
-/// SQLite's planner picks the index whatever the table's size, and its parsing is the cost.
-pub fn keep_list_plans(backend: Backend) -> bool {
-    match backend {
-        Backend::Sqlite => true,
-        Backend::Postgres => false,
-    }
-}
-
 /// Whether `column` is one of the strings in `param`, a JSON array bound as text: one statement
-/// text for any number of values.
+/// text for any number of values. Run such statements on [`super::Db::list_pool`].
 pub fn in_json_list(backend: Backend, column: &str, param: &str) -> String {
     match backend {
         Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),

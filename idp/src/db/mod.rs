@@ -160,6 +160,40 @@ impl Db {
         }
     }
 
+    /// The pool for statements over lists of values ([`dialect::in_json_list`]): the batched
+    /// hot paths. On PostgreSQL, four connections of their own that plan each execution with
+    /// its parameters (`plan_cache_mode = force_custom_plan`) while keeping the statement
+    /// prepared: a generic plan made while a table was nearly empty (a fresh install) hashes the
+    /// whole table and stays cached as the table grows — a third of the refresh grant's
+    /// throughput lost within seconds — and preparing afresh each time costs a round trip (a
+    /// lone API call's revocation check took twice as long). Other statements keep their
+    /// cached plans on the main pool. On SQLite this is the same pool: its planner picks the
+    /// index whatever the size, and its one write gate must stay one.
+    pub async fn list_pool(&self, url: &str) -> Result<Db, DbError> {
+        match self {
+            Db::Sqlite(..) => Ok(self.clone()),
+            Db::Postgres(_) => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| DbError::InvalidUrl {
+                        url: redact_url(url),
+                        reason: e.to_string(),
+                    })?
+                    .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT)
+                    .options([("plan_cache_mode", "force_custom_plan")]);
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|cause| DbError::Connect {
+                        url: redact_url(url),
+                        cause,
+                    })?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(..) => Backend::Sqlite,

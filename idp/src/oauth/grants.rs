@@ -275,7 +275,6 @@ pub async fn find_refresh_batch(
 ) -> Result<Vec<Option<RefreshFound>>, DbError> {
     let list = serde_json::to_string(&token_hashes).unwrap_or_default();
     let rows = with_pool!(db, conn => sqlx::query_as::<_, RefreshWithGrant>(sql)
-        .persistent(crate::db::dialect::keep_list_plans(db.backend()))
         .bind(&list)
         .fetch_all(conn)
         .await)?;

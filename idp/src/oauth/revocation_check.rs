@@ -59,7 +59,6 @@ async fn ask_batch(db: &Db, sql: &str, questions: Vec<Question>) -> Result<Vec<b
     let jtis = serde_json::to_string(&jtis).unwrap_or_default();
     let gids = serde_json::to_string(&gids).unwrap_or_default();
     let rows: Vec<(i32, String)> = with_pool!(db, pool => sqlx::query_as(sql)
-        .persistent(dialect::keep_list_plans(db.backend()))
         .bind(&jtis)
         .bind(&gids)
         .fetch_all(pool)

@@ -105,7 +105,6 @@ fn winners(batch: &[Job], stored: Vec<String>) -> Vec<bool> {
 async fn write_batch_postgres(db: &Db, batch: &[Job]) -> Result<Vec<bool>, DbError> {
     let jobs = serde_json::to_string(batch).unwrap_or_default();
     let stored: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(dialect::ROTATE_REFRESH_BATCH_POSTGRES)
-        .persistent(dialect::keep_list_plans(Backend::Postgres))
         .bind(&jobs)
         .fetch_all(pool)
         .await)?;

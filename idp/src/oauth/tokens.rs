@@ -81,21 +81,23 @@ pub struct TokenService {
 }
 
 impl TokenService {
+    /// `list_db` is [`Db::list_pool`], where the batched revocation checks run.
     pub fn new(
         db: Db,
+        list_db: Db,
         issuer: &str,
         algorithm: SigningAlgorithm,
         access_ttl: i64,
         id_ttl: i64,
     ) -> Arc<Self> {
         Arc::new(TokenService {
-            keyring: Keyring::new(db.clone()),
+            keyring: Keyring::new(db),
             issuer: issuer.to_owned(),
             audience: api_audience(issuer),
             algorithm,
             access_ttl,
             id_ttl,
-            revocations: RevocationCheck::start(db),
+            revocations: RevocationCheck::start(list_db),
         })
     }
 
