@@ -1,13 +1,15 @@
 //! Asks many small questions of the database as one statement.
 //!
-//! Under load, the hot read paths (is this token revoked, which grant does this refresh token
-//! belong to) were a statement each, and the statements' fixed costs — a round trip on
-//! PostgreSQL, two thread hand-offs and a parse on SQLite — cost more CPU than the answers. A
-//! [`Coalescer`] lets the questions waiting at any moment be answered together by a few tasks
-//! taking turns: while one runs a statement, the next batch gathers. Nothing is cached or
-//! delayed: a question is only answered by a statement that started after it was asked, so it
-//! sees everything committed before it, exactly as its own statement would have; on an idle
-//! server a lone question goes at once.
+//! Under load, the hot paths (is this token revoked, which grant does this refresh token belong
+//! to, spend these refresh tokens) were a statement each, and the statements' fixed costs — a
+//! round trip on PostgreSQL, two thread hand-offs on SQLite — cost more CPU than the answers.
+//! A [`Coalescer`] answers the questions waiting at any moment together, with one statement,
+//! from a given number of tasks (the callers use one: while its statement runs, the next batch
+//! gathers). Nothing is cached or delayed: a question is only answered by a statement that
+//! started after it was asked, so it sees everything committed before it, exactly as its own
+//! statement would have. On an idle server a lone question goes at once; one that arrives
+//! while a batch is in flight waits for it, the price paid at light load for the throughput
+//! under heavy load (figures in the README).
 
 use std::future::Future;
 use std::sync::Arc;
