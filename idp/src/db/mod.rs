@@ -133,12 +133,7 @@ impl Db {
                 .map_err(|cause| DbError::Connect { url: shown, cause })?;
             Ok(Db::Sqlite(pool, Arc::new(Semaphore::new(1))))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)
-                .map_err(|e| DbError::InvalidUrl {
-                    url: shown.clone(),
-                    reason: e.to_string(),
-                })?
-                .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT);
+            let options = postgres_options(url)?;
             // One direct connection first: the pool would retry until its timeout and then report
             // only "pool timed out", hiding "connection refused" or "database does not exist".
             let probe = PgConnection::connect_with(&options)
@@ -148,13 +143,7 @@ impl Db {
                     cause,
                 })?;
             let _ = probe.close().await;
-            let pool = PgPoolOptions::new()
-                .max_connections(max_connections)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .map_err(|cause| DbError::Connect { url: shown, cause })?;
-            Ok(Db::Postgres(pool))
+            postgres_pool(url, options, max_connections).await
         } else {
             Err(DbError::UnsupportedUrl(shown))
         }
@@ -173,23 +162,9 @@ impl Db {
         match self {
             Db::Sqlite(..) => Ok(self.clone()),
             Db::Postgres(_) => {
-                let options = PgConnectOptions::from_str(url)
-                    .map_err(|e| DbError::InvalidUrl {
-                        url: redact_url(url),
-                        reason: e.to_string(),
-                    })?
-                    .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT)
-                    .options([("plan_cache_mode", "force_custom_plan")]);
-                let pool = PgPoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await
-                    .map_err(|cause| DbError::Connect {
-                        url: redact_url(url),
-                        cause,
-                    })?;
-                Ok(Db::Postgres(pool))
+                let options =
+                    postgres_options(url)?.options([("plan_cache_mode", "force_custom_plan")]);
+                postgres_pool(url, options, 4).await
             }
         }
     }
@@ -262,6 +237,33 @@ impl Tx {
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
+}
+
+/// PostgreSQL connection options from `url`, with slow statements logged.
+fn postgres_options(url: &str) -> Result<PgConnectOptions, DbError> {
+    Ok(PgConnectOptions::from_str(url)
+        .map_err(|e| DbError::InvalidUrl {
+            url: redact_url(url),
+            reason: e.to_string(),
+        })?
+        .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT))
+}
+
+async fn postgres_pool(
+    url: &str,
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<Db, DbError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|cause| DbError::Connect {
+            url: redact_url(url),
+            cause,
+        })?;
+    Ok(Db::Postgres(pool))
 }
 
 fn create_sqlite_folder(url: &str) -> Result<(), DbError> {
