@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use integration_tests::{Backend, spawn_app};
 
@@ -71,21 +72,32 @@ async fn start_driver() -> Option<(Driver, String)> {
     panic!("chromedriver did not start");
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
-    let found = browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await;
-    match found {
-        Ok(element) => element.text().await.unwrap(),
-        Err(e) => {
-            shot(browser, "failure").await;
-            let at = browser.current_url().await.map(|u| u.to_string());
-            let page = browser.source().await.unwrap_or_default();
-            panic!("no {css} on {at:?}: {e}\n{page}")
+/// Waits up to ten seconds for an element. A form's submit can return before its navigation
+/// starts, so a command may land mid-navigation and fail ("aborted by navigation", a stale
+/// element); those are retried like a missing element rather than failing the test.
+async fn element(browser: &Client, css: &str) -> Element {
+    let mut last = String::new();
+    for _ in 0..200 {
+        match browser.find(Locator::Css(css)).await {
+            Ok(element) => return element,
+            Err(e) => last = e.to_string(),
         }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    shot(browser, "failure").await;
+    let at = browser.current_url().await.map(|u| u.to_string());
+    let page = browser.source().await.unwrap_or_default();
+    panic!("no {css} on {at:?}: {last}\n{page}")
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    for _ in 0..20 {
+        if let Ok(text) = element(browser, css).await.text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the text of {css} could not be read")
 }
 
 /// Waits until the element's text satisfies `ready` (the page may still be the previous one
@@ -108,21 +120,13 @@ async fn wait_text(browser: &Client, css: &str, ready: impl Fn(&str) -> bool) ->
 }
 
 async fn fill(browser: &Client, css: &str, value: &str) {
-    let field = browser.find(Locator::Css(css)).await.unwrap();
+    let field = element(browser, css).await;
     field.clear().await.unwrap();
     field.send_keys(value).await.unwrap();
 }
 
 async fn click(browser: &Client, css: &str) {
-    browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    element(browser, css).await.click().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -248,11 +252,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
 
     // 2. The platform's login page.
     click(&browser, "#login").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("#username"))
-        .await
-        .unwrap();
+    element(&browser, "#username").await;
     assert!(
         browser
             .current_url()
@@ -267,11 +267,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     click(&browser, "#login-submit").await;
 
     // 3. Consent, with the scopes explained in Chinese.
-    browser
-        .wait()
-        .for_element(Locator::Css("#consent-allow"))
-        .await
-        .unwrap();
+    element(&browser, "#consent-allow").await;
     let consent = text_of(&browser, "main").await;
     assert!(consent.contains("塞上创客空间"), "{consent}");
     shot(&browser, "03-consent").await;
@@ -290,11 +286,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
 
     // 5. Report the base's record and see it listed.
     click(&browser, "#report-link").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("#carrier-form"))
-        .await
-        .unwrap();
+    element(&browser, "#carrier-form").await;
     fill(&browser, "input[name=base_code]", "BASE-BROWSER-01").await;
     fill(&browser, "input[name=enterprise_name]", "浏览器测试基地").await;
     fill(&browser, "input[name=regist_no]", "640106").await;
@@ -334,11 +326,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
         .goto(&format!("{carrier_url}/crowdfunding/{project_id}"))
         .await
         .unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Css("button.back"))
-        .await
-        .unwrap();
+    element(&browser, "button.back").await;
     fill(&browser, "input[name=copies]", "2").await;
     fill(&browser, "input[name=buyer_link_mobile]", "13900000000").await;
     fill(&browser, "input[name=delivery_user_phone]", "13900000000").await;
@@ -362,11 +350,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     );
     shot(&browser, "08-sandbox-payment").await;
     click(&browser, "#pay-confirm").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("#paid"))
-        .await
-        .unwrap();
+    element(&browser, "#paid").await;
     click(&browser, "#back-to-merchant").await;
     let mut state = String::new();
     for _ in 0..50 {
@@ -400,11 +384,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
         .goto(&format!("{}/account", idp.address))
         .await
         .unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Css("#username"))
-        .await
-        .unwrap();
+    element(&browser, "#username").await;
     assert!(
         browser
             .current_url()
