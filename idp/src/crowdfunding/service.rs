@@ -14,9 +14,8 @@ use super::payments::{GatewayError, NotificationKind, PaymentGateway, Prepay, Sa
 use super::records;
 use crate::accounts::Role;
 use crate::catalogue::validate::FieldError;
-use crate::db::dialect::for_update;
-use crate::db::{Db, DbError, Tx, is_unique_violation};
-use crate::{with_pool, with_tx};
+use crate::db::{Db, DbError, Reader, Tx, is_unique_violation};
+use crate::{with_pool, with_reader, with_tx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrowdfundingError {
@@ -375,13 +374,15 @@ macro_rules! order_from {
     }};
 }
 
-async fn project_in(tx: &mut Tx, id: &str) -> Result<Project> {
+/// A project; read in a transaction, its row stays locked until the transaction ends.
+pub async fn find_project<'r>(from: impl Into<Reader<'r>>, id: &str) -> Result<Project> {
+    let reader = from.into();
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM cf_projects WHERE id = $1{}",
-        for_update(tx.backend())
+        reader.lock_clause()
     );
-    let project = with_tx!(tx, conn => {
-        match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
+    let project = with_reader!(reader, exec => {
+        match sqlx::query(&sql).bind(id).fetch_optional(exec).await? {
             Some(row) => Some(project_from!(row)),
             None => None,
         }
@@ -389,59 +390,27 @@ async fn project_in(tx: &mut Tx, id: &str) -> Result<Project> {
     project.ok_or_else(|| CrowdfundingError::NotFound(format!("众筹项目 {id}")))
 }
 
-pub async fn find_project(db: &Db, id: &str) -> Result<Project> {
-    let sql = format!("SELECT {PROJECT_COLUMNS} FROM cf_projects WHERE id = $1");
-    let project = with_pool!(db, pool => {
-        match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
-            Some(row) => Some(project_from!(row)),
-            None => None,
-        }
-    });
-    project.ok_or_else(|| CrowdfundingError::NotFound(format!("众筹项目 {id}")))
-}
-
-async fn rewards_of(db: &Db, project_id: &str) -> Result<Vec<Reward>> {
+async fn rewards_of<'r>(from: impl Into<Reader<'r>>, project_id: &str) -> Result<Vec<Reward>> {
     let sql =
         format!("SELECT {REWARD_COLUMNS} FROM cf_rewards WHERE project_id = $1 ORDER BY position");
     let mut out = Vec::new();
-    with_pool!(db, pool => {
-        for row in sqlx::query(&sql).bind(project_id).fetch_all(pool).await? {
+    with_reader!(from.into(), exec => {
+        for row in sqlx::query(&sql).bind(project_id).fetch_all(exec).await? {
             out.push(reward_from!(row));
         }
     });
     Ok(out)
 }
 
-async fn rewards_in(tx: &mut Tx, project_id: &str) -> Result<Vec<Reward>> {
-    let sql =
-        format!("SELECT {REWARD_COLUMNS} FROM cf_rewards WHERE project_id = $1 ORDER BY position");
-    let mut out = Vec::new();
-    with_tx!(tx, conn => {
-        for row in sqlx::query(&sql).bind(project_id).fetch_all(&mut *conn).await? {
-            out.push(reward_from!(row));
-        }
-    });
-    Ok(out)
-}
-
-async fn order_in(tx: &mut Tx, id: &str) -> Result<Order> {
+/// An order; read in a transaction, its row stays locked until the transaction ends.
+pub async fn find_order<'r>(from: impl Into<Reader<'r>>, id: &str) -> Result<Order> {
+    let reader = from.into();
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM cf_orders WHERE id = $1{}",
-        for_update(tx.backend())
+        reader.lock_clause()
     );
-    let order = with_tx!(tx, conn => {
-        match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
-            Some(row) => Some(order_from!(row)),
-            None => None,
-        }
-    });
-    order.ok_or_else(|| CrowdfundingError::NotFound(format!("订单 {id}")))
-}
-
-pub async fn find_order(db: &Db, id: &str) -> Result<Order> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM cf_orders WHERE id = $1");
-    let order = with_pool!(db, pool => {
-        match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+    let order = with_reader!(reader, exec => {
+        match sqlx::query(&sql).bind(id).fetch_optional(exec).await? {
             Some(row) => Some(order_from!(row)),
             None => None,
         }
@@ -685,7 +654,7 @@ impl Service {
         now: i64,
     ) -> Result<ProjectView> {
         let mut tx = db.begin().await?;
-        let project = project_in(&mut tx, id).await?;
+        let project = find_project(&mut tx, id).await?;
         let f = facts(&mut tx, &project, now).await?;
         lifecycle::transition(project.state, Action::Edit, caller.actor_for(&project), &f)
             .map_err(CrowdfundingError::Transition)?;
@@ -763,9 +732,9 @@ impl Service {
         user_id: &str,
         now: i64,
     ) -> Result<()> {
-        let project = project_in(tx, id).await?;
+        let project = find_project(&mut *tx, id).await?;
         let mut recs = vec![("crowdfunding-project", records::project_record(&project))];
-        for r in rewards_in(tx, id).await? {
+        for r in rewards_of(&mut *tx, id).await? {
             recs.push(("crowdfunding-reward", records::reward_record(&r)));
         }
         records::write(tx, recs, &project.organisation_id, user_id, now).await
@@ -792,12 +761,12 @@ impl Service {
             ));
         }
         let mut tx = db.begin().await?;
-        let project = project_in(&mut tx, id).await?;
+        let project = find_project(&mut tx, id).await?;
         let f = facts(&mut tx, &project, now).await?;
         let next = lifecycle::transition(project.state, action, caller.actor_for(&project), &f)
             .map_err(CrowdfundingError::Transition)?;
         if action == Action::Submit {
-            let rewards = rewards_in(&mut tx, id).await?;
+            let rewards = rewards_of(&mut tx, id).await?;
             if rewards.is_empty() {
                 return Err(CrowdfundingError::Invalid(
                     "提交前请至少设置一档回报 / add at least one reward before submitting".into(),
@@ -866,7 +835,7 @@ impl Service {
             }
         }
         let mut tx = db.begin().await?;
-        let project = project_in(&mut tx, project_id).await?;
+        let project = find_project(&mut tx, project_id).await?;
         let open = project.state == State::Listed && project.ends_at.is_some_and(|e| now < e);
         if !open {
             let f = facts(&mut tx, &project, now).await?;
@@ -877,7 +846,7 @@ impl Service {
                 reason_en: "the project is not open for backing".into(),
             }));
         }
-        let rewards = rewards_in(&mut tx, project_id).await?;
+        let rewards = rewards_of(&mut tx, project_id).await?;
         let reward = rewards
             .iter()
             .find(|r| r.id == input.reward_id)
@@ -1004,7 +973,7 @@ impl Service {
             Err(e) if is_unique_violation(&e) => return Ok(()),
             Err(e) => return Err(e.into()),
         }
-        let order = order_in(&mut tx, &n.order_id).await?;
+        let order = find_order(&mut tx, &n.order_id).await?;
         if n.kind == NotificationKind::Paid && order.state == "cancelled" {
             // Paid after its reservation lapsed: the money goes back.
             tx.commit().await?;
@@ -1023,7 +992,7 @@ impl Service {
                 order.id
             )));
         }
-        let project = project_in(&mut tx, &order.project_id).await?;
+        let project = find_project(&mut tx, &order.project_id).await?;
         // A payment that arrives after the project closed does not count; it is refunded below.
         let counts = if project.state == State::Listed {
             order.amount_fen
@@ -1050,7 +1019,7 @@ impl Service {
             now,
         )
         .await?;
-        let paid = order_in(&mut tx, &order.id).await?;
+        let paid = find_order(&mut tx, &order.id).await?;
         records::write(
             &mut tx,
             vec![("crowdfunding-order", records::order_record(&paid))],
@@ -1110,7 +1079,7 @@ impl Service {
         let mut closed = 0;
         for id in due {
             let mut tx = db.begin().await?;
-            let project = project_in(&mut tx, &id).await?;
+            let project = find_project(&mut tx, &id).await?;
             let f = facts(&mut tx, &project, now).await?;
             let Ok(next) = lifecycle::transition(project.state, Action::Close, Actor::System, &f)
             else {
@@ -1172,8 +1141,8 @@ impl Service {
         now: i64,
     ) -> Result<Order> {
         let mut tx = db.begin().await?;
-        let order = order_in(&mut tx, order_id).await?;
-        let project = project_in(&mut tx, &order.project_id).await?;
+        let order = find_order(&mut tx, order_id).await?;
+        let project = find_project(&mut tx, &order.project_id).await?;
         if caller.actor_for(&project) != Actor::Initiator {
             return Err(CrowdfundingError::Forbidden(
                 "只有发起方可以登记发货 / only the initiator records deliveries".into(),
@@ -1192,7 +1161,7 @@ impl Service {
                 .bind(input.delivery_date.trim()).bind(input.delivery_type.trim()).bind(input.delivery_no.trim()).bind(order_id)
                 .execute(&mut *conn).await?;
         });
-        let updated = order_in(&mut tx, order_id).await?;
+        let updated = find_order(&mut tx, order_id).await?;
         records::write(
             &mut tx,
             vec![("crowdfunding-order", records::order_record(&updated))],
@@ -1233,7 +1202,7 @@ impl Service {
             ));
         }
         let mut tx = db.begin().await?;
-        let order = order_in(&mut tx, order_id).await?;
+        let order = find_order(&mut tx, order_id).await?;
         if order.backer_user_id != caller.user_id {
             return Err(CrowdfundingError::Forbidden(
                 "只有支持者本人可以评价 / only the backer evaluates".into(),
@@ -1244,13 +1213,13 @@ impl Service {
                 "尚未发货，不能评价 / not delivered yet".into(),
             ));
         }
-        let project = project_in(&mut tx, &order.project_id).await?;
+        let project = find_project(&mut tx, &order.project_id).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE cf_orders SET evaluation = $1, remark = $2 WHERE id = $3")
                 .bind(evaluation).bind(remark).bind(order_id)
                 .execute(&mut *conn).await?;
         });
-        let updated = order_in(&mut tx, order_id).await?;
+        let updated = find_order(&mut tx, order_id).await?;
         records::write(
             &mut tx,
             vec![("crowdfunding-order", records::order_record(&updated))],
@@ -1284,7 +1253,7 @@ impl Service {
         now: i64,
     ) -> Result<ProjectView> {
         let mut tx = db.begin().await?;
-        let project = project_in(&mut tx, id).await?;
+        let project = find_project(&mut tx, id).await?;
         let f = facts(&mut tx, &project, now).await?;
         lifecycle::transition(
             project.state,

@@ -98,6 +98,48 @@ macro_rules! with_tx {
     };
 }
 
+/// Where a read runs: on the pool, or inside a write transaction (which must not use the pool,
+/// see [`Tx`]). Lets one reader serve both instead of a copy per executor type.
+pub enum Reader<'a> {
+    Pool(&'a Db),
+    /// Reads in a transaction lock the rows they read on PostgreSQL, for the write that follows.
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Reader<'a> {
+    fn from(db: &'a Db) -> Self {
+        Reader::Pool(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Reader<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Reader::Tx(tx)
+    }
+}
+
+impl Reader<'_> {
+    /// `FOR UPDATE` where the read is in a transaction on PostgreSQL, else nothing.
+    pub fn lock_clause(&self) -> &'static str {
+        match self {
+            Reader::Pool(_) => "",
+            Reader::Tx(tx) => dialect::for_update(tx.backend()),
+        }
+    }
+}
+
+/// Runs `$body` with `$exec` bound to an executor of a [`Reader`]: the pool or the
+/// transaction's connection, of either backend. `$exec` may be used once (it can be a `&mut`).
+#[macro_export]
+macro_rules! with_reader {
+    ($reader:expr, $exec:ident => $body:expr) => {
+        match $reader {
+            $crate::db::Reader::Pool(db) => $crate::with_pool!(db, $exec => $body),
+            $crate::db::Reader::Tx(tx) => $crate::with_tx!(tx, $exec => $body),
+        }
+    };
+}
+
 impl Db {
     /// Opens a pool. SQLite files and their folder are created; SQLite runs in WAL mode with a
     /// busy timeout so that concurrent requests wait instead of failing with "database is locked".
