@@ -183,6 +183,57 @@ impl TestApp {
     }
 }
 
+/// Loads the demo data and starts the example carrier app (`examples/carrier-web`) on a free
+/// port, registered like `idp demo` registers it; returns its address.
+pub async fn spawn_carrier_app(app: &TestApp) -> String {
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let organisation = idp::accounts::find_user_by_username(&app.db, "carrier")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let registered = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "塞上创客空间".into(),
+            redirect_uris: vec![format!("{url}/callback")],
+            post_logout_redirect_uris: vec![format!("{url}/")],
+            // Everything the app asks for (`carrier_web`'s SCOPES).
+            scope: "openid profile offline_access crowdfunding \
+                    catalogue:carrier:read catalogue:carrier:write \
+                    catalogue:carrier-partner:read catalogue:carrier-partner:write \
+                    catalogue:carrier-service:read catalogue:carrier-service:write"
+                .into(),
+            organisation_id: organisation,
+            ..Default::default()
+        })
+        .await;
+    let config = carrier_web::Config {
+        issuer: app.address.clone(),
+        client_id: registered.client_id,
+        client_secret: registered.client_secret.unwrap(),
+        listen: url.clone(),
+        public_url: url.clone(),
+    };
+    tokio::spawn(carrier_web::serve(listener, config));
+    url
+}
+
+/// The body of the page at `url`, fetched with `browser`.
+pub async fn page_text(browser: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    browser
+        .get(url)
+        .send()
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a text body")
+}
+
 /// The value of a hidden form field in a page.
 pub fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");

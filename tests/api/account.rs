@@ -1,6 +1,6 @@
 //! The account page: sessions on several browsers, ending one, changing the password.
 
-use integration_tests::{Backend, backend_tests, hidden_field, location, spawn_app};
+use integration_tests::{Backend, backend_tests, hidden_field, location, page_text, spawn_app};
 
 backend_tests!(
     the_account_page_lists_sessions_and_ends_another_browsers_session,
@@ -27,14 +27,7 @@ async fn the_account_page_lists_sessions_and_ends_another_browsers_session(backe
         303
     );
 
-    let page = laptop
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&laptop, app.url("/account")).await;
     assert_eq!(page.matches("name=\"login_sid\"").count(), 2, "{page}");
     assert!(page.contains("当前浏览器"));
     // The session that is not this browser's: the form after the marker-less entry.
@@ -74,14 +67,7 @@ async fn changing_the_password_needs_the_current_one(backend: Backend) {
     let browser = app.new_browser();
     app.sign_in(&browser, "fund", idp::demo::DEMO_PASSWORD)
         .await;
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&browser, app.url("/account")).await;
     let csrf = hidden_field(&page, "csrf_token");
     let change = |current: &'static str| {
         browser
@@ -95,34 +81,13 @@ async fn changing_the_password_needs_the_current_one(backend: Backend) {
     };
     let response = change("not-it-at-all").await.unwrap();
     assert_eq!(location(&response), "/account", "303 after the POST");
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&browser, app.url("/account")).await;
     assert!(page.contains("当前密码不正确"), "{page}");
     let response = change(idp::demo::DEMO_PASSWORD).await.unwrap();
     assert_eq!(location(&response), "/account");
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&browser, app.url("/account")).await;
     assert!(page.contains("密码已修改"), "{page}");
-    let page = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&browser, app.url("/account")).await;
     assert!(!page.contains("密码已修改"), "the notice is shown once");
     let fresh = app.new_browser();
     assert_eq!(

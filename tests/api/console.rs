@@ -1,6 +1,6 @@
 //! The console's application pages, for platform administrators only.
 
-use integration_tests::{Backend, backend_tests, hidden_field, location, spawn_app};
+use integration_tests::{Backend, backend_tests, hidden_field, location, page_text, spawn_app};
 
 backend_tests!(
     an_administrator_registers_edits_rotates_and_removes_a_client,
@@ -16,14 +16,7 @@ async fn an_administrator_registers_edits_rotates_and_removes_a_client(backend: 
     let admin = app.new_browser();
     app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
 
-    let page = admin
-        .get(app.url("/console/clients"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url("/console/clients")).await;
     assert!(
         page.contains("已登记的应用") && page.contains("cl_carrier_web_demo"),
         "{page}"
@@ -51,26 +44,12 @@ async fn an_administrator_registers_edits_rotates_and_removes_a_client(backend: 
         .trim_start_matches("/console/clients/")
         .to_owned();
 
-    let page = admin
-        .get(app.url(&client_page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url(&client_page)).await;
     assert!(
         page.contains("仅显示这一次"),
         "the secret is shown once: {page}"
     );
-    let again = admin
-        .get(app.url(&client_page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = page_text(&admin, app.url(&client_page)).await;
     assert!(!again.contains("仅显示这一次"), "and only once");
     let stored = idp::oauth::clients::find(&app.db, &client_id)
         .await
@@ -112,14 +91,7 @@ async fn an_administrator_registers_edits_rotates_and_removes_a_client(backend: 
         .await
         .unwrap();
     assert_eq!(location(&response), client_page);
-    let page = admin
-        .get(app.url(&client_page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url(&client_page)).await;
     assert!(page.contains("id=\"client-secret\""));
 
     let response = admin
@@ -145,14 +117,7 @@ async fn a_bad_redirect_uri_is_shown_on_the_form_and_nothing_is_stored(backend: 
     let admin = app.new_browser();
     app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
     let before = idp::oauth::clients::list(&app.db).await.unwrap().len();
-    let page = admin
-        .get(app.url("/console/clients"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url("/console/clients")).await;
     let csrf = hidden_field(&page, "csrf_token");
     let response = admin
         .post(app.url("/console/clients"))

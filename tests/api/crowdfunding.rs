@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use integration_tests::{Backend, TestApp, backend_tests, hidden_field, spawn_app};
+use integration_tests::{Backend, TestApp, backend_tests, hidden_field, page_text, spawn_app};
 use nx_sdk::Client;
 use serde_json::{Value, json};
 
@@ -826,14 +826,7 @@ async fn a_reward_limit_is_never_oversold(backend: Backend) {
 /// Pays a pending order on the sandbox page, as the payer would.
 async fn pay(app: &TestApp, pay_url: &str) {
     let payer = app.new_browser();
-    let page = payer
-        .get(app.url(pay_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&payer, app.url(pay_url)).await;
     payer
         .post(app.url(pay_url))
         .form(&[("csrf_token", hidden_field(&page, "csrf_token").as_str())])
@@ -988,14 +981,7 @@ async fn staff_review_on_the_console_and_a_public_page_to_share(backend: Backend
 
     let admin = app.new_browser();
     app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
-    let page = admin
-        .get(app.url("/console/crowdfunding"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url("/console/crowdfunding")).await;
     assert!(
         page.contains("枸杞色智能手环") && page.contains("待审核"),
         "{page}"

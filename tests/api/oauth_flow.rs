@@ -2,7 +2,8 @@
 //! authorize, log in, consent, code, token, userinfo, refresh, introspect, revoke, logout.
 
 use integration_tests::{
-    Backend, RegisteredClient, TestApp, backend_tests, hidden_field, location, pkce_pair, spawn_app,
+    Backend, RegisteredClient, TestApp, backend_tests, hidden_field, location, page_text,
+    pkce_pair, spawn_app,
 };
 use serde_json::{Value, json};
 
@@ -67,15 +68,7 @@ fn authorize_url(
 
 /// Signs in through the login page; `next` is where the login page was reached from.
 async fn log_in(app: &TestApp, next: &str, username: &str, password: &str) -> reqwest::Response {
-    let page = app
-        .client
-        .get(app.url(next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&app.client, app.url(next)).await;
     let csrf = hidden_field(&page, "csrf_token");
     let return_to = hidden_field(&page, "return_to");
     app.client
@@ -99,15 +92,7 @@ async fn follow_to_client(app: &TestApp, mut response: reqwest::Response) -> url
             return url::Url::parse(&next).unwrap();
         }
         if next == "/consent" {
-            let page = app
-                .client
-                .get(app.url("/consent"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = page_text(&app.client, app.url("/consent")).await;
             let csrf = hidden_field(&page, "csrf_token");
             response = app
                 .client

@@ -2,7 +2,7 @@
 //! PKCE, code exchange, ID-token verification against the published JWKS, userinfo. If our
 //! provider bends the standard, this client says so.
 
-use integration_tests::{Backend, backend_tests, hidden_field, location, spawn_app};
+use integration_tests::{Backend, backend_tests, hidden_field, location, page_text, spawn_app};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -58,15 +58,7 @@ async fn openidconnect_crate_logs_in_and_verifies_the_id_token(backend: Backend)
 
     // The user's part, in the browser (our cookie-aware client).
     let response = app.client.get(auth_url.as_str()).send().await.unwrap();
-    let login_page = app
-        .client
-        .get(app.url(&location(&response)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login_page = page_text(&app.client, app.url(&location(&response))).await;
     let response = app
         .client
         .post(app.url("/login"))

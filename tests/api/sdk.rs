@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use integration_tests::{Backend, TestApp, backend_tests, hidden_field, location, spawn_app};
+use integration_tests::{
+    Backend, TestApp, backend_tests, hidden_field, location, page_text, spawn_app,
+};
 use nx_sdk::records::{Carrier, CarrierPartner, Enterprise};
 use nx_sdk::{Client, Error, MemoryStore, Mode, Query, Rejection, TokenHolder, Verifier};
 
@@ -24,14 +26,7 @@ async fn registered_app_client(app: &TestApp) -> integration_tests::RegisteredCl
 pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> (String, String) {
     let browser = app.new_browser();
     let response = browser.get(url).send().await.unwrap();
-    let login = browser
-        .get(app.url(&location(&response)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login = page_text(&browser, app.url(&location(&response))).await;
     let response = browser
         .post(app.url("/login"))
         .form(&[
@@ -45,14 +40,7 @@ pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> 
         .unwrap();
     // The login answers with the next step itself: consent, or the client with its code.
     let response = if location(&response) == "/consent" {
-        let consent = browser
-            .get(app.url("/consent"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let consent = page_text(&browser, app.url("/consent")).await;
         browser
             .post(app.url("/consent"))
             .form(&[

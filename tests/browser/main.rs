@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use integration_tests::{Backend, spawn_app};
+use integration_tests::{Backend, spawn_app, spawn_carrier_app};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -136,39 +136,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
         return;
     };
     let idp = spawn_app(Backend::Sqlite).await;
-    idp::demo::load(&idp.db, idp::clock::Clock::now(&idp.clock))
-        .await
-        .unwrap();
-
-    // The carrier app on a free port, registered like `idp demo` registers it.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let carrier_url = format!("http://{}", listener.local_addr().unwrap());
-    let carrier_org = idp::accounts::find_user_by_username(&idp.db, "carrier")
-        .await
-        .unwrap()
-        .unwrap()
-        .organisation_id;
-    let registered = idp
-        .register_client(idp::oauth::clients::ClientSpec {
-            name: "塞上创客空间".into(),
-            redirect_uris: vec![format!("{carrier_url}/callback")],
-            post_logout_redirect_uris: vec![format!("{carrier_url}/")],
-            scope: "openid profile offline_access crowdfunding catalogue:carrier:read catalogue:carrier:write \
-                    catalogue:carrier-partner:read catalogue:carrier-partner:write \
-                    catalogue:carrier-service:read catalogue:carrier-service:write"
-                .into(),
-            organisation_id: carrier_org,
-            ..Default::default()
-        })
-        .await;
-    let config = carrier_web::Config {
-        issuer: idp.address.clone(),
-        client_id: registered.client_id.clone(),
-        client_secret: registered.client_secret.clone().unwrap(),
-        listen: carrier_url.clone(),
-        public_url: carrier_url.clone(),
-    };
-    tokio::spawn(carrier_web::serve(listener, config));
+    let carrier_url = spawn_carrier_app(&idp).await;
 
     // A listed crowdfunding project to back: drafted by the demo enterprise, approved by staff.
     let project_id = {

@@ -2,16 +2,15 @@
 //! ranking, open one, back a reward (the 4.3 buyer and delivery fields), pay on the platform's
 //! payment page, and follow the order; and start a project of one's own.
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
 use nx_sdk::crowdfunding::{Backing, ProjectDraft, RewardDraft};
 use serde::Deserialize;
-use tower_sessions::Session;
 
+use super::extract::{CsrfForm, Platform};
 use super::pages::{self, Lang, render};
-use super::{AppError, AppState, require_login};
+use super::{AppError, AppState, UNAUTHORIZED};
 
 const CATEGORIES: &[&str] = &[
     "电视电影",
@@ -32,17 +31,10 @@ pub struct ListParams {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    Platform { token, client, .. }: Platform,
     lang: Lang,
-    session: Session,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let (_, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let category = params.category.filter(|c| !c.is_empty());
     let sort = params.sort.unwrap_or_else(|| "newest".into());
     let projects = client
@@ -61,17 +53,15 @@ pub async fn list(
 
 pub async fn detail(
     State(state): State<AppState>,
+    Platform {
+        user,
+        token,
+        client,
+    }: Platform,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (user, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let project = client.crowdfunding(&token).project(&id).await?;
     let page = pages::CrowdfundingDetail {
         en: lang.en,
@@ -89,7 +79,6 @@ pub async fn detail(
 
 #[derive(Deserialize)]
 pub struct BackForm {
-    csrf_token: String,
     reward_id: String,
     copies: i64,
     buyer_name: String,
@@ -103,21 +92,10 @@ pub struct BackForm {
 /// which links back to the order here.
 pub async fn back(
     State(state): State<AppState>,
-    session: Session,
-    csrf: CsrfToken,
+    Platform { token, client, .. }: Platform,
     Path(id): Path<String>,
-    form: Result<Form<BackForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<BackForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
-    let (_, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let backing = Backing {
         reward_id: form.reward_id,
         copies: form.copies,
@@ -130,7 +108,7 @@ pub async fn back(
     };
     let placed = match client.crowdfunding(&token).back(&id, &backing).await {
         Ok(p) => p,
-        Err(nx_sdk::Error::Refused { problem, .. }) => {
+        Err(nx_sdk::Error::Refused { status, problem }) if status != UNAUTHORIZED => {
             return Err(AppError::BadRequest(problem.detail));
         }
         Err(e) => return Err(e.into()),
@@ -152,17 +130,10 @@ pub async fn back(
 }
 
 pub async fn order(
-    State(state): State<AppState>,
+    Platform { token, client, .. }: Platform,
     lang: Lang,
-    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (_, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let order = client.crowdfunding(&token).order(&id).await?;
     let page = pages::CrowdfundingOrder {
         en: lang.en,
@@ -172,15 +143,7 @@ pub async fn order(
     Ok(render(lang, None, &page))
 }
 
-pub async fn new_project(
-    State(state): State<AppState>,
-    lang: Lang,
-    csrf: CsrfToken,
-    session: Session,
-) -> Result<Response, AppError> {
-    if let Err(redirect) = require_login(&state, &session).await? {
-        return Ok(redirect);
-    }
+pub async fn new_project(_: Platform, lang: Lang, csrf: CsrfToken) -> Result<Response, AppError> {
     let page = pages::CrowdfundingNew {
         en: lang.en,
         csrf_token: csrf.authenticity_token().unwrap_or_default(),
@@ -191,7 +154,6 @@ pub async fn new_project(
 
 #[derive(Deserialize)]
 pub struct NewForm {
-    csrf_token: String,
     title: String,
     category: String,
     #[serde(default)]
@@ -206,21 +168,9 @@ pub struct NewForm {
 
 /// 发起众筹: a draft, submitted for review at once.
 pub async fn create_project(
-    State(state): State<AppState>,
-    session: Session,
-    csrf: CsrfToken,
-    form: Result<Form<NewForm>, FormRejection>,
+    Platform { token, client, .. }: Platform,
+    CsrfForm(form): CsrfForm<NewForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
-    let (_, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let draft = ProjectDraft {
         title: form.title,
         category: form.category,
@@ -238,7 +188,7 @@ pub async fn create_project(
     let cf = client.crowdfunding(&token);
     let project = match cf.create(&draft).await {
         Ok(p) => p,
-        Err(nx_sdk::Error::Refused { problem, .. }) => {
+        Err(nx_sdk::Error::Refused { status, problem }) if status != UNAUTHORIZED => {
             return Err(AppError::BadRequest(problem.detail));
         }
         Err(e) => return Err(e.into()),

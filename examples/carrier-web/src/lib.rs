@@ -5,14 +5,14 @@
 //! provider's end-session endpoint. Pages are Chinese first with an English switch.
 
 mod crowdfunding;
+mod extract;
 mod pages;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, OnceCell};
 use tower_sessions::{MemoryStore as SessionMemory, Session, SessionManagerLayer};
 
+use extract::{CsrfForm, Platform};
 use pages::{HistoryPage, IndexPage, Lang, ReportPage, render, render_error};
 
 /// Where the app is and which provider and client it uses.
@@ -143,9 +144,17 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+/// The platform's answer to a token it no longer accepts (the user withdrew the app, or signed
+/// out everywhere, on the platform): this login is over, the user signs in again.
+const UNAUTHORIZED: u16 = 401;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, detail) = match self {
+            AppError::Sdk(SdkError::Refused {
+                status: UNAUTHORIZED,
+                ..
+            }) => return Redirect::to("/login").into_response(),
             AppError::Sdk(e) => {
                 tracing::warn!(error = %e, "platform call failed");
                 (StatusCode::BAD_GATEWAY, e.to_string())
@@ -288,6 +297,10 @@ async fn callback(
         .lock()
         .await
         .insert(login_id.clone(), Arc::new(holder));
+    // Signing in again (say after the platform ended the last login) replaces that login.
+    if let Some(earlier) = signed_in(&session).await? {
+        state.holders.lock().await.remove(&earlier.login_id);
+    }
     // A new session id at login, against session fixation.
     session.cycle_id().await?;
     session
@@ -313,21 +326,15 @@ fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A form with nothing but its CSRF token.
 #[derive(Deserialize)]
-struct CsrfForm {
-    csrf_token: String,
-}
+struct Empty {}
 
 async fn logout(
     State(state): State<AppState>,
     session: Session,
-    csrf: CsrfToken,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
     let user = signed_in(&session).await?;
     session.flush().await?;
     let Some(user) = user else {
@@ -345,37 +352,16 @@ async fn logout(
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
-/// The signed-in user and their token holder, or a redirect to log in.
-async fn require_login(
-    state: &AppState,
-    session: &Session,
-) -> Result<Result<(SignedIn, Arc<TokenHolder>), Response>, AppError> {
-    let Some(user) = signed_in(session).await? else {
-        return Ok(Err(Redirect::to("/login").into_response()));
-    };
-    let holder = state.holders.lock().await.get(&user.login_id).cloned();
-    match holder {
-        Some(h) => Ok(Ok((user, h))),
-        // The app restarted and forgot the tokens: sign in again.
-        None => {
-            session.flush().await?;
-            Ok(Err(Redirect::to("/login").into_response()))
-        }
-    }
-}
-
 async fn report_page(
-    State(state): State<AppState>,
+    Platform {
+        user,
+        token,
+        client,
+    }: Platform,
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
 ) -> Result<Response, AppError> {
-    let (user, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let catalogue = client.catalogue(&token);
     let carriers = catalogue
         .query::<Carrier>(&RecordQuery::new().sort("BASE_CODE", false).limit(100))
@@ -410,7 +396,6 @@ fn text(value: &str) -> Option<String> {
 
 #[derive(Deserialize)]
 struct CarrierForm {
-    csrf_token: String,
     base_code: String,
     enterprise_name: String,
     #[serde(default)]
@@ -429,7 +414,6 @@ struct CarrierForm {
 
 #[derive(Deserialize)]
 struct PartnerForm {
-    csrf_token: String,
     base_code: String,
     org_code: String,
     #[serde(default)]
@@ -440,7 +424,6 @@ struct PartnerForm {
 
 #[derive(Deserialize)]
 struct ServiceForm {
-    csrf_token: String,
     id: String,
     base_code: String,
     #[serde(default)]
@@ -451,16 +434,11 @@ struct ServiceForm {
 
 /// Uploads one record and leaves the outcome for the next page view.
 async fn upload_one<R: nx_sdk::Record>(
-    state: &AppState,
+    platform: Platform,
     session: &Session,
     record: R,
 ) -> Result<Response, AppError> {
-    let (_, holder) = match require_login(state, session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
+    let Platform { token, client, .. } = platform;
     let flash = match client
         .catalogue(&token)
         .upload(std::slice::from_ref(&record), Mode::Atomic, None)
@@ -468,7 +446,9 @@ async fn upload_one<R: nx_sdk::Record>(
     {
         Ok(report) => pages::Flash::saved(R::TYPE, &record.key(), report),
         Err(SdkError::InvalidRecords { errors }) => pages::Flash::refused(&errors),
-        Err(e @ SdkError::Refused { .. }) => pages::Flash::failed(&e.to_string()),
+        Err(e @ SdkError::Refused { status, .. }) if status != UNAUTHORIZED => {
+            pages::Flash::failed(&e.to_string())
+        }
         Err(e) => return Err(e.into()),
     };
     session.insert(FLASH, flash).await?;
@@ -476,15 +456,10 @@ async fn upload_one<R: nx_sdk::Record>(
 }
 
 async fn report_carrier(
-    State(state): State<AppState>,
+    platform: Platform,
     session: Session,
-    csrf: CsrfToken,
-    form: Result<Form<CarrierForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<CarrierForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
     let record = Carrier {
         base_code: form.base_code.trim().to_owned(),
         enterprise_name: form.enterprise_name.trim().to_owned(),
@@ -501,59 +476,42 @@ async fn report_carrier(
         incubator_area: text(&form.incubator_area),
         ..Default::default()
     };
-    upload_one(&state, &session, record).await
+    upload_one(platform, &session, record).await
 }
 
 async fn report_partner(
-    State(state): State<AppState>,
+    platform: Platform,
     session: Session,
-    csrf: CsrfToken,
-    form: Result<Form<PartnerForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<PartnerForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
     let record = CarrierPartner {
         base_code: form.base_code.trim().to_owned(),
         org_code: form.org_code.trim().to_owned(),
         org_name: text(&form.org_name),
         service_context: text(&form.service_context),
     };
-    upload_one(&state, &session, record).await
+    upload_one(platform, &session, record).await
 }
 
 async fn report_service(
-    State(state): State<AppState>,
+    platform: Platform,
     session: Session,
-    csrf: CsrfToken,
-    form: Result<Form<ServiceForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<ServiceForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    csrf.verify(&form.csrf_token).map_err(|_| {
-        AppError::BadRequest("表单已过期，请重试。The form expired; try again.".into())
-    })?;
     let record = CarrierService {
         id: form.id.trim().to_owned(),
         base_code: form.base_code.trim().to_owned(),
         service_context: text(&form.service_context),
         fees: text(&form.fees),
     };
-    upload_one(&state, &session, record).await
+    upload_one(platform, &session, record).await
 }
 
 async fn carrier_history(
-    State(state): State<AppState>,
+    Platform { token, client, .. }: Platform,
     lang: Lang,
-    session: Session,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let (_, holder) = match require_login(&state, &session).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
-    let token = holder.access_token().await?;
-    let client = state.client().await?;
     let history = client.catalogue(&token).history::<Carrier>(&code).await?;
     let mut versions = vec![history.current];
     versions.extend(history.history);

@@ -1,7 +1,7 @@
 //! The catalogue's console pages: the standard in Chinese for everyone, and freezing an
 //! organisation's reporting for administrators.
 
-use integration_tests::{Backend, backend_tests, hidden_field, location, spawn_app};
+use integration_tests::{Backend, backend_tests, hidden_field, location, page_text, spawn_app};
 use serde_json::{Value, json};
 
 use super::{enterprise, post, reporter};
@@ -44,14 +44,7 @@ async fn an_administrator_freezes_and_unfreezes_reporting_on_the_console(backend
     let r = reporter(&app, "控制台冻结机构").await;
     let admin = app.new_browser();
     app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
-    let page = admin
-        .get(app.url("/console/organisations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url("/console/organisations")).await;
     assert!(page.contains("控制台冻结机构"), "{page}");
     let csrf = hidden_field(&page, "csrf_token");
     let action = format!("/console/organisations/{}", r.organisation_id);
@@ -89,14 +82,7 @@ async fn an_administrator_freezes_and_unfreezes_reporting_on_the_console(backend
         .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/console/organisations");
-    let page = admin
-        .get(app.url("/console/organisations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, app.url("/console/organisations")).await;
     assert!(page.contains("已冻结") && page.contains("数据异常待核查"));
     let (status, body) = post(
         &app,
