@@ -188,13 +188,15 @@ impl TestApp {
 pub async fn spawn_carrier_app(app: &TestApp) -> String {
     idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
         .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+        .expect("the demo data loads");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
     let organisation = idp::accounts::find_user_by_username(&app.db, "carrier")
         .await
-        .unwrap()
-        .unwrap()
+        .expect("the database answers")
+        .expect("the demo carrier user")
         .organisation_id;
     let registered = app
         .register_client(idp::oauth::clients::ClientSpec {
@@ -214,7 +216,7 @@ pub async fn spawn_carrier_app(app: &TestApp) -> String {
     let config = carrier_web::Config {
         issuer: app.address.clone(),
         client_id: registered.client_id,
-        client_secret: registered.client_secret.unwrap(),
+        client_secret: registered.client_secret.expect("a confidential client"),
         listen: url.clone(),
         public_url: url.clone(),
     };
