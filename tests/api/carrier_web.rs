@@ -126,12 +126,7 @@ async fn a_user_whose_grant_the_platform_ended_signs_in_again(backend: Backend) 
     let carrier = spawn_carrier_app(&app).await;
     let browser = app.new_browser();
     sign_in(&app, &browser, &carrier).await;
-    let report = browser
-        .get(format!("{carrier}/report"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(report.status(), 200);
+    assert_report_page_shows(&browser, &carrier).await;
 
     // On the platform's account page, the user withdraws the carrier app.
     let account = page_text(&browser, app.url("/account")).await;
@@ -159,12 +154,13 @@ async fn a_user_whose_grant_the_platform_ended_signs_in_again(backend: Backend) 
 
     // Signing in again (consent asked anew) brings the pages back.
     sign_in(&app, &browser, &carrier).await;
-    let report = browser
-        .get(format!("{carrier}/report"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(report.status(), 200);
+    assert_report_page_shows(&browser, &carrier).await;
+}
+
+/// The carrier's report page, with its form, as a signed-in user sees it.
+async fn assert_report_page_shows(browser: &reqwest::Client, carrier: &str) {
+    let page = page_text(browser, format!("{carrier}/report")).await;
+    assert!(page.contains("id=\"carrier-form\""), "{page}");
 }
 
 backend_tests!(
