@@ -1,10 +1,11 @@
-use integration_tests::{Backend, backend_tests, spawn_app};
+use integration_tests::{Backend, backend_tests, location, page_text, spawn_app};
 use serde_json::Value;
 
 backend_tests!(
     unknown_route_is_a_404_problem_with_the_request_id,
     unknown_route_shows_a_page_to_a_browser,
     wrong_method_is_a_405_problem,
+    every_page_form_refuses_a_forged_or_missing_csrf_token,
 );
 
 async fn unknown_route_is_a_404_problem_with_the_request_id(backend: Backend) {
@@ -56,4 +57,75 @@ async fn wrong_method_is_a_405_problem(backend: Backend) {
     assert_eq!(response.status(), 405);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["type"], "/problems/method-not-allowed");
+}
+
+/// Every form the pages post, sent by a signed-in administrator with a forged token and with
+/// none: each is refused with the readable page, and none of them acted.
+async fn every_page_form_refuses_a_forged_or_missing_csrf_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    let admin = app.new_browser();
+    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    let forms: [(&str, &[(&str, &str)]); 14] = [
+        ("/login", &[("username", "admin"), ("password", "x")]),
+        ("/consent", &[("decision", "allow")]),
+        ("/logout", &[]),
+        (
+            "/account/apps/withdraw",
+            &[("client_id", "cl_carrier_web_demo")],
+        ),
+        ("/account/logout-all", &[]),
+        ("/account/sessions/end", &[("login_sid", "sid_x")]),
+        (
+            "/account/password",
+            &[
+                ("current_password", "x"),
+                ("new_password", "another-password"),
+            ],
+        ),
+        (
+            "/console/clients",
+            &[("name", "x"), ("redirect_uris", "https://x.example/cb")],
+        ),
+        (
+            "/console/clients/cl_carrier_web_demo",
+            &[("name", "renamed")],
+        ),
+        ("/console/clients/cl_carrier_web_demo/secret", &[]),
+        ("/console/clients/cl_carrier_web_demo/delete", &[]),
+        (
+            "/console/organisations/org_x",
+            &[("action", "freeze"), ("reason", "x")],
+        ),
+        ("/console/crowdfunding/CF-X", &[("decision", "approve")]),
+        ("/sandbox/pay/prepay_x", &[]),
+    ];
+    for (path, fields) in forms {
+        for token in [Some("forged"), None] {
+            let mut form: Vec<(&str, &str)> = fields.to_vec();
+            if let Some(token) = token {
+                form.push(("csrf_token", token));
+            }
+            let response = admin.post(app.url(path)).form(&form).send().await.unwrap();
+            assert_eq!(response.status(), 400, "{path} with token {token:?}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains("表单已过期或来源不明"), "{path}: {page}");
+        }
+    }
+    // Still signed in (neither logout acted), and the client is neither renamed nor removed.
+    let account = admin.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(account.status(), 200, "still signed in");
+    let page = page_text(&admin, app.url("/console/clients/cl_carrier_web_demo")).await;
+    assert!(!page.contains("renamed"), "{page}");
+    let clients = page_text(&admin, app.url("/console/clients")).await;
+    assert!(clients.contains("cl_carrier_web_demo"), "{clients}");
+    let login = app
+        .new_browser()
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&login).starts_with("/login"));
 }

@@ -11,7 +11,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, CsrfOnly, PageForm, form_token, render};
 use super::session_store::DbSessionStore;
 use crate::accounts::{self, User, password};
 use crate::error::PageError;
@@ -37,17 +37,6 @@ struct AccountPage {
     apps: Vec<consents::AuthorisedApp>,
     sessions: Vec<ActiveSession>,
     notice: Option<String>,
-}
-
-/// The prologue of every account form: a valid CSRF token, then the signed-in user, or the
-/// redirect to the login page (`Ok(Err(redirect))`).
-async fn signed_in_form(
-    csrf: &CsrfToken,
-    submitted: &str,
-    session: &Session,
-) -> Result<Result<Login, Response>, PageError> {
-    check_csrf(csrf, submitted)?;
-    Ok(signed_in(session).await)
 }
 
 async fn signed_in(session: &Session) -> Result<Login, Response> {
@@ -137,18 +126,16 @@ pub async fn get_account(
 
 #[derive(Deserialize)]
 pub struct WithdrawForm {
-    csrf_token: String,
     client_id: String,
 }
 
 /// Withdraws consent for a client and revokes the user's grants to it.
 pub async fn post_withdraw(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
     PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
+    let login = match signed_in(&session).await {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
@@ -167,19 +154,13 @@ pub async fn post_withdraw(
     Ok(pages::see_other("/account"))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf_token: String,
-}
-
 /// Revokes every grant of the user (all devices) and ends this session.
 pub async fn post_logout_all(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
-    PageForm(form): PageForm<CsrfOnly>,
+    PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
+    let login = match signed_in(&session).await {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
@@ -204,7 +185,6 @@ pub async fn post_logout_all(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf_token: String,
     current_password: String,
     new_password: String,
 }
@@ -212,11 +192,10 @@ pub struct PasswordForm {
 pub async fn post_password(
     State(state): State<AppState>,
     lang: Lang,
-    csrf: CsrfToken,
     session: Session,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
+    let login = match signed_in(&session).await {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
@@ -253,18 +232,16 @@ pub async fn post_password(
 
 #[derive(Deserialize)]
 pub struct EndSessionForm {
-    csrf_token: String,
     login_sid: String,
 }
 
 /// Ends one of the user's other sessions (a browser left signed in elsewhere) and its grants.
 pub async fn post_end_session(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
     PageForm(form): PageForm<EndSessionForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in_form(&csrf, &form.csrf_token, &session).await? {
+    let login = match signed_in(&session).await {
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };

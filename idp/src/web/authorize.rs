@@ -14,7 +14,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, PageForm, form_token, render};
 use crate::accounts;
 use crate::error::PageError;
 use crate::http::oauth::form::OAuthForm;
@@ -410,17 +410,14 @@ pub async fn get_consent(
 
 #[derive(Deserialize)]
 pub struct ConsentForm {
-    csrf_token: String,
     decision: String,
 }
 
 pub async fn post_consent(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
     PageForm(form): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     let pending: Option<Pending> = session.remove(PENDING).await.ok().flatten();
     let (Some(pending), Some(login)) = (pending, login_state::current(&session).await) else {
         return Err(PageError::BadRequest(

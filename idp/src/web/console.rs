@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state;
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, CsrfOnly, PageForm, form_token, render};
 use crate::accounts::{self, Organisation, Role};
 use crate::error::PageError;
 use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
@@ -50,7 +50,6 @@ impl From<&Client> for ClientFields {
 
 #[derive(Deserialize)]
 pub struct ClientForm {
-    csrf_token: String,
     name: String,
     #[serde(default)]
     redirect_uris: String,
@@ -227,7 +226,6 @@ pub async fn post_clients(
     session: Session,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
@@ -306,7 +304,6 @@ pub async fn post_client(
     Path(client_id): Path<String>,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
@@ -335,19 +332,12 @@ pub async fn post_client(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf_token: String,
-}
-
 pub async fn post_rotate(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
-    PageForm(form): PageForm<CsrfOnly>,
+    PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }
@@ -369,12 +359,10 @@ pub async fn post_rotate(
 
 pub async fn post_delete(
     State(state): State<AppState>,
-    csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
-    PageForm(form): PageForm<CsrfOnly>,
+    PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     if let Err(redirect) = require_admin(&state, &session).await? {
         return Ok(redirect);
     }

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::console::require_admin_returning;
 use super::lang::Lang;
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, PageForm, form_token, render};
 use crate::accounts::{self, Organisation};
 use crate::catalogue::freeze::{self, FreezeError};
 use crate::catalogue::spec::{Field, Kind, Length, RecordType, TYPES};
@@ -175,7 +175,6 @@ pub async fn get_organisations(
 
 #[derive(Deserialize)]
 pub struct FreezeForm {
-    csrf_token: String,
     #[serde(default)]
     reason: String,
     action: String,
@@ -189,7 +188,6 @@ pub async fn post_organisation(
     Path(id): Path<String>,
     PageForm(form): PageForm<FreezeForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     let admin = match require_admin_returning(&state, &session, RETURN).await? {
         Ok(admin) => admin,
         Err(redirect) => return Ok(redirect),

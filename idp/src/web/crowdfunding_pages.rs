@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::console::require_admin_returning;
 use super::lang::Lang;
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, PageForm, form_token, render};
 use crate::crowdfunding::Action;
 use crate::crowdfunding::service::{Caller, ProjectView};
 use crate::error::PageError;
@@ -185,7 +185,6 @@ pub async fn get_queue(
 
 #[derive(Deserialize)]
 pub struct DecisionForm {
-    csrf_token: String,
     decision: String,
     #[serde(default)]
     reason: String,
@@ -200,7 +199,6 @@ pub async fn post_decision(
     Path(id): Path<String>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     let caller = match staff(&state, &session).await? {
         Ok(c) => c,
         Err(redirect) => return Ok(redirect),
@@ -299,7 +297,6 @@ pub async fn pay_page(
 
 #[derive(Deserialize)]
 pub struct PayForm {
-    csrf_token: String,
     #[serde(default)]
     return_to: Option<String>,
 }
@@ -309,13 +306,9 @@ pub struct PayForm {
 pub async fn pay_confirm(
     State(state): State<AppState>,
     lang: Lang,
-    csrf: CsrfToken,
     Path(prepay_id): Path<String>,
     PageForm(form): PageForm<PayForm>,
 ) -> Response {
-    if let Err(e) = check_csrf(&csrf, &form.csrf_token) {
-        return e.into_response();
-    }
     let Some(gateway) = state.crowdfunding.sandbox.clone() else {
         return crate::error::PageError::NotFound.into_response();
     };

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::lang::Lang;
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, PageForm, form_token, render};
 use super::{login_state, throttle};
 use crate::accounts::{self, password};
 use crate::error::PageError;
@@ -57,7 +57,6 @@ pub async fn get_login(
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf_token: String,
     username: String,
     password: String,
     #[serde(default)]
@@ -72,7 +71,6 @@ pub async fn post_login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, &form.csrf_token)?;
     let now = state.now();
     let return_to = pages::safe_return_to(&form.return_to).to_owned();
     let account_key = throttle::account_key(form.username.trim());

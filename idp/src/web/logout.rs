@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::lang::Lang;
 use super::login_state;
-use super::pages::{self, PageForm, check_csrf, form_token, render};
+use super::pages::{self, PageForm, form_token, render};
 use crate::error::PageError;
 use crate::oauth::{clients, grants};
 use crate::state::AppState;
@@ -34,7 +34,6 @@ pub struct LogoutParams {
     post_logout_redirect_uri: Option<String>,
     client_id: Option<String>,
     state: Option<String>,
-    csrf_token: Option<String>,
 }
 
 /// The redirect after logout, when it is registered for the client.
@@ -163,11 +162,9 @@ pub async fn get_logout(
 pub async fn post_logout(
     State(state): State<AppState>,
     lang: Lang,
-    csrf: CsrfToken,
     session: Session,
     PageForm(params): PageForm<LogoutParams>,
 ) -> Result<Response, PageError> {
-    check_csrf(&csrf, params.csrf_token.as_deref().unwrap_or_default())?;
     let redirect = checked_redirect(
         &state,
         params.client_id.as_deref(),

@@ -1,9 +1,12 @@
 //! Rendering helpers shared by the pages: templates to HTML, CSRF tokens into forms, redirects.
 
 use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
+use axum_csrf::{CsrfConfig, CsrfToken};
+use serde::de::DeserializeOwned;
 
 use super::lang::Lang;
 use crate::error::PageError;
@@ -33,13 +36,8 @@ pub fn form_token(token: &CsrfToken) -> Result<String, PageError> {
         .map_err(|e| PageError::Internal(anyhow::anyhow!("making a CSRF token: {e:?}")))
 }
 
-pub fn check_csrf(token: &CsrfToken, submitted: &str) -> Result<(), PageError> {
-    token.verify(submitted).map_err(|_| {
-        PageError::BadRequest(
-            "表单已过期或来源不明，请返回重试。The form has expired or did not come from this site; go back and try again."
-                .into(),
-        )
-    })
+fn check_csrf(token: &CsrfToken, submitted: &str) -> Result<(), PageError> {
+    token.verify(submitted).map_err(|_| expired())
 }
 
 /// 303 See Other, as every POST ends (so reloading does not resubmit).
@@ -82,26 +80,62 @@ pub fn shanghai_time(unix: i64) -> String {
     }
 }
 
-/// `Form<T>` for pages: a malformed or incomplete form is a readable error page, not axum's
-/// plain-text rejection.
+/// A page's submitted form. Refused with a readable page unless its `csrf_token` field matches
+/// the browser's CSRF cookie (checked before anything else of the form is read), or when it is
+/// malformed or incomplete. Every form of the pages arrives through here, so no handler can
+/// forget the check; `T` need not carry the token.
 pub struct PageForm<T>(pub T);
 
-impl<S, T> axum::extract::FromRequest<S> for PageForm<T>
+/// A form with nothing but its CSRF token (a button that acts).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    csrf_token: String,
+}
+
+impl<S, T> FromRequest<S> for PageForm<T>
 where
-    T: serde::de::DeserializeOwned,
+    T: DeserializeOwned,
     S: Send + Sync,
+    CsrfConfig: FromRef<S>,
 {
     type Rejection = PageError;
 
-    async fn from_request(
-        request: axum::extract::Request,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(request, state).await {
-            Ok(axum::Form(value)) => Ok(PageForm(value)),
-            Err(_) => Err(PageError::BadRequest(
-                "表单内容不完整或格式有误，请返回重试。The form is incomplete or malformed; go back and try again.".into(),
-            )),
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let form_encoded = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form_encoded {
+            return Err(malformed());
         }
+        let csrf = CsrfToken::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| expired())?;
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| malformed())?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&body).map_err(|_| expired())?;
+        check_csrf(&csrf, &field.csrf_token)?;
+        serde_urlencoded::from_bytes(&body)
+            .map(PageForm)
+            .map_err(|_| malformed())
     }
+}
+
+fn malformed() -> PageError {
+    PageError::BadRequest(
+        "表单内容不完整或格式有误，请返回重试。The form is incomplete or malformed; go back and try again.".into(),
+    )
+}
+
+fn expired() -> PageError {
+    PageError::BadRequest(
+        "表单已过期或来源不明，请返回重试。The form has expired or did not come from this site; go back and try again."
+            .into(),
+    )
 }
