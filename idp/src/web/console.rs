@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use super::lang::Lang;
 use super::login_state;
 use super::pages::{self, CsrfOnly, PageForm, form_token, render};
-use crate::accounts::{self, Organisation, Role};
+use crate::accounts::{self, Organisation, Role, User};
 use crate::error::PageError;
 use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
 use crate::state::AppState;
@@ -138,17 +138,17 @@ struct ClientPage {
 pub(super) async fn require_admin(
     state: &AppState,
     session: &Session,
-) -> Result<Result<String, Response>, PageError> {
+) -> Result<Result<User, Response>, PageError> {
     require_admin_returning(state, session, "/console/clients").await
 }
 
 /// Like [`require_admin`], sending a signed-out visitor back to `return_to` after login; gives
-/// the administrator's user id.
+/// the administrator.
 pub(super) async fn require_admin_returning(
     state: &AppState,
     session: &Session,
     return_to: &str,
-) -> Result<Result<String, Response>, PageError> {
+) -> Result<Result<User, Response>, PageError> {
     let Some(login) = login_state::current(session).await else {
         return Ok(Err(pages::see_other(&format!(
             "/login?return_to={return_to}"
@@ -158,7 +158,7 @@ pub(super) async fn require_admin_returning(
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     match user {
-        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(user.id)),
+        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(user)),
         _ => Err(PageError::Forbidden),
     }
 }

@@ -197,7 +197,7 @@ pub async fn post_organisation(
         "unfreeze" => false,
         _ => return Err(PageError::BadRequest("unknown action".into())),
     };
-    match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &admin, state.now()).await {
+    match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &admin.id, state.now()).await {
         Ok(()) => Ok(pages::see_other(RETURN)),
         Err(FreezeError::Db(e)) => Err(PageError::Internal(e.into())),
         Err(FreezeError::NoSuchOrganisation(_)) => Err(PageError::NotFound),

@@ -95,14 +95,10 @@ struct QueuePage {
 const RETURN: &str = "/console/crowdfunding";
 
 async fn staff(state: &AppState, session: &Session) -> Result<Result<Caller, Response>, PageError> {
-    let admin = match require_admin_returning(state, session, RETURN).await? {
-        Ok(id) => id,
+    let user = match require_admin_returning(state, session, RETURN).await? {
+        Ok(user) => user,
         Err(redirect) => return Ok(Err(redirect)),
     };
-    let user = crate::accounts::find_user(&state.db, &admin)
-        .await
-        .map_err(|e| PageError::Internal(e.into()))?
-        .ok_or(PageError::Forbidden)?;
     Ok(Ok(Caller {
         user_id: user.id,
         organisation_id: user.organisation_id,
