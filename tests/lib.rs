@@ -136,6 +136,23 @@ impl TestApp {
         self.machine_token(&client, "admin").await
     }
 
+    /// Loads the demo organisations, users (password `idp::demo::DEMO_PASSWORD`) and clients.
+    pub async fn load_demo(&self) {
+        idp::demo::load(&self.db, idp::clock::Clock::now(&self.clock))
+            .await
+            .expect("the demo data loads");
+    }
+
+    /// A new browser signed in as the demo user `username`.
+    pub async fn demo_browser(&self, username: &str) -> reqwest::Client {
+        let browser = self.new_browser();
+        let response = self
+            .sign_in(&browser, username, idp::demo::DEMO_PASSWORD)
+            .await;
+        assert_eq!(location(&response), "/account", "{username} signs in");
+        browser
+    }
+
     /// Another browser: its own cookie jar, no redirects followed.
     pub fn new_browser(&self) -> reqwest::Client {
         reqwest::Client::builder()
@@ -186,9 +203,7 @@ impl TestApp {
 /// Loads the demo data and starts the example carrier app (`examples/carrier-web`) on a free
 /// port, registered like `idp demo` registers it; returns its address.
 pub async fn spawn_carrier_app(app: &TestApp) -> String {
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .expect("the demo data loads");
+    app.load_demo().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");

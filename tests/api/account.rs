@@ -9,9 +9,7 @@ backend_tests!(
 
 async fn the_account_page_lists_sessions_and_ends_another_browsers_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let laptop = app.new_browser();
     let phone = app.new_browser();
     assert_eq!(
@@ -61,12 +59,8 @@ async fn the_account_page_lists_sessions_and_ends_another_browsers_session(backe
 
 async fn changing_the_password_needs_the_current_one(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
-    let browser = app.new_browser();
-    app.sign_in(&browser, "fund", idp::demo::DEMO_PASSWORD)
-        .await;
+    app.load_demo().await;
+    let browser = app.demo_browser("fund").await;
     let page = page_text(&browser, app.url("/account")).await;
     let csrf = hidden_field(&page, "csrf_token");
     let change = |current: &'static str| {

@@ -18,9 +18,7 @@ async fn seed_chains(
     app: &TestApp,
     count: usize,
 ) -> (integration_tests::RegisteredClient, Vec<String>) {
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let client = app
         .register_client(idp::oauth::clients::ClientSpec {
             name: "busy".into(),
@@ -128,9 +126,7 @@ async fn one_refresh_token_used_concurrently_rotates_exactly_once(backend: Backe
 
 async fn twelve_concurrent_logins_all_succeed(backend: Backend) {
     let app = std::sync::Arc::new(spawn_app(backend).await);
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let mut tasks = Vec::new();
     for i in 0..12 {
         let app = app.clone();

@@ -10,11 +10,8 @@ backend_tests!(
 
 async fn an_administrator_registers_edits_rotates_and_removes_a_client(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
-    let admin = app.new_browser();
-    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    app.load_demo().await;
+    let admin = app.demo_browser("admin").await;
 
     let page = page_text(&admin, app.url("/console/clients")).await;
     assert!(
@@ -111,11 +108,8 @@ async fn an_administrator_registers_edits_rotates_and_removes_a_client(backend: 
 
 async fn a_bad_redirect_uri_is_shown_on_the_form_and_nothing_is_stored(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
-    let admin = app.new_browser();
-    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    app.load_demo().await;
+    let admin = app.demo_browser("admin").await;
     let before = idp::oauth::clients::list(&app.db).await.unwrap().len();
     let page = page_text(&admin, app.url("/console/clients")).await;
     let csrf = hidden_field(&page, "csrf_token");
@@ -146,13 +140,9 @@ async fn a_bad_redirect_uri_is_shown_on_the_form_and_nothing_is_stored(backend: 
 
 async fn the_console_is_closed_to_other_roles(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     assert!(location(&app.get("/console/clients").await).starts_with("/login"));
-    let carrier = app.new_browser();
-    app.sign_in(&carrier, "carrier", idp::demo::DEMO_PASSWORD)
-        .await;
+    let carrier = app.demo_browser("carrier").await;
     let response = carrier
         .get(app.url("/console/clients"))
         .send()

@@ -12,9 +12,7 @@ const REDIRECT: &str = "http://127.0.0.1:9/cf-callback";
 
 /// Access tokens with the `crowdfunding` scope for the demo users, through the login pages.
 async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let registered = app
         .register_client(idp::oauth::clients::ClientSpec {
             name: "众筹测试应用".into(),
@@ -979,8 +977,7 @@ async fn staff_review_on_the_console_and_a_public_page_to_share(backend: Backend
     )
     .await;
 
-    let admin = app.new_browser();
-    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    let admin = app.demo_browser("admin").await;
     let page = page_text(&admin, app.url("/console/crowdfunding")).await;
     assert!(
         page.contains("枸杞色智能手环") && page.contains("待审核"),
@@ -1010,9 +1007,7 @@ async fn staff_review_on_the_console_and_a_public_page_to_share(backend: Backend
         .await
         .unwrap();
     assert_eq!(response.status(), 409);
-    let backer = app.new_browser();
-    app.sign_in(&backer, "backer", idp::demo::DEMO_PASSWORD)
-        .await;
+    let backer = app.demo_browser("backer").await;
     assert_eq!(
         backer
             .get(app.url("/console/crowdfunding"))

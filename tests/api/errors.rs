@@ -63,11 +63,8 @@ async fn wrong_method_is_a_405_problem(backend: Backend) {
 /// none: each is refused with the readable page, and none of them acted.
 async fn every_page_form_refuses_a_forged_or_missing_csrf_token(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
-    let admin = app.new_browser();
-    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    app.load_demo().await;
+    let admin = app.demo_browser("admin").await;
     let forms: [(&str, &[(&str, &str)]); 14] = [
         ("/login", &[("username", "admin"), ("password", "x")]),
         ("/consent", &[("decision", "allow")]),

@@ -32,9 +32,7 @@ backend_tests!(
 );
 
 async fn web_client(app: &TestApp) -> RegisteredClient {
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     app.register_client(idp::oauth::clients::ClientSpec {
         name: "银川众创空间门户".into(),
         redirect_uris: vec![REDIRECT.into()],

@@ -17,9 +17,7 @@ backend_tests!(openidconnect_crate_logs_in_and_verifies_the_id_token);
 
 async fn openidconnect_crate_logs_in_and_verifies_the_id_token(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let registered = app
         .register_client(idp::oauth::clients::ClientSpec {
             name: "Independent RP".into(),

@@ -59,9 +59,7 @@ pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> 
 }
 
 async fn login(app: &TestApp, username: &str) -> (Client, nx_sdk::Login) {
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let registered = registered_app_client(app).await;
     let client = Client::discover(
         &app.address,

@@ -38,12 +38,9 @@ async fn the_standard_is_shown_in_chinese_and_english(backend: Backend) {
 
 async fn an_administrator_freezes_and_unfreezes_reporting_on_the_console(backend: Backend) {
     let app = spawn_app(backend).await;
-    idp::demo::load(&app.db, idp::clock::Clock::now(&app.clock))
-        .await
-        .unwrap();
+    app.load_demo().await;
     let r = reporter(&app, "控制台冻结机构").await;
-    let admin = app.new_browser();
-    app.sign_in(&admin, "admin", idp::demo::DEMO_PASSWORD).await;
+    let admin = app.demo_browser("admin").await;
     let page = page_text(&admin, app.url("/console/organisations")).await;
     assert!(page.contains("控制台冻结机构"), "{page}");
     let csrf = hidden_field(&page, "csrf_token");
@@ -127,9 +124,7 @@ async fn an_administrator_freezes_and_unfreezes_reporting_on_the_console(backend
     assert_eq!(status, 200);
 
     // Other roles cannot open the page.
-    let carrier = app.new_browser();
-    app.sign_in(&carrier, "carrier", idp::demo::DEMO_PASSWORD)
-        .await;
+    let carrier = app.demo_browser("carrier").await;
     let response = carrier
         .get(app.url("/console/organisations"))
         .send()
