@@ -82,20 +82,18 @@ where
         }
         let (questions, replies): (Vec<Q>, Vec<Reply<A>>) = batch.drain(..).unzip();
         let asked = questions.len();
-        match answer(questions).await {
-            Ok(answers) if answers.len() == asked => {
+        let answers = match answer(questions).await {
+            Ok(answers) if answers.len() == asked => Ok(answers),
+            Ok(answers) => Err(format!("{} answers to {asked} questions", answers.len())),
+            Err(e) => Err(e.to_string()),
+        };
+        match answers {
+            Ok(answers) => {
                 for (reply, a) in replies.into_iter().zip(answers) {
                     let _ = reply.send(Ok(a));
                 }
             }
-            Ok(answers) => {
-                let message = format!("{} answers to {asked} questions", answers.len());
-                for reply in replies {
-                    let _ = reply.send(Err(message.clone()));
-                }
-            }
-            Err(e) => {
-                let message = e.to_string();
+            Err(message) => {
                 for reply in replies {
                     let _ = reply.send(Err(message.clone()));
                 }
