@@ -3,6 +3,7 @@
 //! idempotent; history is kept; frozen organisations and missing scopes are refused.
 
 mod files;
+mod hostile_files;
 mod pages;
 mod queries;
 

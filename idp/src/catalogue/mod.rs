@@ -13,6 +13,7 @@ pub mod sheets;
 pub mod spec;
 pub mod store;
 pub mod validate;
+pub mod xlsx_limits;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

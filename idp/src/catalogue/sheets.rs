@@ -9,7 +9,14 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Xlsx};
 
 use super::spec::RecordType;
-use super::validate::{FieldError, UnknownFields, resolve_field, unknown_field};
+use super::validate::{FieldError, Problems, UnknownFields, echo, resolve_field, unknown_field};
+use super::xlsx_limits::{self, XlsxLimit};
+
+/// Excel's last column, XFD: no spreadsheet has a cell beyond it.
+pub const MAX_SHEET_COLUMNS: usize = 16_384;
+/// With `unknown=ignore` a file may carry columns the type does not have, up to this many in
+/// all (Excel's old width, IV); otherwise a file has at most one column per field.
+pub const MAX_COLUMNS_IGNORING_UNKNOWN: usize = 256;
 
 /// A spreadsheet format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +43,22 @@ pub enum SheetError {
     Csv(String),
     #[error("无法读取 XLSX：{0}。Cannot read the XLSX file: {0}.")]
     Xlsx(String),
+    #[error(
+        "文件有 {found} 列，最多允许 {max} 列（每个字段一列）。The file has {found} columns; at most {max} are accepted (one per field)."
+    )]
+    TooManyColumns { found: usize, max: usize },
+    #[error("{0}")]
+    XlsxLimit(#[from] XlsxLimit),
     #[error("读取文件失败：{0}。Reading the file failed: {0}.")]
     Io(#[from] std::io::Error),
+}
+
+/// The most columns a file of type `t` may have.
+pub fn max_columns(t: &RecordType, unknown: UnknownFields) -> usize {
+    match unknown {
+        UnknownFields::Refuse => t.fields.len(),
+        UnknownFields::Ignore => t.fields.len().max(MAX_COLUMNS_IGNORING_UNKNOWN),
+    }
 }
 
 /// One data row, in the spec's field order, with its 1-based line (CSV) or row (XLSX) number.
@@ -75,7 +96,17 @@ fn map_header(
     titles: &[String],
     unknown: UnknownFields,
 ) -> Result<Vec<Option<usize>>, SheetError> {
-    let mut errors = Vec::new();
+    // Trailing empty titles (a sheet formatted further right than it is filled) are no columns.
+    let width = titles
+        .iter()
+        .rposition(|t| !t.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let max = max_columns(t, unknown);
+    if width > max {
+        return Err(SheetError::TooManyColumns { found: width, max });
+    }
+    let titles = &titles[..width];
+    let mut errors = Problems::default();
     let mut seen = vec![false; t.fields.len()];
     let mut map = Vec::with_capacity(titles.len());
     for title in titles {
@@ -87,8 +118,8 @@ fn map_header(
                 errors.push(FieldError::new(
                     Some(t.fields[i].name),
                     "duplicate_field",
-                    format!("列 {title} 重复"),
-                    format!("the column {title} appears twice"),
+                    format!("列 {} 重复", echo(title)),
+                    format!("the column {} appears twice", echo(title)),
                 ));
                 map.push(None);
             }
@@ -106,39 +137,65 @@ fn map_header(
     if errors.is_empty() {
         Ok(map)
     } else {
-        Err(SheetError::Header(errors))
+        Err(SheetError::Header(errors.into_vec()))
     }
 }
 
-fn row_from(
+fn row_from<S: AsRef<str> + Into<String>>(
     t: &RecordType,
     map: &[Option<usize>],
     line: u64,
-    cells: impl Iterator<Item = String>,
+    cells: impl Iterator<Item = S>,
 ) -> SheetRow {
     let mut values = vec![None; t.fields.len()];
-    let mut errors = Vec::new();
+    let mut extra = ExtraCells::default();
     for (i, cell) in cells.enumerate() {
         match map.get(i) {
             Some(Some(f)) => {
-                if !cell.is_empty() {
-                    values[*f] = Some(cell);
+                if !cell.as_ref().is_empty() {
+                    values[*f] = Some(cell.into());
                 }
             }
             Some(None) => {}
-            None if cell.trim().is_empty() => {}
-            None => errors.push(FieldError::new(
-                None,
-                "extra_cell",
-                format!("第 {} 列没有标题", i + 1),
-                format!("column {} has no header", i + 1),
-            )),
+            None if cell.as_ref().trim().is_empty() => {}
+            None => extra.note(i),
         }
     }
+    let errors = extra.errors();
     SheetRow {
         line,
         cells: values,
         errors,
+    }
+}
+
+/// Filled cells to the right of the header, reported once per row however many there are.
+#[derive(Default)]
+struct ExtraCells {
+    first: Option<usize>,
+    count: usize,
+}
+
+impl ExtraCells {
+    /// Notes a filled cell in 0-based column `column`, which has no header.
+    fn note(&mut self, column: usize) {
+        self.first.get_or_insert(column);
+        self.count += 1;
+    }
+
+    fn errors(&self) -> Vec<FieldError> {
+        match self.first {
+            None => Vec::new(),
+            Some(first) => {
+                let (first, n) = (first + 1, self.count);
+                vec![FieldError::new(
+                    None,
+                    "extra_cell",
+                    format!("第 {first} 列起有 {n} 个单元格没有标题"),
+                    format!("{n} cells from column {first} on have no header"),
+                )]
+            }
+        }
     }
 }
 
@@ -176,7 +233,15 @@ pub fn read(
                 Some(h) => h.map_err(|e| SheetError::Csv(e.to_string()))?,
                 None => return Err(SheetError::NoHeader),
             };
-            let titles: Vec<String> = header.iter().map(str::to_owned).collect();
+            let width = (0..header.len())
+                .rev()
+                .find(|&i| header.get(i).is_some_and(|c| !c.trim().is_empty()))
+                .map_or(0, |i| i + 1);
+            let max = max_columns(t, unknown);
+            if width > max {
+                return Err(SheetError::TooManyColumns { found: width, max });
+            }
+            let titles: Vec<String> = header.iter().take(width).map(str::to_owned).collect();
             let map = map_header(t, &titles, unknown)?;
             let mut rows = Vec::with_capacity(batch);
             for record in records {
@@ -185,7 +250,7 @@ pub fn read(
                     continue;
                 }
                 let line = record.position().map(|p| p.line()).unwrap_or_default();
-                rows.push(row_from(t, &map, line, record.iter().map(str::to_owned)));
+                rows.push(row_from(t, &map, line, record.iter()));
                 if rows.len() == batch && !sink(std::mem::take(&mut rows)) {
                     return Ok(());
                 }
@@ -196,6 +261,7 @@ pub fn read(
             Ok(())
         }
         Format::Xlsx => {
+            xlsx_limits::check(path)?;
             let mut workbook: Xlsx<_> = calamine::open_workbook(path)
                 .map_err(|e: calamine::XlsxError| SheetError::Xlsx(e.to_string()))?;
             let sheet = workbook
@@ -210,22 +276,28 @@ pub fn read(
             let mut map: Option<Vec<Option<usize>>> = None;
             let mut current_row: Option<u32> = None;
             let mut row_cells: Vec<String> = Vec::new();
+            let mut extra = ExtraCells::default();
             let mut rows = Vec::with_capacity(batch);
             let finish_row = |row: u32,
                               row_cells: &mut Vec<String>,
+                              extra: &mut ExtraCells,
                               header: &mut Vec<String>,
                               map: &mut Option<Vec<Option<usize>>>,
                               rows: &mut Vec<SheetRow>|
              -> Result<(), SheetError> {
                 let taken = std::mem::take(row_cells);
+                let extra = std::mem::take(extra);
                 match map {
                     None => {
                         *header = taken;
                         *map = Some(map_header(t, header, unknown)?);
                     }
                     Some(m) => {
-                        if !taken.iter().all(|c| c.trim().is_empty()) {
-                            rows.push(row_from(t, m, u64::from(row) + 1, taken.into_iter()));
+                        if extra.count > 0 || !taken.iter().all(|c| c.trim().is_empty()) {
+                            let mut sheet_row =
+                                row_from(t, m, u64::from(row) + 1, taken.into_iter());
+                            sheet_row.errors.extend(extra.errors());
+                            rows.push(sheet_row);
                         }
                     }
                 }
@@ -239,21 +311,61 @@ pub fn read(
                 let (row, col) = cell.get_position();
                 if current_row != Some(row) {
                     if let Some(r) = current_row {
-                        finish_row(r, &mut row_cells, &mut header, &mut map, &mut rows)?;
+                        finish_row(
+                            r,
+                            &mut row_cells,
+                            &mut extra,
+                            &mut header,
+                            &mut map,
+                            &mut rows,
+                        )?;
                         if rows.len() >= batch && !sink(std::mem::take(&mut rows)) {
                             return Ok(());
                         }
                     }
                     current_row = Some(row);
                 }
+                // The row buffer grows only to the header's width (or, for the header, to the
+                // widest a file may be): a cell's position is a number from the file.
                 let col = col as usize;
+                let width = match &map {
+                    None => max_columns(t, unknown),
+                    Some(m) => m.len(),
+                };
+                if col >= MAX_SHEET_COLUMNS {
+                    return Err(SheetError::Xlsx(format!(
+                        "第 {} 行有超出 XFD 列的单元格 / row {} has a cell beyond column XFD",
+                        row + 1,
+                        row + 1
+                    )));
+                }
+                let text = cell_text(cell.get_value());
+                if col >= width {
+                    if map.is_none() && !text.trim().is_empty() {
+                        return Err(SheetError::TooManyColumns {
+                            found: col + 1,
+                            max: width,
+                        });
+                    }
+                    if !text.trim().is_empty() {
+                        extra.note(col);
+                    }
+                    continue;
+                }
                 if row_cells.len() <= col {
                     row_cells.resize(col + 1, String::new());
                 }
-                row_cells[col] = cell_text(cell.get_value());
+                row_cells[col] = text;
             }
             if let Some(r) = current_row {
-                finish_row(r, &mut row_cells, &mut header, &mut map, &mut rows)?;
+                finish_row(
+                    r,
+                    &mut row_cells,
+                    &mut extra,
+                    &mut header,
+                    &mut map,
+                    &mut rows,
+                )?;
             }
             if map.is_none() {
                 return Err(SheetError::NoHeader);

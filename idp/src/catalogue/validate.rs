@@ -13,6 +13,61 @@ use super::spec::{Field, IdentityForm, Kind, Length, RecordType, TYPES};
 /// Separates the parts of a composite key in storage; it cannot occur in submitted text.
 pub const KEY_SEPARATOR: char = '\u{1f}';
 
+/// Problems listed for one record; past this many they are counted, not listed, so a record
+/// with a million unknown keys cannot make a million-line answer.
+pub const MAX_ERRORS_PER_RECORD: usize = 20;
+/// The longest value of any field: no field of the standard is longer than 4,000 characters
+/// (unbounded `Text0` fields included).
+pub const MAX_VALUE_CHARS: usize = 4_000;
+/// How much of a submitted name or value an error message repeats.
+const ECHO_CHARS: usize = 64;
+
+/// The problems of one record, listed up to [`MAX_ERRORS_PER_RECORD`] and counted after that.
+#[derive(Debug, Default)]
+pub struct Problems {
+    listed: Vec<FieldError>,
+    omitted: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, error: FieldError) {
+        if self.listed.len() < MAX_ERRORS_PER_RECORD {
+            self.listed.push(error);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty() && self.omitted == 0
+    }
+
+    /// The listed problems, ending with one that says how many more there were.
+    pub fn into_vec(mut self) -> Vec<FieldError> {
+        if self.omitted > 0 {
+            let n = self.omitted;
+            self.listed.push(FieldError::new(
+                None,
+                "more_errors",
+                format!("另有 {n} 个问题未列出"),
+                format!("{n} more problems are not listed"),
+            ));
+        }
+        self.listed
+    }
+}
+
+/// At most [`ECHO_CHARS`] characters of `text`, for repeating it in a message.
+pub fn echo(text: &str) -> String {
+    if text.chars().count() <= ECHO_CHARS {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(ECHO_CHARS).collect();
+        short.push('…');
+        short
+    }
+}
+
 /// What to do with fields the type does not have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UnknownFields {
@@ -128,14 +183,14 @@ pub fn check_json(
         ));
     };
     let mut raw: Vec<Option<RawValue<'_>>> = vec![None; record_type.fields.len()];
-    let mut errors = Vec::new();
+    let mut errors = Problems::default();
     for (name, value) in map {
         match resolve_field(record_type, name) {
             Some(i) if raw[i].is_some() => errors.push(FieldError::new(
                 Some(record_type.fields[i].name),
                 "duplicate_field",
-                format!("字段 {name} 重复出现"),
-                format!("the field {name} is given twice"),
+                format!("字段 {} 重复出现", echo(name)),
+                format!("the field {} is given twice", echo(name)),
             )),
             Some(i) => raw[i] = Some(RawValue::Json(value)),
             None if unknown == UnknownFields::Ignore => {}
@@ -155,10 +210,15 @@ pub fn check_cells(
         .into_iter()
         .map(|c| c.map(RawValue::Text))
         .collect::<Vec<_>>();
-    finish(record_type, raw, errors)
+    let mut problems = Problems::default();
+    for e in errors {
+        problems.push(e);
+    }
+    finish(record_type, raw, problems)
 }
 
 pub fn unknown_field(record_type: &RecordType, name: &str) -> FieldError {
+    let name = &echo(name);
     FieldError::new(
         Some(name),
         "unknown_field",
@@ -176,7 +236,7 @@ enum RawValue<'a> {
 fn finish(
     record_type: &RecordType,
     raw: Vec<Option<RawValue<'_>>>,
-    mut errors: Vec<FieldError>,
+    mut errors: Problems,
 ) -> Result<Checked, (String, Vec<FieldError>)> {
     let mut values = Vec::with_capacity(raw.len());
     let mut identified = Vec::new();
@@ -222,7 +282,7 @@ fn finish(
     }
     let shown = display_key(record_type, &values);
     if !errors.is_empty() {
-        return Err((shown, errors));
+        return Err((shown, errors.into_vec()));
     }
     let parts: Vec<&str> = record_type
         .key_indexes()
@@ -273,6 +333,15 @@ fn check_value(field: &Field, text: String) -> Outcome {
     let name = field.name;
     let err =
         |code: &'static str, zh: String, en: String| FieldError::new(Some(name), code, zh, en);
+    // Before anything else looks at it (or repeats it in a message).
+    let chars = text.chars().count();
+    if chars > MAX_VALUE_CHARS {
+        return Err(err(
+            "too_long",
+            format!("{name} 最多 {MAX_VALUE_CHARS} 个字符，实际 {chars} 个"),
+            format!("{name} takes at most {MAX_VALUE_CHARS} characters, got {chars}"),
+        ));
+    }
     if text.contains(KEY_SEPARATOR) || text.contains('\0') {
         return Err(err(
             "control_character",

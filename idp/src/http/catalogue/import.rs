@@ -174,7 +174,9 @@ pub async fn post_import(
         return Ok(refused_problem(received, listed, refused).into_response());
     }
     tx.commit().await.map_err(super::store_error)?;
+    let errors_omitted = super::cap_errors(&mut listed);
     let summary = Summary {
+        errors_omitted,
         mode,
         received,
         created,

@@ -135,12 +135,16 @@ struct Summary {
     unchanged: usize,
     refused: usize,
     results: Vec<RecordResult>,
+    /// Field errors of refused records left out of `results` (see [`MAX_LISTED_ERRORS`]).
+    errors_omitted: usize,
 }
 
 impl Summary {
-    fn new(mode: Mode, results: Vec<RecordResult>) -> Self {
+    fn new(mode: Mode, mut results: Vec<RecordResult>) -> Self {
+        let errors_omitted = cap_errors(&mut results);
         let count = |s: Status| results.iter().filter(|r| r.status == s).count();
         Summary {
+            errors_omitted,
             mode,
             received: results.len(),
             created: count(Status::Created),
@@ -152,8 +156,31 @@ impl Summary {
     }
 }
 
-/// 422 listing every refused record and field; nothing was stored.
-fn refused_problem(received: usize, refused: Vec<RecordResult>, total_refused: usize) -> Problem {
+/// Field errors listed in one answer; the rest are counted in `errors_omitted`.
+pub const MAX_LISTED_ERRORS: usize = 1_000;
+
+/// Keeps at most [`MAX_LISTED_ERRORS`] field errors across `results`, returning how many were
+/// dropped.
+fn cap_errors(results: &mut [RecordResult]) -> usize {
+    let mut budget = MAX_LISTED_ERRORS;
+    let mut omitted = 0;
+    for r in results {
+        let keep = r.errors.len().min(budget);
+        omitted += r.errors.len() - keep;
+        r.errors.truncate(keep);
+        budget -= keep;
+    }
+    omitted
+}
+
+/// 422 listing the refused records and fields (up to [`MAX_LISTED_ERRORS`]); nothing was
+/// stored.
+fn refused_problem(
+    received: usize,
+    mut refused: Vec<RecordResult>,
+    total_refused: usize,
+) -> Problem {
+    let omitted = cap_errors(&mut refused);
     let errors: Vec<serde_json::Value> = refused
         .iter()
         .flat_map(|r| {
@@ -181,6 +208,7 @@ fn refused_problem(received: usize, refused: Vec<RecordResult>, total_refused: u
     .with_extension("received", received.into())
     .with_extension("refused", total_refused.into())
     .with_extension("errors", errors.into())
+    .with_extension("errors_omitted", omitted.into())
 }
 
 /// Two reports that create the same new key at the same moment (PostgreSQL) collide on the
