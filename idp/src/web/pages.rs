@@ -42,7 +42,11 @@ fn check_csrf(token: &CsrfToken, submitted: &str) -> Result<(), PageError> {
 
 /// 303 See Other, as every POST ends (so reloading does not resubmit).
 pub fn see_other(location: &str) -> Response {
-    Redirect::to(location).into_response()
+    match HeaderValue::try_from(location) {
+        Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
+        // Not a header value (a newline from a form): home, rather than a panic.
+        Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
+    }
 }
 
 /// A redirect to another site (the client), with no caching.
@@ -54,11 +58,26 @@ pub fn redirect_away(location: &str) -> Response {
     response
 }
 
-/// Only our own paths may be returned to after login (no open redirect).
+/// Only our own paths may be returned to after login (no open redirect): a path that stays on
+/// this origin when a browser resolves it, with no whitespace or control characters (browsers
+/// drop a tab or newline, so `/\t/evil.example` would become `//evil.example`).
 pub fn safe_return_to(candidate: &str) -> &str {
-    let local =
-        candidate.starts_with('/') && !candidate.starts_with("//") && !candidate.contains('\\');
-    if local { candidate } else { "/account" }
+    const FALLBACK: &str = "/account";
+    if candidate.len() > 2048
+        || !candidate.starts_with('/')
+        || candidate.starts_with("//")
+        || candidate.contains('\\')
+        || candidate.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return FALLBACK;
+    }
+    let Ok(base) = url::Url::parse("https://idp.invalid/") else {
+        return FALLBACK;
+    };
+    match base.join(candidate) {
+        Ok(resolved) if resolved.origin() == base.origin() => candidate,
+        _ => FALLBACK,
+    }
 }
 
 /// A Unix time as Asia/Shanghai wall-clock text (UTC+8, no daylight saving), as pages show times.
@@ -138,4 +157,31 @@ fn expired() -> PageError {
         "表单已过期或来源不明，请返回重试。The form has expired or did not come from this site; go back and try again."
             .into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn only_paths_that_stay_on_this_origin_are_returned_to() {
+        for good in ["/account", "/console/clients?page=2", "/authorize/resume", "/a/b#c"] {
+            assert_eq!(safe_return_to(good), good);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/127.0.0.1:9911/pwned",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/\u{0}x",
+            "/\u{2028}x",
+        ] {
+            assert_eq!(safe_return_to(bad), "/account", "{bad:?}");
+        }
+    }
 }
