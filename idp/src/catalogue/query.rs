@@ -53,6 +53,12 @@ pub struct QueryError {
     pub en: String,
 }
 
+/// Values one `.in` filter may list: enough for any screen or job, few enough that one
+/// request cannot make a statement the database takes seconds to plan (or refuses).
+pub const MAX_IN_VALUES: usize = 1_000;
+/// Filters one query may combine.
+pub const MAX_FILTERS: usize = 50;
+
 fn bad(zh: impl Into<String>, en: impl Into<String>) -> QueryError {
     QueryError {
         zh: zh.into(),
@@ -98,6 +104,16 @@ pub fn build(
     let mut limit = DEFAULT_LIMIT;
     let mut sort: Option<(usize, bool)> = None;
     let mut cursor: Option<Cursor> = None;
+    let filters = params
+        .iter()
+        .filter(|(n, _)| !RESERVED.contains(&n.as_str()))
+        .count();
+    if filters > MAX_FILTERS {
+        return Err(bad(
+            format!("一次查询最多 {MAX_FILTERS} 个筛选条件，收到 {filters} 个"),
+            format!("a query takes at most {MAX_FILTERS} filters, got {filters}"),
+        ));
+    }
     for (name, value) in params {
         match name.as_str() {
             "limit" => {
@@ -179,8 +195,23 @@ pub fn build(
                         }
                     }
                     "in" => {
+                        let parts: Vec<&str> = value
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|p| !p.is_empty())
+                            .take(MAX_IN_VALUES + 1)
+                            .collect();
+                        if parts.len() > MAX_IN_VALUES {
+                            return Err(bad(
+                                format!("{}.in 最多 {MAX_IN_VALUES} 个值", field.name),
+                                format!(
+                                    "{}.in takes at most {MAX_IN_VALUES} values",
+                                    field.name
+                                ),
+                            ));
+                        }
                         let mut ps = Vec::new();
-                        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        for part in parts {
                             ps.push(push(Bind::Text(part.to_owned()), &mut binds));
                         }
                         if ps.is_empty() {

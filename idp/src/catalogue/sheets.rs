@@ -8,7 +8,7 @@ use std::path::Path;
 
 use calamine::{DataRef, Reader, Xlsx};
 
-use super::spec::RecordType;
+use super::spec::{Field, RecordType};
 use super::validate::{FieldError, Problems, UnknownFields, echo, resolve_field, unknown_field};
 use super::xlsx_limits::{self, XlsxLimit};
 
@@ -153,7 +153,7 @@ fn row_from<S: AsRef<str> + Into<String>>(
         match map.get(i) {
             Some(Some(f)) => {
                 if !cell.as_ref().is_empty() {
-                    values[*f] = Some(cell.into());
+                    values[*f] = Some(imported_cell(cell.into()));
                 }
             }
             Some(None) => {}
@@ -419,6 +419,31 @@ pub fn titles(t: &RecordType, chinese: bool) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Text that a spreadsheet program would run as a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one): OWASP's list for CSV injection.
+fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A value as an exported CSV cell: text that Excel or WPS would run as a formula gets a
+/// leading `'`, which they show as text; numbers (a negative profit) stay numbers.
+pub fn csv_cell<'a>(field: &Field, value: &'a str) -> std::borrow::Cow<'a, str> {
+    if !field.kind.is_numeric() && looks_like_formula(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// An imported text cell with the `'` of [`csv_cell`] taken off again, so that an exported file
+/// edited and imported keeps its values.
+fn imported_cell(text: String) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest.to_owned(),
+        _ => text,
+    }
 }
 
 /// One CSV line (with its newline) of the given cells.

@@ -99,6 +99,8 @@ impl Caller {
 pub struct Project {
     pub id: String,
     pub organisation_id: String,
+    /// Shown to the initiating organisation and staff only (empty, and left out, for others).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub owner_user_id: String,
     pub state: State,
     pub category: String,
@@ -500,6 +502,17 @@ fn checked_input(input: &ProjectInput) -> Result<(i64, CheckedRewards)> {
         return Err(CrowdfundingError::Invalid(
             "标题须为 1 到 100 个字 / the title takes 1 to 100 characters".into(),
         ));
+    }
+    if let Some(cover) = input.cover_url.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let web = url::Url::parse(cover)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if web.is_none() || cover.len() > 1000 {
+            return Err(CrowdfundingError::Invalid(
+                "封面图片须为 http 或 https 网址 / cover_url must be an http or https address"
+                    .into(),
+            ));
+        }
     }
     if !CATEGORIES.contains(&input.category.as_str()) {
         return Err(CrowdfundingError::Invalid(format!(
@@ -1350,6 +1363,16 @@ impl Service {
         );
         if !public && actor == Actor::Other {
             return Err(CrowdfundingError::NotFound(format!("众筹项目 {id}")));
+        }
+        let mut project = project;
+        if actor == Actor::Other {
+            // Backers and visitors see what the public page shows: not who in the initiating
+            // organisation drafted it, how to reach them, or what staff wrote to them.
+            project.owner_user_id.clear();
+            project.link_name = None;
+            project.link_mobile = None;
+            project.feedback = None;
+            project.deletion_reason = None;
         }
         let rewards = rewards_of(db, id).await?;
         let per_reward: Vec<(String, i64)> = with_pool!(db, pool => {

@@ -60,6 +60,21 @@ async fn caller(state: &AppState, bearer: &ApiBearer) -> Result<Caller, ApiError
     })
 }
 
+/// The signed-in user behind a `crowdfunding` token, about to change something: refused while
+/// the user's organisation is frozen (a freeze stops every write made for it, not only
+/// reporting).
+async fn writer(state: &AppState, bearer: &ApiBearer) -> Result<Caller, ApiError> {
+    let caller = caller(state, bearer).await?;
+    if let Some(org) = &caller.organisation_id
+        && let Some(reason) = crate::catalogue::freeze::frozen_reason(&state.db, org)
+            .await
+            .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::Frozen(reason));
+    }
+    Ok(caller)
+}
+
 /// Errors of the workflow as problem documents; a refused transition is 409 with the current
 /// state and what is allowed.
 fn problem(e: CrowdfundingError) -> Failure {
@@ -166,7 +181,7 @@ async fn create(
     bearer: ApiBearer,
     ApiJson(input): ApiJson<ProjectInput>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     let view = state
         .crowdfunding
         .create_draft(&state.db, &caller, &input, state.now())
@@ -190,7 +205,7 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ProjectInput>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     ok(state
         .crowdfunding
         .update_draft(&state.db, &caller, &id, &input, state.now())
@@ -219,7 +234,7 @@ async fn act(
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     let action = match action.as_str() {
         "submit" => Action::Submit,
         "approve" => Action::Approve,
@@ -276,7 +291,7 @@ async fn order(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<OrderInput>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     let (order, prepay) = state
         .crowdfunding
         .place_order(&state.db, &caller, &id, &input, state.now())
@@ -294,7 +309,7 @@ async fn apply_subsidy(
     bearer: ApiBearer,
     Path(id): Path<String>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     ok(state
         .crowdfunding
         .apply_subsidy(&state.db, &caller, &id, state.now())
@@ -356,7 +371,7 @@ async fn deliver(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<DeliveryInput>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     ok(state
         .crowdfunding
         .deliver(&state.db, &caller, &id, &input, state.now())
@@ -376,7 +391,7 @@ async fn evaluate(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<EvaluationInput>,
 ) -> Answer {
-    let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
+    let caller = writer(&state, &bearer).await.map_err(Failure::from)?;
     ok(state
         .crowdfunding
         .evaluate(

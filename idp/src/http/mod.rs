@@ -27,6 +27,14 @@ use crate::state::AppState;
 /// The whole application as a router, without a socket, so tests can also call it directly.
 pub fn router(state: AppState) -> Router {
     let request_id_header = HeaderName::from_static(request_id::HEADER);
+    // Browsers that once reached an https issuer keep to https (RFC 6797); over plain http the
+    // header means nothing and is not sent.
+    let hsts = (state.settings.issuer.scheme() == "https").then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     Router::new()
         .merge(crate::web::router(&state))
         .merge(health::router())
@@ -69,7 +77,27 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
-                )),
+                ))
+                // Answers carry personal data and tokens: nothing is cached unless a route
+                // says otherwise (discovery, keys, the stylesheet). The page headers apply to
+                // every answer, the fallback 404 page included.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(crate::web::CONTENT_SECURITY_POLICY),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ))
+                .option_layer(hsts),
         )
         .with_state(state)
 }

@@ -26,6 +26,10 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::state::AppState;
 use session_store::DbSessionStore;
 
+/// What pages may load and who may frame them.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
 pub fn router(state: &AppState) -> Router<AppState> {
     let secure = state.settings.issuer.scheme() == "https";
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -96,9 +100,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-            ),
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

@@ -193,7 +193,10 @@ pub async fn get_export(
                                 let mut chunk = Vec::new();
                                 for values in rows {
                                     chunk.extend(sheets::csv_line(
-                                        values.iter().map(|v| v.as_deref().unwrap_or_default()),
+                                        t.fields.iter().zip(&values).map(|(f, v)| {
+                                            sheets::csv_cell(f, v.as_deref().unwrap_or_default())
+                                                .into_owned()
+                                        }),
                                     ));
                                 }
                                 Some((Ok(chunk), next.map(Some)))
