@@ -16,7 +16,7 @@ const CODE_KEEP: i64 = 3600;
 
 /// Deletes expired rows; returns how many.
 pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
-    let statements: [(&str, i64); 6] = [
+    let statements: [(&str, i64); 7] = [
         ("DELETE FROM sessions WHERE expiry_date < $1", now),
         (
             "DELETE FROM authorization_codes WHERE expires_at < $1",
@@ -30,6 +30,10 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
         (
             "DELETE FROM login_throttle WHERE last_failure < $1 AND (locked_until IS NULL OR locked_until < $1)",
             now - 86_400,
+        ),
+        (
+            "DELETE FROM login_known_addresses WHERE last_success < $1",
+            now - crate::web::throttle::KNOWN_FOR,
         ),
         (
             "DELETE FROM catalogue_idempotency WHERE created_at < $1",

@@ -17,7 +17,7 @@ async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
         .register_client(idp::oauth::clients::ClientSpec {
             name: "众筹测试应用".into(),
             redirect_uris: vec![REDIRECT.into()],
-            scope: "openid profile crowdfunding".into(),
+            scope: "openid profile crowdfunding crowdfunding:staff".into(),
             ..Default::default()
         })
         .await;
@@ -32,7 +32,8 @@ async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
     .unwrap();
     let mut out = HashMap::new();
     for user in users {
-        let request = client.authorize_url(&["openid", "crowdfunding"]);
+        // Staff powers come with the staff scope, which the roles narrow to administrators.
+        let request = client.authorize_url(&["openid", "crowdfunding", "crowdfunding:staff"]);
         let (code, _) = crate::sdk::sign_in_through_pages(app, request.url.as_str(), user).await;
         let login = client
             .exchange_code(&code, request.pkce_verifier, &request.nonce)

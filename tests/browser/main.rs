@@ -145,6 +145,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             user_id: u.id,
             organisation_id: u.organisation_id,
             roles: u.roles,
+            staff: true,
         };
         let find = |name: &'static str| {
             let db = idp.db.clone();

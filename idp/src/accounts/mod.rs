@@ -157,7 +157,10 @@ pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, AccountErr
 
 /// Creates a user with the given roles; the password is checked against the policy and hashed.
 pub async fn create_user(db: &Db, new: NewUser, now: UnixTime) -> Result<User, AccountError> {
-    password::check_policy(&new.password)?;
+    password::check_policy(
+        &new.password,
+        &[new.username.as_str(), new.display_name.as_str()],
+    )?;
     let hash = password::hash(new.password).await?;
     let user = User {
         id: new_user_id(),
@@ -296,7 +299,7 @@ pub async fn set_password(
     password: String,
     now: UnixTime,
 ) -> Result<(), AccountError> {
-    password::check_policy(&password)?;
+    password::check_policy(&password, &[username])?;
     let hash = password::hash(password).await?;
     let updated = with_pool!(db, pool => sqlx::query(
         "UPDATE users SET password_hash = $2, updated_at = $3 WHERE username = $1",

@@ -25,6 +25,10 @@ pub enum PasswordError {
     TooShort { min: usize },
     #[error("the password must be at most {max} characters long")]
     TooLong { max: usize },
+    #[error(
+        "这个密码太常见或太容易猜到，请换一个更长、更少见的密码。This password is too common or too easy to guess; choose a longer, less usual one."
+    )]
+    TooGuessable,
     #[error("password hashing failed: {0}")]
     Hashing(String),
 }
@@ -33,13 +37,23 @@ pub const MIN_LENGTH: usize = 8;
 // Bounds the work an attacker can make one request do.
 pub const MAX_LENGTH: usize = 256;
 
-pub fn check_policy(password: &str) -> Result<(), PasswordError> {
+/// zxcvbn's scores 0 and 1 (fewer than a million guesses: common passwords, `12345678`,
+/// `Password1`, keyboard walks, repeats) are refused, as NIST SP 800-63B asks of a list of
+/// known-bad passwords.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Two;
+
+/// Whether a new password may be set. `user_inputs` are the account's own words (username,
+/// name, email), which make a password easier to guess.
+pub fn check_policy(password: &str, user_inputs: &[&str]) -> Result<(), PasswordError> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
         return Err(PasswordError::TooShort { min: MIN_LENGTH });
     }
     if length > MAX_LENGTH {
         return Err(PasswordError::TooLong { max: MAX_LENGTH });
+    }
+    if password.trim().is_empty() || zxcvbn::zxcvbn(password, user_inputs).score() < MIN_SCORE {
+        return Err(PasswordError::TooGuessable);
     }
     Ok(())
 }
@@ -243,5 +257,39 @@ mod tests {
         ] {
             assert!(!verify_now(b"correct horse battery", stored), "{stored}");
         }
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::{PasswordError, check_policy};
+
+    #[test]
+    fn common_and_trivial_passwords_are_refused() {
+        for weak in [
+            "12345678",
+            "password",
+            "        ",
+            "Password1",
+            "qwertyuiop",
+            "iloveyou1",
+            "aaaaaaaaaaaa",
+            "zhangwei2026",
+        ] {
+            assert!(
+                matches!(
+                    check_policy(weak, &["zhangwei"]),
+                    Err(PasswordError::TooGuessable)
+                ),
+                "{weak:?} was accepted"
+            );
+        }
+        for fine in ["demo-2026", "long-enough-1", "a-new-password-1", "枸杞 滩羊 贺兰山 2026"] {
+            assert!(check_policy(fine, &["li"]).is_ok(), "{fine:?} was refused");
+        }
+        assert!(matches!(
+            check_policy("short", &[]),
+            Err(PasswordError::TooShort { .. })
+        ));
     }
 }

@@ -67,11 +67,14 @@ pub struct Caller {
     pub user_id: String,
     pub organisation_id: Option<String>,
     pub roles: Vec<Role>,
+    /// Acting as platform staff: an administrator on the console, or through a token that
+    /// carries the staff scope (`crowdfunding:staff`); the role alone is not enough.
+    pub staff: bool,
 }
 
 impl Caller {
-    fn is_staff(&self) -> bool {
-        self.roles.contains(&Role::Admin)
+    pub fn is_staff(&self) -> bool {
+        self.staff && self.roles.contains(&Role::Admin)
     }
 
     fn may_initiate(&self) -> bool {

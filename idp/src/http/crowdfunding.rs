@@ -57,7 +57,15 @@ async fn caller(state: &AppState, bearer: &ApiBearer) -> Result<Caller, ApiError
         user_id: user.id,
         organisation_id: user.organisation_id,
         roles: user.roles,
+        staff: bearer.0.has_scope(crate::oauth::scopes::STAFF_CROWDFUNDING),
     })
+}
+
+fn staff_only() -> ApiError {
+    ApiError::Forbidden(format!(
+        "只有平台工作人员可以这样做，令牌须带 {0} 范围 / staff only: the token needs the {0} scope",
+        crate::oauth::scopes::STAFF_CROWDFUNDING
+    ))
 }
 
 /// The signed-in user behind a `crowdfunding` token, about to change something: refused while
@@ -250,8 +258,8 @@ async fn act(
     let reason = reason_of(&body)?;
     if action == Action::Close {
         // Staff may close an ended project at once instead of waiting for the scheduler.
-        if !caller.roles.contains(&crate::accounts::Role::Admin) {
-            return Err(ApiError::Forbidden("只有平台管理人员 / staff only".into()).into());
+        if !caller.is_staff() {
+            return Err(staff_only().into());
         }
         state
             .crowdfunding
@@ -358,7 +366,7 @@ async fn show_order(
         .map_err(problem)?;
     let mine = order.backer_user_id == caller.user_id
         || caller.organisation_id.as_deref() == Some(project.organisation_id.as_str())
-        || caller.roles.contains(&crate::accounts::Role::Admin);
+        || caller.is_staff();
     if !mine {
         return Err(ApiError::NotFound(format!("订单 {id}")).into());
     }
@@ -426,8 +434,8 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 async fn run_scheduler(State(state): State<AppState>, bearer: ApiBearer) -> Answer {
     let caller = caller(&state, &bearer).await.map_err(Failure::from)?;
-    if !caller.roles.contains(&crate::accounts::Role::Admin) {
-        return Err(ApiError::Forbidden("只有平台管理人员 / staff only".into()).into());
+    if !caller.is_staff() {
+        return Err(staff_only().into());
     }
     let released = state
         .crowdfunding

@@ -332,6 +332,12 @@ pub enum GrantsOf<'a> {
     },
     /// Every grant of a user (signing out everywhere).
     User(&'a str),
+    /// Every grant of a user but those of one login session (a password change keeps the
+    /// browser that made it).
+    UserExceptSession {
+        user_id: &'a str,
+        session_id: &'a str,
+    },
     /// A user's grants to one client (withdrawn consent).
     UserClient {
         user_id: &'a str,
@@ -357,6 +363,14 @@ pub async fn revoke_grants(
             Some(session_id),
         ),
         GrantsOf::User(user_id) => ("user_id = $3", user_id, None),
+        GrantsOf::UserExceptSession {
+            user_id,
+            session_id,
+        } => (
+            "user_id = $3 AND (session_id IS NULL OR session_id <> $4)",
+            user_id,
+            Some(session_id),
+        ),
         GrantsOf::UserClient { user_id, client_id } => {
             ("user_id = $3 AND client_id = $4", user_id, Some(client_id))
         }

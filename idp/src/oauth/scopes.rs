@@ -27,6 +27,11 @@ pub const CATALOGUE_TYPES: &[(&str, &str)] = &[
     ("carrier-resource", "共享资源服务项目"),
 ];
 
+/// Staff powers on the crowdfunding platform. A user's roles are not enough: the token must
+/// carry this scope, which only clients registered for it can obtain, so an administrator
+/// signed in to an ordinary carrier app acts there as an ordinary user.
+pub const STAFF_CROWDFUNDING: &str = "crowdfunding:staff";
+
 /// A scope's meaning, for people.
 pub struct ScopeInfo {
     pub name: String,
@@ -56,6 +61,11 @@ const FIXED: &[(&str, &str, &str)] = &[
         "crowdfunding",
         "使用产品众筹平台",
         "Use the product crowdfunding platform",
+    ),
+    (
+        STAFF_CROWDFUNDING,
+        "以平台工作人员身份审核、监管产品众筹（审核项目、查看订单、运行结算）",
+        "Act as platform staff on product crowdfunding (review projects, see orders, run settlement)",
     ),
     (
         "crowdsourcing",

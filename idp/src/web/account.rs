@@ -1,8 +1,10 @@
 //! `/account`: the signed-in user's page: authorised applications (withdraw consent), password
 //! change, and signing out everywhere.
 
+use std::net::SocketAddr;
+
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum_csrf::CsrfToken;
@@ -13,6 +15,7 @@ use super::lang::Lang;
 use super::login_state::{self, Login};
 use super::pages::{self, CsrfOnly, PageForm, form_token, render};
 use super::session_store::DbSessionStore;
+use super::throttle;
 use crate::accounts::{self, User, password};
 use crate::error::PageError;
 use crate::oauth::consents;
@@ -193,6 +196,7 @@ pub async fn post_password(
     State(state): State<AppState>,
     lang: Lang,
     session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     let login = match signed_in(&session).await {
@@ -203,23 +207,58 @@ pub async fn post_password(
         .await
         .map_err(|e| PageError::Internal(e.into()))?
         .ok_or(PageError::NotFound)?;
-    let stored = accounts::password_hash_of(&state.db, &user.username)
+    let now = state.now();
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+    let address = peer.ip().to_string();
+    // The current password is guessed at like a login, and held to the same throttle.
+    let admission = throttle::admit(&state.db, &user.username, &address, now)
         .await
-        .map_err(|e| PageError::Internal(e.into()))?
-        .map(|(_, hash)| hash);
-    let notice = if !password::verify(form.current_password, stored).await {
-        lang.pick(
-            "当前密码不正确，密码未修改。",
-            "The current password is wrong; nothing changed.",
-        )
-        .to_owned()
+        .map_err(internal)?;
+    let notice = if let throttle::Admission::Locked(seconds) = admission {
+        if lang.en {
+            format!("Too many failed attempts. Try again in {seconds} s; nothing changed.")
+        } else {
+            format!("失败次数过多，请 {seconds} 秒后再试，密码未修改。")
+        }
     } else {
-        match accounts::set_password(&state.db, &user.username, form.new_password, state.now())
+        let stored = accounts::password_hash_of(&state.db, &user.username)
             .await
-        {
-            Ok(()) => lang.pick("密码已修改。", "Password changed.").to_owned(),
-            Err(accounts::AccountError::Password(e)) => e.to_string(),
-            Err(e) => return Err(PageError::Internal(e.into())),
+            .map_err(|e| PageError::Internal(e.into()))?
+            .map(|(_, hash)| hash);
+        if !password::verify(form.current_password, stored).await {
+            lang.pick(
+                "当前密码不正确，密码未修改。",
+                "The current password is wrong; nothing changed.",
+            )
+            .to_owned()
+        } else {
+            throttle::succeeded(&state.db, &user.username, &address, now)
+                .await
+                .map_err(internal)?;
+            match accounts::set_password(&state.db, &user.username, form.new_password, now).await
+            {
+                Ok(()) => {
+                    // Whoever knew the old password is signed out: every other browser, and
+                    // every application's grant made outside this session.
+                    DbSessionStore::end_other_sessions(&state.db, &user.id, &login.sid)
+                        .await
+                        .map_err(internal)?;
+                    let others = GrantsOf::UserExceptSession {
+                        user_id: &user.id,
+                        session_id: &login.sid,
+                    };
+                    grants::revoke_grants(&state.db, others, "password changed", now)
+                        .await
+                        .map_err(internal)?;
+                    lang.pick(
+                        "密码已修改，其他设备上的登录和应用授权已结束。",
+                        "Password changed; your other sign-ins and application grants have ended.",
+                    )
+                    .to_owned()
+                }
+                Err(accounts::AccountError::Password(e)) => e.to_string(),
+                Err(e) => return Err(PageError::Internal(e.into())),
+            }
         }
     };
     // Shown once on the page the browser is sent to (303 after every POST).

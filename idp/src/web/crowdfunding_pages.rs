@@ -103,6 +103,8 @@ async fn staff(state: &AppState, session: &Session) -> Result<Result<Caller, Res
         user_id: user.id,
         organisation_id: user.organisation_id,
         roles: user.roles,
+        // The console is the provider's own staff tool, behind the administrator's session.
+        staff: true,
     }))
 }
 
@@ -131,6 +133,7 @@ async fn queue_page(
                     user_id: String::new(),
                     organisation_id: None,
                     roles: vec![crate::accounts::Role::Admin],
+                    staff: true,
                 }),
                 state.now(),
             )

@@ -73,8 +73,7 @@ pub async fn post_login(
 ) -> Result<Response, PageError> {
     let now = state.now();
     let return_to = pages::safe_return_to(&form.return_to).to_owned();
-    let account_key = throttle::account_key(form.username.trim());
-    let address_key = throttle::address_key(&peer.ip().to_string());
+    let address = peer.ip().to_string();
     let internal = |e: crate::db::DbError| PageError::Internal(e.into());
 
     let refuse = |message: String, status| -> Result<Response, PageError> {
@@ -89,10 +88,10 @@ pub async fn post_login(
         Ok(render(lang, status, Some(csrf.clone()), &page))
     };
 
-    let standing = throttle::standing(&state.db, [&account_key, &address_key], now)
+    let admission = throttle::admit(&state.db, &form.username, &address, now)
         .await
         .map_err(internal)?;
-    if let Some(seconds) = standing.locked_for {
+    if let throttle::Admission::Locked(seconds) = admission {
         return refuse(
             if lang.en {
                 format!("Too many failed attempts. Try again in {seconds} s.")
@@ -109,12 +108,7 @@ pub async fn post_login(
     let user_id = stored.as_ref().map(|(id, _)| id.clone());
     let ok = password::verify(form.password.clone(), stored.map(|(_, hash)| hash)).await;
     let Some(user_id) = user_id.filter(|_| ok) else {
-        throttle::record_failure(&state.db, &account_key, false, now)
-            .await
-            .map_err(internal)?;
-        throttle::record_failure(&state.db, &address_key, true, now)
-            .await
-            .map_err(internal)?;
+        // Counted already, when the attempt was admitted.
         tracing::info!(address = %peer.ip(), "failed login");
         return refuse(
             lang.pick("用户名或密码错误。", "Wrong username or password.")
@@ -122,12 +116,9 @@ pub async fn post_login(
             StatusCode::UNAUTHORIZED,
         );
     };
-    // Most logins have no failures to forget: no write for them.
-    if standing.account_failures {
-        throttle::clear(&state.db, &account_key)
-            .await
-            .map_err(internal)?;
-    }
+    throttle::succeeded(&state.db, &form.username, &address, now)
+        .await
+        .map_err(internal)?;
     login_state::start(&session, &user_id, now)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;

@@ -13,7 +13,7 @@ mod login_state;
 mod logout;
 pub(crate) mod pages;
 pub mod session_store;
-mod throttle;
+pub mod throttle;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

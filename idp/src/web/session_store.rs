@@ -56,6 +56,22 @@ impl DbSessionStore {
                 .map(|r| r.rows_affected()))?,
         })
     }
+
+    /// Ends every session of a user except the login session `keep_sid`.
+    pub async fn end_other_sessions(
+        db: &Db,
+        user_id: &str,
+        keep_sid: &str,
+    ) -> std::result::Result<u64, crate::db::DbError> {
+        Ok(with_pool!(db, pool => sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND (login_sid IS NULL OR login_sid <> $2)",
+        )
+        .bind(user_id)
+        .bind(keep_sid)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> Error {

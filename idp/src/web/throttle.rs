@@ -1,49 +1,34 @@
-//! Slowing down password guessing: each failed login for an account, and for a source address,
-//! is counted in the database (so every instance sees it). From the third failure in a row the
-//! key is locked for a time that doubles with each further failure, up to 15 minutes. A success
-//! clears the account's count.
+//! Slowing down password guessing without handing strangers a way to lock people out.
+//!
+//! Failures are counted in the database (so every instance sees them) under three keys:
+//! - the account *and* the address together: from the third failure in a row that pair is
+//!   locked for a time that doubles with each further failure, up to 15 minutes. A stranger who
+//!   guesses at someone's account locks only himself out of it;
+//! - the address alone, with room for offices behind one NAT ([`ADDRESS_FREE_FAILURES`]);
+//! - the account alone, against guessing spread over many addresses, with much more room
+//!   ([`ACCOUNT_FREE_FAILURES`]) and not applied at all to an address the account signed in
+//!   from successfully within [`KNOWN_FOR`], so its owner at home or at work still gets in
+//!   (the "known device" idea of OWASP's guidance; Keycloak and Kanidm separate the owner from
+//!   the attacker in the same spirit).
+//!
+//! An attempt is counted as a failure *before* the password is verified, in one transaction
+//! with the check (rows locked on PostgreSQL, the write gate on SQLite): forty attempts in
+//! parallel cannot all slip through between a check and a record. A success takes its own
+//! count back and forgets the account's failures.
 
 use crate::clock::UnixTime;
-use crate::db::{Db, DbError};
-use crate::with_pool;
+use crate::db::{Db, DbError, dialect};
+use crate::with_tx;
 
-const FREE_FAILURES: i64 = 3;
+/// Failures in a row from one address at one account before it locks.
+pub const PAIR_FREE_FAILURES: i64 = 3;
+/// Failures from one address (all accounts) before it locks.
+pub const ADDRESS_FREE_FAILURES: i64 = 20;
+/// Failures at one account from addresses it has not signed in from, before it locks for them.
+pub const ACCOUNT_FREE_FAILURES: i64 = 50;
 const MAX_LOCK: i64 = 15 * 60;
-// Addresses (shared offices, NAT) get more room than one account.
-const ADDRESS_FREE_FAILURES: i64 = 20;
-
-pub fn account_key(username: &str) -> String {
-    format!("user:{}", username.to_lowercase())
-}
-
-pub fn address_key(address: &str) -> String {
-    format!("ip:{address}")
-}
-
-/// What the throttle knows of a login attempt before it is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
-    /// Seconds until the longer-locked of the keys may try again, if locked.
-    pub locked_for: Option<i64>,
-    /// Whether the account (the first key) has failures on record, to clear on success.
-    pub account_failures: bool,
-}
-
-/// The standing of `keys` (account first, then address); one query for both.
-pub async fn standing(db: &Db, keys: [&str; 2], now: UnixTime) -> Result<Standing, DbError> {
-    let (until, account_rows): (Option<i64>, i64) = with_pool!(db, pool => sqlx::query_as(
-        "SELECT MAX(locked_until), COUNT(CASE WHEN throttle_key = $1 THEN 1 END) \
-         FROM login_throttle WHERE throttle_key IN ($1, $2)",
-    )
-    .bind(keys[0])
-    .bind(keys[1])
-    .fetch_one(pool)
-    .await)?;
-    Ok(Standing {
-        locked_for: until.filter(|u| *u > now).map(|u| u - now),
-        account_failures: account_rows > 0,
-    })
-}
+/// How long a successful sign-in makes an address known for its account.
+pub const KNOWN_FOR: i64 = 90 * 86_400;
 
 fn lock_seconds(failures: i64, free: i64) -> Option<i64> {
     (failures >= free).then(|| {
@@ -52,48 +37,149 @@ fn lock_seconds(failures: i64, free: i64) -> Option<i64> {
     })
 }
 
-pub async fn record_failure(
+fn account_name(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// The counters an attempt by `username` from `address` is held to.
+struct Keys {
+    pair: String,
+    address: String,
+    account: String,
+}
+
+impl Keys {
+    fn new(username: &str, address: &str) -> Keys {
+        let account = account_name(username);
+        Keys {
+            pair: format!("pair:{account}|{address}"),
+            address: format!("ip:{address}"),
+            account: format!("user:{account}"),
+        }
+    }
+}
+
+/// The answer to "may this attempt check a password?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Go ahead; the attempt is already counted as a failure until [`succeeded`] says otherwise.
+    Admitted,
+    /// Locked for this many more seconds; nothing was counted.
+    Locked(i64),
+}
+
+/// Checks and counts one attempt atomically, before its password is verified.
+pub async fn admit(
     db: &Db,
-    key: &str,
-    is_address: bool,
+    username: &str,
+    address: &str,
     now: UnixTime,
-) -> Result<(), DbError> {
-    let free = if is_address {
-        ADDRESS_FREE_FAILURES
-    } else {
-        FREE_FAILURES
-    };
+) -> Result<Admission, DbError> {
+    let keys = Keys::new(username, address);
+    let account = account_name(username);
     let mut tx = db.begin().await?;
-    let failures: Option<i64> = crate::with_tx!(&mut tx, conn => sqlx::query_scalar(
-        "SELECT failures FROM login_throttle WHERE throttle_key = $1",
+    let known: Option<i64> = with_tx!(&mut tx, conn => sqlx::query_scalar(
+        "SELECT last_success FROM login_known_addresses WHERE account = $1 AND address = $2",
     )
-    .bind(key)
+    .bind(&account)
+    .bind(address)
     .fetch_optional(conn)
     .await)?;
-    let failures = failures.unwrap_or(0) + 1;
-    let locked_until = lock_seconds(failures, free).map(|s| now + s);
-    crate::with_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO login_throttle (throttle_key, failures, last_failure, locked_until) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, \
-         locked_until = excluded.locked_until",
+    let known = known.is_some_and(|at| at > now - KNOWN_FOR);
+    // Sorted, so that concurrent attempts lock the rows in one order (no deadlock).
+    let mut counted: Vec<(&str, i64)> = vec![
+        (&keys.pair, PAIR_FREE_FAILURES),
+        (&keys.address, ADDRESS_FREE_FAILURES),
+    ];
+    if !known {
+        counted.push((&keys.account, ACCOUNT_FREE_FAILURES));
+    }
+    counted.sort();
+    let mut standing = Vec::with_capacity(counted.len());
+    for (key, free) in &counted {
+        with_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO login_throttle (throttle_key, failures, last_failure, locked_until) \
+             VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
+        )
+        .bind(*key)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let backend = tx.backend();
+        let sql = format!(
+            "SELECT failures, locked_until FROM login_throttle WHERE throttle_key = $1{}",
+            dialect::for_update(backend)
+        );
+        let (failures, locked_until): (i64, Option<i64>) = with_tx!(&mut tx, conn =>
+            sqlx::query_as(&sql).bind(*key).fetch_one(conn).await)?;
+        standing.push((*key, *free, failures, locked_until));
+    }
+    let locked_for = standing
+        .iter()
+        .filter_map(|(_, _, _, until)| until.filter(|u| *u > now).map(|u| u - now))
+        .max();
+    if let Some(seconds) = locked_for {
+        tx.commit().await?;
+        return Ok(Admission::Locked(seconds));
+    }
+    for (key, free, failures, _) in standing {
+        let failures = failures + 1;
+        with_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE login_throttle SET failures = $1, last_failure = $2, locked_until = $3 \
+             WHERE throttle_key = $4",
+        )
+        .bind(failures)
+        .bind(now)
+        .bind(lock_seconds(failures, free).map(|s| now + s))
+        .bind(key)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    Ok(Admission::Admitted)
+}
+
+/// The admitted attempt was right: its address becomes known for the account, the account's
+/// and the pair's failures are forgotten, and the address's count is taken back.
+pub async fn succeeded(
+    db: &Db,
+    username: &str,
+    address: &str,
+    now: UnixTime,
+) -> Result<(), DbError> {
+    let keys = Keys::new(username, address);
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, conn => sqlx::query(
+        "DELETE FROM login_throttle WHERE throttle_key IN ($1, $2)",
     )
-    .bind(key)
-    .bind(failures)
+    .bind(&keys.pair)
+    .bind(&keys.account)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    with_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1, \
+         locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
+         WHERE throttle_key = $1 AND failures > 0",
+    )
+    .bind(&keys.address)
+    .bind(ADDRESS_FREE_FAILURES)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    with_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO login_known_addresses (account, address, last_success) VALUES ($1, $2, $3) \
+         ON CONFLICT (account, address) DO UPDATE SET last_success = excluded.last_success",
+    )
+    .bind(account_name(username))
+    .bind(address)
     .bind(now)
-    .bind(locked_until)
     .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     tx.commit().await
-}
-
-pub async fn clear(db: &Db, key: &str) -> Result<(), DbError> {
-    with_pool!(db, pool => sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
-        .bind(key)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 #[cfg(test)]
