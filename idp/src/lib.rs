@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod housekeeping;
 pub mod http;
+pub mod listener;
 pub mod oauth;
 pub mod request_id;
 pub mod server_secrets;

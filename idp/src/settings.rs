@@ -23,6 +23,29 @@ pub struct Settings {
     pub tokens: TokenSettings,
     #[serde(default)]
     pub crowdfunding: CrowdfundingSettings,
+    #[serde(default)]
+    pub http: HttpSettings,
+}
+
+/// The HTTP listener's limits against clients that hold connections open.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Seconds a client has to send a request's headers, from connecting or from the end of its
+    /// previous request (an idle keep-alive connection is closed after as long).
+    pub header_read_timeout: u64,
+    /// Connections served at once; further ones wait in the kernel's queue until one closes.
+    /// Keep it below the process's open-file limit (`ulimit -n`) minus the database pool.
+    pub max_connections: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            header_read_timeout: 10,
+            max_connections: 768,
+        }
+    }
 }
 
 /// Product crowdfunding.
@@ -140,6 +163,7 @@ impl Default for Settings {
             },
             tokens: TokenSettings::default(),
             crowdfunding: CrowdfundingSettings::default(),
+            http: HttpSettings::default(),
         }
     }
 }

@@ -119,15 +119,10 @@ impl Application {
             db.clone(),
             self.state.clock.clone(),
         );
+        let limits = self.state.settings.http.clone();
         let app = http::router(self.state);
         tracing::info!(address = %self.address, "listening");
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+        crate::listener::serve(self.listener, app, &limits, shutdown).await;
         housekeeping.abort();
         scheduler.abort();
         db.close().await;

@@ -49,7 +49,8 @@ async fn discovery_documents_name_every_endpoint_and_only_s256(backend: Backend)
         assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
         let scopes = doc["scopes_supported"].as_array().unwrap();
         assert!(scopes.contains(&Value::from("catalogue:fund-repayment:write")));
-        assert_eq!(scopes.len(), 9 + 19 * 2);
+        assert!(scopes.contains(&Value::from("crowdfunding:staff")));
+        assert_eq!(scopes.len(), 10 + 19 * 2);
     }
 }
 
