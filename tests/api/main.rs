@@ -17,3 +17,4 @@ mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;
 mod sdk;
+mod security;

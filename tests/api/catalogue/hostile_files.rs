@@ -15,6 +15,8 @@ backend_tests!(
     a_header_wider_than_the_type_is_refused_before_any_row,
     a_row_or_record_with_a_million_extras_answers_briefly,
     decompression_bombs_are_refused_part_by_part,
+    in_lists_and_filters_are_capped,
+    csv_exports_neutralise_formulas_and_keep_numbers,
 );
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -337,4 +339,86 @@ async fn decompression_bombs_are_refused_part_by_part(backend: Backend) {
     // And an ordinary workbook still imports.
     let (status, body) = import(&app, &r.token, XLSX, workbook(&[])).await;
     assert_eq!(status, 200, "{body}");
+}
+
+async fn in_lists_and_filters_are_capped(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = reporter(&app, "长列表机构").await;
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("K-{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for (slug, field) in [("enterprise", "ORG_ID"), ("service-org", "ORG_GRADE")] {
+        let (status, body) = super::get(
+            &app,
+            &r.token,
+            &format!("/api/catalogue/{slug}?{field}.in={}", list(5_000)),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("1000"), "{body}");
+    }
+    let (status, body) = super::get(
+        &app,
+        &r.token,
+        &format!("/api/catalogue/enterprise?ORG_ID.in={}", list(1_000)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let many: String = (0..51).map(|i| format!("&ORG_NAME.contains={i}")).collect();
+    let (status, body) = super::get(
+        &app,
+        &r.token,
+        &format!("/api/catalogue/enterprise?limit=5{many}"),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    still_serving(&app).await;
+}
+
+async fn csv_exports_neutralise_formulas_and_keep_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = reporter(&app, "公式机构").await;
+    let mut loan = super::example("bridge-loan");
+    loan["Apply_no"] = json!("F-1");
+    loan["Comp_name"] = json!("=HYPERLINK(\"http://evil.example\",\"点我\")");
+    loan["Comp_legal_name"] = json!("@SUM(A1)");
+    loan["Link_name"] = json!("+1");
+    loan["Last_year_profit"] = json!("-12.50");
+    let (status, body) = super::post(&app, &r.token, "/api/catalogue/bridge-loan", &loan).await;
+    assert_eq!(status, 200, "{body}");
+
+    let response = app
+        .client
+        .get(app.url("/api/catalogue/bridge-loan/export?format=csv"))
+        .bearer_auth(&r.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let csv = response.text().await.unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains(",'@SUM(A1),"), "{csv}");
+    assert!(csv.contains(",'+1,"), "{csv}");
+    assert!(csv.contains(",-12.50,"), "a negative number stays a number: {csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+
+    // The exported file, imported again, keeps the values as they were reported.
+    let response = app
+        .client
+        .post(app.url("/api/catalogue/bridge-loan/import"))
+        .bearer_auth(&r.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["unchanged"], 1, "{body}");
 }
