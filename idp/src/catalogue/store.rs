@@ -154,7 +154,9 @@ async fn store_run(
             )))
         })?;
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        parents_present.push(existing_keys(tx, parent, &wanted).await?);
+        parents_present.push(
+            existing_keys(tx, parent, &wanted, reporter.organisation_id.as_deref()).await?,
+        );
     }
 
     let mut supersede: Vec<i64> = Vec::new();
@@ -321,10 +323,13 @@ async fn load_current(
     Ok(found)
 }
 
+/// Which of `keys` are current records of `t` reported by `organisation`: a record links only
+/// to a parent of its own organisation.
 async fn existing_keys(
     tx: &mut Tx,
     t: &RecordType,
     keys: &[&str],
+    organisation: Option<&str>,
 ) -> Result<HashSet<String>, DbError> {
     let mut found = HashSet::new();
     let unique: Vec<&str> = keys
@@ -335,15 +340,18 @@ async fn existing_keys(
         .collect();
     for chunk in unique.chunks(1000) {
         let sql = format!(
-            "SELECT record_key FROM {} WHERE is_current AND record_key IN ({})",
+            "SELECT record_key FROM {} WHERE is_current AND record_key IN ({}) \
+             AND organisation_id IS NOT DISTINCT FROM {}",
             t.table(),
-            placeholders(tx.backend(), 1, chunk.len())
+            placeholders(tx.backend(), 1, chunk.len()),
+            placeholders(tx.backend(), chunk.len() + 1, 1),
         );
         with_tx!(tx, conn => {
             let mut q = sqlx::query_scalar::<_, String>(&sql);
             for k in chunk {
                 q = q.bind(*k);
             }
+            q = q.bind(organisation);
             found.extend(q.fetch_all(&mut *conn).await?);
         });
     }

@@ -17,6 +17,7 @@ backend_tests!(
     decompression_bombs_are_refused_part_by_part,
     in_lists_and_filters_are_capped,
     csv_exports_neutralise_formulas_and_keep_numbers,
+    records_belong_to_organisations_and_link_within_them,
 );
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -421,4 +422,45 @@ async fn csv_exports_neutralise_formulas_and_keep_numbers(backend: Backend) {
         .unwrap();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["unchanged"], 1, "{body}");
+}
+
+async fn records_belong_to_organisations_and_link_within_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A client registered for no organisation may neither report nor read.
+    let scope = super::all_catalogue_scopes();
+    let orphan = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "无机构客户端".into(),
+            scope: scope.clone(),
+            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
+            ..Default::default()
+        })
+        .await;
+    let token = app.machine_token(&orphan, &scope).await;
+    let (status, body) = super::post(
+        &app,
+        &token,
+        "/api/catalogue/enterprise",
+        &super::enterprise("O-1", "无主公司"),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = super::get(&app, &token, "/api/catalogue/enterprise").await;
+    assert_eq!(status, 403);
+
+    // A child links only to a parent of its own organisation.
+    let a = reporter(&app, "父记录机构").await;
+    let b = reporter(&app, "子记录机构").await;
+    let project = super::example("crowdfunding-project");
+    let (status, body) =
+        super::post(&app, &a.token, "/api/catalogue/crowdfunding-project", &project).await;
+    assert_eq!(status, 200, "{body}");
+    let reward = super::example("crowdfunding-reward");
+    let (status, body) =
+        super::post(&app, &b.token, "/api/catalogue/crowdfunding-reward", &reward).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["code"], "missing_parent", "{body}");
+    let (status, body) =
+        super::post(&app, &a.token, "/api/catalogue/crowdfunding-reward", &reward).await;
+    assert_eq!(status, 200, "{body}");
 }

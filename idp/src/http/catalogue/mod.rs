@@ -97,6 +97,9 @@ async fn reporter(
         bearer.require(&t.write_scope())?;
     }
     let claims = &bearer.0;
+    if claims.org.is_none() {
+        return Err(no_organisation());
+    }
     if let Some(org) = &claims.org
         && let Some(reason) = freeze::frozen_reason(&state.db, org)
             .await
@@ -122,7 +125,19 @@ fn visibility(
         return Ok(Visibility::All { organisation });
     }
     bearer.require(&t.read_scope())?;
-    Ok(Visibility::Own(bearer.0.org.clone()))
+    match &bearer.0.org {
+        Some(org) => Ok(Visibility::Own(Some(org.clone()))),
+        None => Err(no_organisation()),
+    }
+}
+
+/// Records belong to organisations: a client registered for none may neither report nor
+/// read them (two such clients would otherwise share one namespace, each overwriting and
+/// reading the other's records).
+fn no_organisation() -> ApiError {
+    ApiError::Forbidden(
+        "这个客户端不属于任何机构，不能上报或查询目录数据；请为它登记所属机构 / this client belongs to no organisation, so it may neither report nor read catalogue records; register it for one".into(),
+    )
 }
 
 /// The answer to a report.
