@@ -616,12 +616,26 @@ async fn a_frozen_organisation_cannot_report(backend: Backend) {
 
 async fn scopes_guard_each_type(backend: Backend) {
     let app = spawn_app(backend).await;
+    let organisation = accounts::create_organisation(
+        &app.db,
+        "范围检查机构",
+        OrganisationKind::Carrier,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let scope = "catalogue:carrier:read catalogue:enterprise:write";
     let client = app
-        .machine_client("catalogue:carrier:read catalogue:enterprise:write")
+        .register_client(ClientSpec {
+            name: "范围检查".into(),
+            scope: scope.into(),
+            grant_types: Some(vec![GrantType::ClientCredentials]),
+            organisation_id: Some(organisation.id.clone()),
+            ..Default::default()
+        })
         .await;
-    let token = app
-        .machine_token(&client, "catalogue:carrier:read catalogue:enterprise:write")
-        .await;
+    let token = app.machine_token(&client, scope).await;
     let (status, body) = post(&app, &token, "/api/catalogue/carrier", &example("carrier")).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["required_scope"], "catalogue:carrier:write");
@@ -634,19 +648,28 @@ async fn scopes_guard_each_type(backend: Backend) {
     assert_eq!(status, 401);
     let (status, body) = get(&app, &token, "/api/catalogue/no-such-type").await;
     assert_eq!(status, 404, "{body}");
-    // A client without an organisation reports on the platform's own account.
     let (status, body) = post(
         &app,
         &token,
         "/api/catalogue/enterprise",
-        &enterprise("P-1", "平台"),
+        &enterprise("P-1", "范围检查"),
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let admin = app.admin_token().await;
-    let (_, record) = get(&app, &admin, "/api/catalogue/enterprise/P-1").await;
-    assert_eq!(record["current"]["organisation_id"], Value::Null);
-    assert_eq!(record["current"]["client_id"], client.client_id.as_str());
+
+    // A client of no organisation may neither report nor read: records belong to one.
+    let orphan = app.machine_client(scope).await;
+    let orphan_token = app.machine_token(&orphan, scope).await;
+    let (status, body) = post(
+        &app,
+        &orphan_token,
+        "/api/catalogue/enterprise",
+        &enterprise("P-2", "无主"),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = get(&app, &orphan_token, "/api/catalogue/carrier").await;
+    assert_eq!(status, 403);
 }
 
 async fn organisations_see_and_change_only_their_own_records(backend: Backend) {
@@ -661,25 +684,51 @@ async fn organisations_see_and_change_only_their_own_records(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
+    // Keys are per organisation: the same key from another organisation is that
+    // organisation's own record, and says nothing about the first one.
     let (status, body) = post(
         &app,
         &b.token,
         "/api/catalogue/enterprise",
-        &enterprise("O-1", "乙改的"),
+        &enterprise("O-1", "乙的"),
     )
     .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(
-        body["errors"][0]["code"],
-        "reported_by_another_organisation"
-    );
-    let (status, _) = get(&app, &b.token, "/api/catalogue/enterprise/O-1").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"][0]["status"], "created");
+    assert_eq!(body["results"][0]["key"], "O-1");
+    let (_, body) = get(&app, &b.token, "/api/catalogue/enterprise/O-1").await;
+    assert_eq!(body["current"]["record"]["ORG_NAME"], "乙的");
+    assert_eq!(body["current"]["version"], 1);
+    let (_, body) = get(&app, &a.token, "/api/catalogue/enterprise/O-1").await;
+    assert_eq!(body["current"]["record"]["ORG_NAME"], "甲的", "untouched");
+    assert_eq!(body["history"], json!([]));
+    assert_eq!(count(&app, &b.token, "enterprise").await, 1);
+    // A key only another organisation has is not found.
+    let (status, _) = post(
+        &app,
+        &a.token,
+        "/api/catalogue/enterprise",
+        &enterprise("O-2", "甲独有"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = get(&app, &b.token, "/api/catalogue/enterprise/O-2").await;
     assert_eq!(status, 404);
-    assert_eq!(count(&app, &b.token, "enterprise").await, 0);
+    // An administrator names the organisation when several report a key.
     let admin = app.admin_token().await;
     let (status, body) = get(&app, &admin, "/api/catalogue/enterprise/O-1").await;
-    assert_eq!(status, 200);
-    assert_eq!(body["current"]["record"]["ORG_NAME"], "甲的");
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = get(
+        &app,
+        &admin,
+        &format!("/api/catalogue/enterprise/O-1?organisation={}", b.organisation_id),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["current"]["record"]["ORG_NAME"], "乙的");
+    let (status, body) = get(&app, &admin, "/api/catalogue/enterprise/O-2").await;
+    assert_eq!(status, 200, "the only owner: {body}");
+    assert_eq!(body["current"]["record"]["ORG_NAME"], "甲独有");
     let (_, body) = get(
         &app,
         &admin,
@@ -689,7 +738,7 @@ async fn organisations_see_and_change_only_their_own_records(backend: Backend) {
         ),
     )
     .await;
-    assert_eq!(body["items"], json!([]));
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
 }
 
 async fn the_database_columns_match_the_spec(backend: Backend) {

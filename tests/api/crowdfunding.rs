@@ -1101,12 +1101,7 @@ async fn unpaid_orders_give_their_copies_back(backend: Backend) {
 async fn projects_reported_through_the_catalogue_are_listed_read_only(backend: Backend) {
     let app = spawn_app(backend).await;
     let t = tokens(&app, &["backer"]).await;
-    let reporter = app
-        .machine_client("catalogue:crowdfunding-project:write")
-        .await;
-    let token = app
-        .machine_token(&reporter, "catalogue:crowdfunding-project:write")
-        .await;
+    let token = crate::catalogue::reporter(&app, "外部众筹平台").await.token;
     let record = json!({"CROWD_ID": "EXT-CF-1", "CROWD_TITLE": "外部平台的众筹", "CROWD_AMOUNT": "5.00", "CROWD_DURATION": 30});
     let response = app
         .client

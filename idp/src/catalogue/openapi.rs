@@ -181,8 +181,9 @@ fn paths_for(t: &RecordType) -> Vec<(String, Value)> {
             json!({"get": {
                 "tags": tag, "security": read,
                 "summary": format!("一条记录及其历史版本 / One record and its history; key {}", t.key.join(" / ")),
-                "parameters": [{"name": "key", "in": "path", "required": true, "description": "Composite keys are joined by /", "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "Current version and earlier ones, newest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecordHistory"}}}}, "404": problem("No such record visible to this token")}
+                "parameters": [{"name": "key", "in": "path", "required": true, "description": "Composite keys are joined by /", "schema": {"type": "string"}},
+                    {"name": "organisation", "in": "query", "required": false, "description": "Administrators: whose record (keys are per organisation)", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Current version and earlier ones, newest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecordHistory"}}}}, "404": problem("No such record visible to this token"), "409": problem("Administrators: several organisations report this key; name one with ?organisation=")}
             }}),
         ),
     ]
@@ -210,7 +211,8 @@ fn common_schemas() -> Vec<(String, Value)> {
             json!({"type": "object", "properties": {
             "mode": {"type": "string"}, "received": {"type": "integer"}, "created": {"type": "integer"},
             "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "refused": {"type": "integer"},
-            "results": {"type": "array", "items": {"$ref": "#/components/schemas/RecordResult"}}}}),
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/RecordResult"}},
+            "errors_omitted": {"type": "integer", "description": "Field errors left out of results (at most 20 are listed per record and 1,000 per answer)"}}}),
         ),
         (
             "Version".into(),

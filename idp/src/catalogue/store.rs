@@ -75,7 +75,24 @@ pub struct RecordResult {
 
 /// The key as people read it: parts joined by `/`.
 pub fn shown_key(storage_key: &str) -> String {
-    storage_key.replace(KEY_SEPARATOR, "/")
+    let key = storage_key
+        .split_once(NAMESPACE_SEPARATOR)
+        .map_or(storage_key, |(_, key)| key);
+    key.replace(KEY_SEPARATOR, "/")
+}
+
+/// Separates the reporting organisation from the key in storage.
+pub const NAMESPACE_SEPARATOR: char = '\u{1e}';
+
+/// The storage key of `key` reported by `organisation`. Keys are per organisation: two
+/// carriers that both serve enterprise 916401… each report and update their own record of it,
+/// and neither learns that the other has one (no key can be probed or claimed first). Only
+/// records of no organisation, from before this rule, are stored under the bare key.
+pub fn namespaced(organisation: Option<&str>, key: &str) -> String {
+    match organisation {
+        Some(org) => format!("{org}{NAMESPACE_SEPARATOR}{key}"),
+        None => key.to_owned(),
+    }
 }
 
 struct Current {
@@ -135,6 +152,16 @@ async fn store_run(
     now: i64,
     results: &mut Vec<RecordResult>,
 ) -> Result<(), DbError> {
+    let org = reporter.organisation_id.as_deref();
+    let run: Vec<Item> = run
+        .into_iter()
+        .map(|mut item| {
+            if let Ok(checked) = &mut item.checked {
+                checked.key = namespaced(org, &checked.key);
+            }
+            item
+        })
+        .collect();
     let keys: Vec<&str> = run
         .iter()
         .filter_map(|i| i.checked.as_ref().ok().map(|c| c.key.as_str()))
@@ -145,7 +172,7 @@ async fn store_run(
         let wanted: Vec<String> = run
             .iter()
             .filter_map(|i| i.checked.as_ref().ok())
-            .filter_map(|c| link_key(t, link.fields, &c.values))
+            .filter_map(|c| link_key(t, link.fields, &c.values, org))
             .collect();
         let parent = record_type(link.parent).ok_or_else(|| {
             DbError::Query(sqlx::Error::Protocol(format!(
@@ -171,7 +198,7 @@ async fn store_run(
         };
         let mut errors = Vec::new();
         for (link, present) in t.links.iter().zip(&parents_present) {
-            if let Some(parent_key) = link_key(t, link.fields, &checked.values)
+            if let Some(parent_key) = link_key(t, link.fields, &checked.values, org)
                 && !present.contains(&parent_key)
             {
                 let parent = record_type(link.parent).map(|p| (p.name_zh, p.name_en));
@@ -271,13 +298,19 @@ fn refused(
     }
 }
 
-/// The parent's storage key a child's link fields name, when they are all given.
-fn link_key(t: &RecordType, fields: &[&str], values: &[Option<String>]) -> Option<String> {
+/// The parent's storage key (in the reporting organisation's namespace) a child's link
+/// fields name, when they are all given.
+fn link_key(
+    t: &RecordType,
+    fields: &[&str],
+    values: &[Option<String>],
+    organisation: Option<&str>,
+) -> Option<String> {
     let parts: Option<Vec<&str>> = fields
         .iter()
         .map(|f| t.field_index(f).and_then(|i| values[i].as_deref()))
         .collect();
-    parts.map(|p| p.join(&KEY_SEPARATOR.to_string()))
+    parts.map(|p| namespaced(organisation, &p.join(&KEY_SEPARATOR.to_string())))
 }
 
 async fn load_current(
@@ -472,6 +505,33 @@ macro_rules! version_from_row {
             values,
         }
     }};
+}
+
+/// The organisations with a current record of `t` whose key fields are `parts` (for an
+/// administrator who names no organisation).
+pub async fn owners_of(
+    db: &crate::db::Db,
+    t: &RecordType,
+    parts: &[&str],
+) -> Result<Vec<Option<String>>, DbError> {
+    let conditions: Vec<String> = t
+        .key_indexes()
+        .iter()
+        .enumerate()
+        .map(|(n, i)| format!("\"{}\" = ${}", t.fields[*i].column(), n + 1))
+        .collect();
+    let sql = format!(
+        "SELECT DISTINCT organisation_id FROM {} WHERE is_current AND {} LIMIT 20",
+        t.table(),
+        conditions.join(" AND ")
+    );
+    Ok(with_pool!(db, pool => {
+        let mut q = sqlx::query_scalar::<_, Option<String>>(&sql);
+        for part in parts {
+            q = q.bind(*part);
+        }
+        q.fetch_all(pool).await
+    })?)
 }
 
 /// Every version of one record, newest first.

@@ -342,7 +342,10 @@ fn check_value(field: &Field, text: String) -> Outcome {
             format!("{name} takes at most {MAX_VALUE_CHARS} characters, got {chars}"),
         ));
     }
-    if text.contains(KEY_SEPARATOR) || text.contains('\0') {
+    if text.contains(KEY_SEPARATOR)
+        || text.contains(super::store::NAMESPACE_SEPARATOR)
+        || text.contains('\0')
+    {
         return Err(err(
             "control_character",
             format!("{name} 含有不可见的控制字符"),

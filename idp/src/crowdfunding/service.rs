@@ -1480,9 +1480,9 @@ impl Service {
         let mut out = Vec::new();
         with_pool!(db, pool => {
             for row in sqlx::query(
-                "SELECT record_key, crowd_title, tags, crowd_amount, crowd_duration, source, organisation_id \
+                "SELECT crowd_id, crowd_title, tags, crowd_amount, crowd_duration, source, organisation_id \
                  FROM cat_crowdfunding_project c WHERE is_current AND source <> 'workflow' \
-                 AND NOT EXISTS (SELECT 1 FROM cf_projects p WHERE p.id = c.record_key) ORDER BY version_id DESC LIMIT 100",
+                 AND NOT EXISTS (SELECT 1 FROM cf_projects p WHERE p.id = c.crowd_id) ORDER BY version_id DESC LIMIT 100",
             )
             .fetch_all(pool)
             .await?

@@ -94,10 +94,12 @@ pub async fn get_list(
 pub async fn get_record(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
     bearer: ApiBearer,
 ) -> Result<Json<Value>, ApiError> {
     let t = record_type(&slug)?;
-    let visibility = visibility(&bearer, t, None)?;
+    let params = params_of(raw)?;
+    let visibility = visibility(&bearer, t, param(&params, "organisation").map(str::to_owned))?;
     let parts: Vec<&str> = key.split('/').collect();
     let not_found = || ApiError::NotFound(format!("{} {key}", t.name_zh));
     if parts.len() != t.key.len() {
@@ -109,7 +111,32 @@ pub async fn get_record(
             t.key.join(" + ")
         )));
     }
-    let versions = store::history(&state.db, t, &storage_key(&parts))
+    // Keys are per organisation: the caller's own, or the one an administrator names (or the
+    // only one that has this key).
+    let organisation = match &visibility {
+        Visibility::Own(org) | Visibility::All { organisation: org @ Some(_) } => org.clone(),
+        Visibility::All { organisation: None } => {
+            let owners = store::owners_of(&state.db, t, &parts)
+                .await
+                .map_err(ApiError::internal)?;
+            match owners.as_slice() {
+                [] => return Err(not_found()),
+                [only] => only.clone(),
+                several => {
+                    let named: Vec<&str> = several.iter().flatten().map(String::as_str).collect();
+                    return Err(ApiError::Conflict(format!(
+                        "{} 个机构都上报了 {key}，请用 ?organisation= 指定其一：{} / {} organisations report {key}; name one with ?organisation=: {}",
+                        several.len(),
+                        named.join("、"),
+                        several.len(),
+                        named.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let storage = store::namespaced(organisation.as_deref(), &storage_key(&parts));
+    let versions = store::history(&state.db, t, &storage)
         .await
         .map_err(ApiError::internal)?;
     let Some(current) = versions.iter().find(|v| v.current) else {
