@@ -343,7 +343,19 @@ pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Passwd { username, password } => {
             accounts::set_password(db, &username, password, now).await?;
-            println!("password changed for {username}");
+            // Whoever knew the old password is signed out everywhere.
+            if let Some(user) = accounts::find_user_by_username(db, &username).await? {
+                crate::web::session_store::DbSessionStore::end_user_sessions(db, &user.id, None)
+                    .await?;
+                crate::oauth::grants::revoke_grants(
+                    db,
+                    crate::oauth::grants::GrantsOf::User(&user.id),
+                    "password changed",
+                    now,
+                )
+                .await?;
+            }
+            println!("password changed for {username}; their sessions and grants have ended");
         }
     }
     Ok(())

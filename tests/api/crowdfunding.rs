@@ -10,14 +10,32 @@ use serde_json::{Value, json};
 
 const REDIRECT: &str = "http://127.0.0.1:9/cf-callback";
 
-/// Access tokens with the `crowdfunding` scope for the demo users, through the login pages.
+/// Access tokens with the `crowdfunding` scope for the demo users, through the login pages;
+/// administrators' tokens also carry the staff scope.
 async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
     app.load_demo().await;
+    // Staff powers come with the staff scope, which the roles narrow to administrators.
+    tokens_through(
+        app,
+        "openid profile crowdfunding crowdfunding:staff",
+        &["openid", "crowdfunding", "crowdfunding:staff"],
+        users,
+    )
+    .await
+}
+
+/// Signs `users` in through a new client registered for `client_scope`, asking for `requested`.
+async fn tokens_through(
+    app: &TestApp,
+    client_scope: &str,
+    requested: &[&str],
+    users: &[&str],
+) -> HashMap<String, String> {
     let registered = app
         .register_client(idp::oauth::clients::ClientSpec {
             name: "众筹测试应用".into(),
             redirect_uris: vec![REDIRECT.into()],
-            scope: "openid profile crowdfunding crowdfunding:staff".into(),
+            scope: client_scope.into(),
             ..Default::default()
         })
         .await;
@@ -32,8 +50,7 @@ async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
     .unwrap();
     let mut out = HashMap::new();
     for user in users {
-        // Staff powers come with the staff scope, which the roles narrow to administrators.
-        let request = client.authorize_url(&["openid", "crowdfunding", "crowdfunding:staff"]);
+        let request = client.authorize_url(requested);
         let (code, _) = crate::sdk::sign_in_through_pages(app, request.url.as_str(), user).await;
         let login = client
             .exchange_code(&code, request.pkce_verifier, &request.nonce)
@@ -1230,30 +1247,10 @@ backend_tests!(
 /// The administrator's token through an ordinary carrier app, which may not ask for the staff
 /// scope.
 async fn admin_token_without_staff_scope(app: &TestApp) -> String {
-    let registered = app
-        .register_client(idp::oauth::clients::ClientSpec {
-            name: "普通载体应用".into(),
-            redirect_uris: vec![REDIRECT.into()],
-            scope: "openid profile crowdfunding".into(),
-            ..Default::default()
-        })
-        .await;
-    let client = Client::discover(
-        &app.address,
-        &registered.client_id,
-        registered.client_secret.clone(),
-    )
-    .await
-    .unwrap()
-    .with_redirect_uri(REDIRECT)
-    .unwrap();
-    let request = client.authorize_url(&["openid", "crowdfunding"]);
-    let (code, _) = crate::sdk::sign_in_through_pages(app, request.url.as_str(), "admin").await;
-    let login = client
-        .exchange_code(&code, request.pkce_verifier, &request.nonce)
-        .await
-        .unwrap();
-    login.tokens.access_token
+    let mut tokens =
+        tokens_through(app, "openid profile crowdfunding", &["openid", "crowdfunding"], &["admin"])
+            .await;
+    tokens.remove("admin").unwrap()
 }
 
 async fn staff_powers_need_the_staff_scope_not_only_the_role(backend: Backend) {

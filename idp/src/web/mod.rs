@@ -16,11 +16,10 @@ pub mod session_store;
 pub mod throttle;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use time::Duration;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::state::AppState;
@@ -94,22 +93,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(console_catalogue::post_organisation),
         )
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        // No framing, no referrer, the CSP and no caching come from the layers around every
+        // answer (`http::router`).
         .route("/static/site.css", get(stylesheet))
 }
 

@@ -210,7 +210,7 @@ async fn xlsx_imports_and_exports(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200, "keys are per organisation: {body}");
-    assert_eq!(body["created"], 3, "{body}");
+    assert_eq!(body["created"], 2, "{body}");
 }
 
 backend_tests!(
