@@ -3,6 +3,7 @@
 //! `http::catalogue`; this module knows nothing of requests.
 
 pub mod codes;
+pub mod csv_rows;
 pub mod freeze;
 pub mod idempotency;
 pub mod openapi;

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use calamine::{DataRef, Reader, Xlsx};
 
+use super::csv_rows::CsvRows;
 use super::spec::{Field, RecordType};
 use super::validate::{FieldError, Problems, UnknownFields, echo, resolve_field, unknown_field};
 use super::xlsx_limits::{self, XlsxLimit};
@@ -224,33 +225,29 @@ pub fn read(
                 }))
                 .bom_sniffing(true)
                 .build(BufReader::with_capacity(256 * 1024, file));
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(decoder);
-            let mut records = reader.records();
-            let header = match records.next() {
-                Some(h) => h.map_err(|e| SheetError::Csv(e.to_string()))?,
-                None => return Err(SheetError::NoHeader),
-            };
-            let width = (0..header.len())
-                .rev()
-                .find(|&i| header.get(i).is_some_and(|c| !c.trim().is_empty()))
-                .map_or(0, |i| i + 1);
+            let mut records = CsvRows::new(BufReader::with_capacity(64 * 1024, decoder));
             let max = max_columns(t, unknown);
-            if width > max {
-                return Err(SheetError::TooManyColumns { found: width, max });
+            let header = records.next_record(max)?.ok_or(SheetError::NoHeader)?;
+            if let Some(last) = header.last_filled_extra {
+                return Err(SheetError::TooManyColumns {
+                    found: last + 1,
+                    max,
+                });
             }
-            let titles: Vec<String> = header.iter().take(width).map(str::to_owned).collect();
-            let map = map_header(t, &titles, unknown)?;
+            let map = map_header(t, &header.fields, unknown)?;
+            let width = map.len();
             let mut rows = Vec::with_capacity(batch);
-            for record in records {
-                let record = record.map_err(|e| SheetError::Csv(e.to_string()))?;
-                if record.iter().all(|c| c.trim().is_empty()) {
+            while let Some(record) = records.next_record(width)? {
+                if record.is_blank() {
                     continue;
                 }
-                let line = record.position().map(|p| p.line()).unwrap_or_default();
-                rows.push(row_from(t, &map, line, record.iter()));
+                let extra = ExtraCells {
+                    first: record.first_filled_extra,
+                    count: record.filled_extra,
+                };
+                let mut row = row_from(t, &map, record.line, record.fields.into_iter());
+                row.errors.extend(extra.errors());
+                rows.push(row);
                 if rows.len() == batch && !sink(std::mem::take(&mut rows)) {
                     return Ok(());
                 }
