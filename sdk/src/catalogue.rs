@@ -73,6 +73,10 @@ pub struct UploadReport {
     /// Per record (imports list only refused rows).
     #[serde(default)]
     pub results: Vec<RecordResult>,
+    /// Field errors left out of `results`: at most 20 are listed per record and 1,000 per
+    /// answer.
+    #[serde(default)]
+    pub errors_omitted: usize,
 }
 
 /// One stored version of a record and who reported it.
@@ -82,7 +86,7 @@ pub struct Version<R> {
     pub version: i64,
     /// Whether this is the current version.
     pub current: bool,
-    /// The reporting organisation (`None`: the platform's own account).
+    /// The reporting organisation (`None` only for records from before every record had one).
     pub organisation_id: Option<String>,
     /// The reporting client.
     pub client_id: String,

@@ -721,7 +721,10 @@ async fn organisations_see_and_change_only_their_own_records(backend: Backend) {
     let (status, body) = get(
         &app,
         &admin,
-        &format!("/api/catalogue/enterprise/O-1?organisation={}", b.organisation_id),
+        &format!(
+            "/api/catalogue/enterprise/O-1?organisation={}",
+            b.organisation_id
+        ),
     )
     .await;
     assert_eq!(status, 200, "{body}");

@@ -1247,9 +1247,13 @@ backend_tests!(
 /// The administrator's token through an ordinary carrier app, which may not ask for the staff
 /// scope.
 async fn admin_token_without_staff_scope(app: &TestApp) -> String {
-    let mut tokens =
-        tokens_through(app, "openid profile crowdfunding", &["openid", "crowdfunding"], &["admin"])
-            .await;
+    let mut tokens = tokens_through(
+        app,
+        "openid profile crowdfunding",
+        &["openid", "crowdfunding"],
+        &["admin"],
+    )
+    .await;
     tokens.remove("admin").unwrap()
 }
 
@@ -1261,39 +1265,94 @@ async fn staff_powers_need_the_staff_scope_not_only_the_role(backend: Backend) {
     let plain_admin = admin_token_without_staff_scope(&app).await;
 
     // A second project waits for review.
-    let (_, body) = call(&app, "POST", &t["enterprise"], "/api/crowdfunding/projects", Some(draft(None))).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
     let second = body["id"].as_str().unwrap().to_owned();
-    let (status, _) = call(&app, "POST", &t["enterprise"], &format!("/api/crowdfunding/projects/{second}/actions/submit"), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{second}/actions/submit"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 
     for (method, path) in [
-        ("POST", format!("/api/crowdfunding/projects/{second}/actions/reject")),
-        ("POST", format!("/api/crowdfunding/projects/{second}/actions/approve")),
+        (
+            "POST",
+            format!("/api/crowdfunding/projects/{second}/actions/reject"),
+        ),
+        (
+            "POST",
+            format!("/api/crowdfunding/projects/{second}/actions/approve"),
+        ),
         ("POST", "/api/crowdfunding/scheduler/run".to_owned()),
         ("GET", format!("/api/crowdfunding/orders/{order}")),
         ("GET", format!("/api/crowdfunding/projects/{id}/audit")),
     ] {
-        let (status, body) = call(&app, method, &plain_admin, &path, Some(json!({"reason": "不通过"}))).await;
+        let (status, body) = call(
+            &app,
+            method,
+            &plain_admin,
+            &path,
+            Some(json!({"reason": "不通过"})),
+        )
+        .await;
         assert!(
             matches!(status, 403 | 404 | 409),
             "{method} {path} without the staff scope: {status} {body}"
         );
         assert!(!body.to_string().contains("13900000000"), "{body}");
     }
-    let (_, body) = call(&app, "GET", &t["enterprise"], &format!("/api/crowdfunding/projects/{second}"), None).await;
+    let (_, body) = call(
+        &app,
+        "GET",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{second}"),
+        None,
+    )
+    .await;
     assert_eq!(body["state"], "submitted", "nothing was decided");
 
     // With the staff scope the same administrator acts as staff.
-    let (status, body) = call(&app, "GET", &t["admin"], &format!("/api/crowdfunding/orders/{order}"), None).await;
+    let (status, body) = call(
+        &app,
+        "GET",
+        &t["admin"],
+        &format!("/api/crowdfunding/orders/{order}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = call(&app, "POST", &t["admin"], &format!("/api/crowdfunding/projects/{second}/actions/approve"), None).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("/api/crowdfunding/projects/{second}/actions/approve"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 }
 
 async fn a_frozen_organisation_cannot_start_or_change_projects(backend: Backend) {
     let app = spawn_app(backend).await;
     let t = tokens(&app, &["enterprise"]).await;
-    let (_, body) = call(&app, "POST", &t["enterprise"], "/api/crowdfunding/projects", Some(draft(None))).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
     let id = body["id"].as_str().unwrap().to_owned();
     let user = idp::accounts::find_user_by_username(&app.db, "enterprise")
         .await
@@ -1311,16 +1370,51 @@ async fn a_frozen_organisation_cannot_start_or_change_projects(backend: Backend)
         .unwrap();
     assert_eq!(response.status(), 200);
     let projects_before = count_projects(&app).await;
-    let (status, body) = call(&app, "POST", &t["enterprise"], "/api/crowdfunding/projects", Some(draft(None))).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
     assert_eq!(status, 423, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("违规上报"), "{body}");
-    let (status, _) = call(&app, "PUT", &t["enterprise"], &format!("/api/crowdfunding/projects/{id}"), Some(draft(None))).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("违规上报"),
+        "{body}"
+    );
+    let (status, _) = call(
+        &app,
+        "PUT",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        Some(draft(None)),
+    )
+    .await;
     assert_eq!(status, 423);
-    let (status, _) = call(&app, "POST", &t["enterprise"], &format!("/api/crowdfunding/projects/{id}/actions/submit"), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}/actions/submit"),
+        None,
+    )
+    .await;
     assert_eq!(status, 423);
-    assert_eq!(count_projects(&app).await, projects_before, "nothing stored");
+    assert_eq!(
+        count_projects(&app).await,
+        projects_before,
+        "nothing stored"
+    );
     // Reading is still allowed.
-    let (status, body) = call(&app, "GET", &t["enterprise"], &format!("/api/crowdfunding/projects/{id}"), None).await;
+    let (status, body) = call(
+        &app,
+        "GET",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["state"], "draft");
 }
@@ -1334,28 +1428,71 @@ async fn count_projects(app: &TestApp) -> i64 {
 async fn covers_are_web_addresses_and_backers_see_the_public_fields(backend: Backend) {
     let app = spawn_app(backend).await;
     let t = tokens(&app, &["enterprise", "admin", "backer"]).await;
-    for cover in ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "//evil.example/x.png", "file:///etc/passwd"] {
+    for cover in [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<b>x</b>",
+        "//evil.example/x.png",
+        "file:///etc/passwd",
+    ] {
         let mut body = draft(None);
         body["cover_url"] = json!(cover);
-        let (status, answer) = call(&app, "POST", &t["enterprise"], "/api/crowdfunding/projects", Some(body)).await;
+        let (status, answer) = call(
+            &app,
+            "POST",
+            &t["enterprise"],
+            "/api/crowdfunding/projects",
+            Some(body),
+        )
+        .await;
         assert_eq!(status, 400, "{cover}: {answer}");
     }
     let mut body = draft(None);
     body["cover_url"] = json!("https://img.example.cn/cover.png");
-    let (status, answer) = call(&app, "POST", &t["enterprise"], "/api/crowdfunding/projects", Some(body)).await;
+    let (status, answer) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(body),
+    )
+    .await;
     assert_eq!(status, 201, "{answer}");
 
     let (id, _) = listed_project(&app, &t, None).await;
-    let (status, own) = call(&app, "GET", &t["enterprise"], &format!("/api/crowdfunding/projects/{id}"), None).await;
+    let (status, own) = call(
+        &app,
+        "GET",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
-    assert_eq!(own["link_mobile"], "13800000001", "the initiator sees its own contact");
+    assert_eq!(
+        own["link_mobile"], "13800000001",
+        "the initiator sees its own contact"
+    );
     assert!(own["owner_user_id"].is_string());
-    let (status, seen) = call(&app, "GET", &t["backer"], &format!("/api/crowdfunding/projects/{id}"), None).await;
+    let (status, seen) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(seen["link_mobile"].is_null(), "{seen}");
     assert!(seen["link_name"].is_null(), "{seen}");
     assert!(seen.get("owner_user_id").is_none(), "{seen}");
     assert!(!seen.to_string().contains("13800000001"), "{seen}");
-    let (_, listed) = call(&app, "GET", &t["backer"], "/api/crowdfunding/projects", None).await;
+    let (_, listed) = call(
+        &app,
+        "GET",
+        &t["backer"],
+        "/api/crowdfunding/projects",
+        None,
+    )
+    .await;
     assert!(!listed.to_string().contains("13800000001"), "{listed}");
 }

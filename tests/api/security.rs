@@ -208,9 +208,7 @@ async fn change_password(
     page_text(browser, app.url("/account")).await
 }
 
-async fn weak_passwords_are_refused_and_a_change_ends_other_sessions_and_grants(
-    backend: Backend,
-) {
+async fn weak_passwords_are_refused_and_a_change_ends_other_sessions_and_grants(backend: Backend) {
     let app = spawn_app(backend).await;
     app.load_demo().await;
     let laptop = app.demo_browser("bank").await;
@@ -271,13 +269,7 @@ async fn the_current_password_check_is_throttled(backend: Backend) {
         assert!(page.contains("当前密码不正确"), "{page}");
     }
     // Locked now: even the right current password changes nothing.
-    let page = change_password(
-        &app,
-        &browser,
-        idp::demo::DEMO_PASSWORD,
-        "a-new-password-1",
-    )
-    .await;
+    let page = change_password(&app, &browser, idp::demo::DEMO_PASSWORD, "a-new-password-1").await;
     assert!(page.contains("失败次数过多"), "{page}");
     let fresh = app.new_browser();
     assert_eq!(
@@ -351,9 +343,7 @@ async fn answers_are_not_cached_and_pages_carry_their_headers(backend: Backend) 
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     // Discovery stays cacheable.
-    let response = app
-        .get("/.well-known/openid-configuration")
-        .await;
+    let response = app.get("/.well-known/openid-configuration").await;
     assert_ne!(response.headers()["cache-control"], "no-store");
     // The fallback 404 page has the pages' headers.
     let response = app
@@ -372,7 +362,10 @@ async fn answers_are_not_cached_and_pages_carry_their_headers(backend: Backend) 
             .unwrap()
             .contains("frame-ancestors 'none'")
     );
-    assert!(headers.get("strict-transport-security").is_none(), "plain http");
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "plain http"
+    );
     drop(app);
 
     // Behind https the answers ask browsers to keep to https.

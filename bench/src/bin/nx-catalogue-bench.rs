@@ -107,22 +107,21 @@ async fn token(cli: &Cli) -> Result<String, String> {
     // One reporting organisation for every run, so that each sees the records of earlier ones
     // (records belong to organisations, and keys are per organisation).
     const ORGANISATION: &str = "目录基准测试机构";
-    let organisation =
-        match idp::accounts::find_organisation_by_name(&db, ORGANISATION)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Some(o) => o,
-            None => idp::accounts::create_organisation(
-                &db,
-                ORGANISATION,
-                idp::accounts::OrganisationKind::Carrier,
-                None,
-                now,
-            )
-            .await
-            .map_err(|e| e.to_string())?,
-        };
+    let organisation = match idp::accounts::find_organisation_by_name(&db, ORGANISATION)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(o) => o,
+        None => idp::accounts::create_organisation(
+            &db,
+            ORGANISATION,
+            idp::accounts::OrganisationKind::Carrier,
+            None,
+            now,
+        )
+        .await
+        .map_err(|e| e.to_string())?,
+    };
     let registered = idp::oauth::clients::register(
         &db,
         idp::oauth::clients::ClientSpec {

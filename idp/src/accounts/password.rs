@@ -284,7 +284,12 @@ mod policy_tests {
                 "{weak:?} was accepted"
             );
         }
-        for fine in ["demo-2026", "long-enough-1", "a-new-password-1", "枸杞 滩羊 贺兰山 2026"] {
+        for fine in [
+            "demo-2026",
+            "long-enough-1",
+            "a-new-password-1",
+            "枸杞 滩羊 贺兰山 2026",
+        ] {
             assert!(check_policy(fine, &["li"]).is_ok(), "{fine:?} was refused");
         }
         assert!(matches!(

@@ -204,10 +204,7 @@ pub fn build(
                         if parts.len() > MAX_IN_VALUES {
                             return Err(bad(
                                 format!("{}.in 最多 {MAX_IN_VALUES} 个值", field.name),
-                                format!(
-                                    "{}.in takes at most {MAX_IN_VALUES} values",
-                                    field.name
-                                ),
+                                format!("{}.in takes at most {MAX_IN_VALUES} values", field.name),
                             ));
                         }
                         let mut ps = Vec::new();

@@ -269,37 +269,15 @@ pub fn read(
             let mut cells = workbook
                 .worksheet_cells_reader(&sheet)
                 .map_err(|e| SheetError::Xlsx(e.to_string()))?;
-            let mut header: Vec<String> = Vec::new();
-            let mut map: Option<Vec<Option<usize>>> = None;
-            let mut current_row: Option<u32> = None;
-            let mut row_cells: Vec<String> = Vec::new();
-            let mut extra = ExtraCells::default();
-            let mut rows = Vec::with_capacity(batch);
-            let finish_row = |row: u32,
-                              row_cells: &mut Vec<String>,
-                              extra: &mut ExtraCells,
-                              header: &mut Vec<String>,
-                              map: &mut Option<Vec<Option<usize>>>,
-                              rows: &mut Vec<SheetRow>|
-             -> Result<(), SheetError> {
-                let taken = std::mem::take(row_cells);
-                let extra = std::mem::take(extra);
-                match map {
-                    None => {
-                        *header = taken;
-                        *map = Some(map_header(t, header, unknown)?);
-                    }
-                    Some(m) => {
-                        if extra.count > 0 || !taken.iter().all(|c| c.trim().is_empty()) {
-                            let mut sheet_row =
-                                row_from(t, m, u64::from(row) + 1, taken.into_iter());
-                            sheet_row.errors.extend(extra.errors());
-                            rows.push(sheet_row);
-                        }
-                    }
-                }
-                Ok(())
+            let mut state = XlsxRows {
+                t,
+                unknown,
+                map: None,
+                row_cells: Vec::new(),
+                extra: ExtraCells::default(),
+                rows: Vec::with_capacity(batch),
             };
+            let mut current_row: Option<u32> = None;
             loop {
                 let next = cells
                     .next_cell()
@@ -308,62 +286,19 @@ pub fn read(
                 let (row, col) = cell.get_position();
                 if current_row != Some(row) {
                     if let Some(r) = current_row {
-                        finish_row(
-                            r,
-                            &mut row_cells,
-                            &mut extra,
-                            &mut header,
-                            &mut map,
-                            &mut rows,
-                        )?;
-                        if rows.len() >= batch && !sink(std::mem::take(&mut rows)) {
+                        state.finish_row(r)?;
+                        if state.rows.len() >= batch && !sink(std::mem::take(&mut state.rows)) {
                             return Ok(());
                         }
                     }
                     current_row = Some(row);
                 }
-                // The row buffer grows only to the header's width (or, for the header, to the
-                // widest a file may be): a cell's position is a number from the file.
-                let col = col as usize;
-                let width = match &map {
-                    None => max_columns(t, unknown),
-                    Some(m) => m.len(),
-                };
-                if col >= MAX_SHEET_COLUMNS {
-                    return Err(SheetError::Xlsx(format!(
-                        "第 {} 行有超出 XFD 列的单元格 / row {} has a cell beyond column XFD",
-                        row + 1,
-                        row + 1
-                    )));
-                }
-                let text = cell_text(cell.get_value());
-                if col >= width {
-                    if map.is_none() && !text.trim().is_empty() {
-                        return Err(SheetError::TooManyColumns {
-                            found: col + 1,
-                            max: width,
-                        });
-                    }
-                    if !text.trim().is_empty() {
-                        extra.note(col);
-                    }
-                    continue;
-                }
-                if row_cells.len() <= col {
-                    row_cells.resize(col + 1, String::new());
-                }
-                row_cells[col] = text;
+                state.cell(row, col as usize, cell_text(cell.get_value()))?;
             }
             if let Some(r) = current_row {
-                finish_row(
-                    r,
-                    &mut row_cells,
-                    &mut extra,
-                    &mut header,
-                    &mut map,
-                    &mut rows,
-                )?;
+                state.finish_row(r)?;
             }
+            let XlsxRows { map, rows, .. } = state;
             if map.is_none() {
                 return Err(SheetError::NoHeader);
             }
@@ -372,6 +307,71 @@ pub fn read(
             }
             Ok(())
         }
+    }
+}
+
+/// The rows of a worksheet as its cells stream past: the header first, then data rows.
+struct XlsxRows<'a> {
+    t: &'a RecordType,
+    unknown: UnknownFields,
+    /// Set once the header row is read.
+    map: Option<Vec<Option<usize>>>,
+    row_cells: Vec<String>,
+    extra: ExtraCells,
+    rows: Vec<SheetRow>,
+}
+
+impl XlsxRows<'_> {
+    /// Takes one cell of the current row. The row buffer grows only to the header's width (or,
+    /// for the header, to the widest a file may be): a cell's position is a number from the
+    /// file.
+    fn cell(&mut self, row: u32, col: usize, text: String) -> Result<(), SheetError> {
+        if col >= MAX_SHEET_COLUMNS {
+            return Err(SheetError::Xlsx(format!(
+                "第 {} 行有超出 XFD 列的单元格 / row {} has a cell beyond column XFD",
+                row + 1,
+                row + 1
+            )));
+        }
+        let width = match &self.map {
+            None => max_columns(self.t, self.unknown),
+            Some(m) => m.len(),
+        };
+        if col >= width {
+            if !text.trim().is_empty() {
+                if self.map.is_none() {
+                    return Err(SheetError::TooManyColumns {
+                        found: col + 1,
+                        max: width,
+                    });
+                }
+                self.extra.note(col);
+            }
+            return Ok(());
+        }
+        if self.row_cells.len() <= col {
+            self.row_cells.resize(col + 1, String::new());
+        }
+        self.row_cells[col] = text;
+        Ok(())
+    }
+
+    /// Ends row `row` (0-based): the header, or a data row unless it is blank.
+    fn finish_row(&mut self, row: u32) -> Result<(), SheetError> {
+        let cells = std::mem::take(&mut self.row_cells);
+        let extra = std::mem::take(&mut self.extra);
+        match &self.map {
+            None => self.map = Some(map_header(self.t, &cells, self.unknown)?),
+            Some(map) => {
+                if extra.count > 0 || !cells.iter().all(|c| c.trim().is_empty()) {
+                    let mut sheet_row =
+                        row_from(self.t, map, u64::from(row) + 1, cells.into_iter());
+                    sheet_row.errors.extend(extra.errors());
+                    self.rows.push(sheet_row);
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -181,9 +181,8 @@ async fn store_run(
             )))
         })?;
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        parents_present.push(
-            existing_keys(tx, parent, &wanted, reporter.organisation_id.as_deref()).await?,
-        );
+        parents_present
+            .push(existing_keys(tx, parent, &wanted, reporter.organisation_id.as_deref()).await?);
     }
 
     let mut supersede: Vec<i64> = Vec::new();

@@ -160,8 +160,7 @@ impl Scan {
         }
         if !self.declared_checked {
             let room = 4096usize.saturating_sub(self.head.len());
-            self.head
-                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            self.head.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if let Some(declared) = declared_strings(&self.head) {
                 self.declared_checked = true;
                 if declared > MAX_SHARED_STRINGS {

@@ -506,7 +506,12 @@ fn checked_input(input: &ProjectInput) -> Result<(i64, CheckedRewards)> {
             "标题须为 1 到 100 个字 / the title takes 1 to 100 characters".into(),
         ));
     }
-    if let Some(cover) = input.cover_url.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(cover) = input
+        .cover_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         let web = url::Url::parse(cover)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());

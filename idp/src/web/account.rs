@@ -235,8 +235,7 @@ pub async fn post_password(
             throttle::succeeded(&state.db, &user.username, &address, now)
                 .await
                 .map_err(internal)?;
-            match accounts::set_password(&state.db, &user.username, form.new_password, now).await
-            {
+            match accounts::set_password(&state.db, &user.username, form.new_password, now).await {
                 Ok(()) => {
                     // Whoever knew the old password is signed out: every other browser, and
                     // every application's grant made outside this session.

@@ -67,7 +67,9 @@ pub fn safe_return_to(candidate: &str) -> &str {
         || !candidate.starts_with('/')
         || candidate.starts_with("//")
         || candidate.contains('\\')
-        || candidate.chars().any(|c| c.is_whitespace() || c.is_control())
+        || candidate
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
     {
         return FALLBACK;
     }
@@ -165,7 +167,12 @@ mod tests {
 
     #[test]
     fn only_paths_that_stay_on_this_origin_are_returned_to() {
-        for good in ["/account", "/console/clients?page=2", "/authorize/resume", "/a/b#c"] {
+        for good in [
+            "/account",
+            "/console/clients?page=2",
+            "/authorize/resume",
+            "/a/b#c",
+        ] {
             assert_eq!(safe_return_to(good), good);
         }
         for bad in [

@@ -40,7 +40,12 @@ fn lock_seconds(failures: i64, free: i64) -> Option<i64> {
 /// The account as the counters name it; a username typed by a stranger can be anything, so
 /// only its first 128 characters count.
 fn account_name(username: &str) -> String {
-    username.trim().chars().take(128).collect::<String>().to_lowercase()
+    username
+        .trim()
+        .chars()
+        .take(128)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// The counters an attempt by `username` from `address` is held to.

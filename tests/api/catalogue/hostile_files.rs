@@ -117,7 +117,10 @@ async fn import_to(
         "an answer of {} bytes to a hostile file",
         bytes.len()
     );
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn still_serving(app: &TestApp) {
@@ -212,8 +215,14 @@ async fn a_header_wider_than_the_type_is_refused_before_any_row(backend: Backend
         csv.push_str(&format!(",extra{i}"));
     }
     csv.push_str("\nW-2,1,宽公司,640104\n");
-    let (status, body) =
-        import_to(&app, &r.token, "?unknown=ignore", "text/csv", csv.into_bytes()).await;
+    let (status, body) = import_to(
+        &app,
+        &r.token,
+        "?unknown=ignore",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     // Trailing empty titles are no columns: a sheet formatted wider than it is filled.
     let mut csv = String::from("ORG_ID,ORG_PROPERTY,ORG_NAME,AREA_COUNTY");
@@ -407,7 +416,10 @@ async fn csv_exports_neutralise_formulas_and_keep_numbers(backend: Backend) {
     );
     assert!(csv.contains(",'@SUM(A1),"), "{csv}");
     assert!(csv.contains(",'+1,"), "{csv}");
-    assert!(csv.contains(",-12.50,"), "a negative number stays a number: {csv}");
+    assert!(
+        csv.contains(",-12.50,"),
+        "a negative number stays a number: {csv}"
+    );
     assert!(!csv.contains(",=HYPERLINK"), "{csv}");
 
     // The exported file, imported again, keeps the values as they were reported.
@@ -452,15 +464,30 @@ async fn records_belong_to_organisations_and_link_within_them(backend: Backend) 
     let a = reporter(&app, "父记录机构").await;
     let b = reporter(&app, "子记录机构").await;
     let project = super::example("crowdfunding-project");
-    let (status, body) =
-        super::post(&app, &a.token, "/api/catalogue/crowdfunding-project", &project).await;
+    let (status, body) = super::post(
+        &app,
+        &a.token,
+        "/api/catalogue/crowdfunding-project",
+        &project,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let reward = super::example("crowdfunding-reward");
-    let (status, body) =
-        super::post(&app, &b.token, "/api/catalogue/crowdfunding-reward", &reward).await;
+    let (status, body) = super::post(
+        &app,
+        &b.token,
+        "/api/catalogue/crowdfunding-reward",
+        &reward,
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["code"], "missing_parent", "{body}");
-    let (status, body) =
-        super::post(&app, &a.token, "/api/catalogue/crowdfunding-reward", &reward).await;
+    let (status, body) = super::post(
+        &app,
+        &a.token,
+        "/api/catalogue/crowdfunding-reward",
+        &reward,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -152,7 +152,9 @@ pub async fn post_import(
         // A reader library that panics on a hostile file is refused like an unreadable file.
         Err(e) if e.is_panic() => {
             tracing::warn!("the spreadsheet reader panicked on an uploaded file");
-            Err(SheetError::Xlsx("文件结构异常 / malformed file structure".into()))
+            Err(SheetError::Xlsx(
+                "文件结构异常 / malformed file structure".into(),
+            ))
         }
         Err(e) => return Err(ApiError::internal(e)),
     };

@@ -99,7 +99,11 @@ pub async fn get_record(
 ) -> Result<Json<Value>, ApiError> {
     let t = record_type(&slug)?;
     let params = params_of(raw)?;
-    let visibility = visibility(&bearer, t, param(&params, "organisation").map(str::to_owned))?;
+    let visibility = visibility(
+        &bearer,
+        t,
+        param(&params, "organisation").map(str::to_owned),
+    )?;
     let parts: Vec<&str> = key.split('/').collect();
     let not_found = || ApiError::NotFound(format!("{} {key}", t.name_zh));
     if parts.len() != t.key.len() {
@@ -114,7 +118,10 @@ pub async fn get_record(
     // Keys are per organisation: the caller's own, or the one an administrator names (or the
     // only one that has this key).
     let organisation = match &visibility {
-        Visibility::Own(org) | Visibility::All { organisation: org @ Some(_) } => org.clone(),
+        Visibility::Own(org)
+        | Visibility::All {
+            organisation: org @ Some(_),
+        } => org.clone(),
         Visibility::All { organisation: None } => {
             let owners = store::owners_of(&state.db, t, &parts)
                 .await
