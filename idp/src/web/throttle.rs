@@ -158,14 +158,9 @@ pub async fn succeeded(
 ) -> Result<(), DbError> {
     let keys = Keys::new(username, address);
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, conn => sqlx::query(
-        "DELETE FROM login_throttle WHERE throttle_key IN ($1, $2)",
-    )
-    .bind(&keys.pair)
-    .bind(&keys.account)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    // Rows in the order `admit` locks them (`ip:` < `pair:` < `user:`), one statement each, so
+    // that a success and a concurrent attempt never wait for each other in a circle.
+    debug_assert!(keys.address < keys.pair && keys.pair < keys.account);
     with_tx!(&mut tx, conn => sqlx::query(
         "UPDATE login_throttle SET failures = failures - 1, \
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
@@ -176,6 +171,13 @@ pub async fn succeeded(
     .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
+    for key in [&keys.pair, &keys.account] {
+        with_tx!(&mut tx, conn => sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
+            .bind(key)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
     with_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO login_known_addresses (account, address, last_success) VALUES ($1, $2, $3) \
          ON CONFLICT (account, address) DO UPDATE SET last_success = excluded.last_success",
