@@ -160,12 +160,43 @@ async fn main() -> anyhow_free::Result {
         return Ok(());
     }
     if let What::Login = cli.what {
-        // Consent once, so that the measured logins are login + code + token.
+        // One user per connection, as many people sign in at once: the throttle lets one
+        // account check at most three passwords at a time from one address, since any of them
+        // may be wrong. Each consents once, so that the measured logins are login + code +
+        // token.
+        let enterprise = idp::accounts::find_user_by_username(&db, "enterprise")
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("run `idp demo` on this database first")?;
         let browser = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| e.to_string())?;
-        login_once(&browser, &cli.url, &client_id, &secret, true).await?;
+        for i in 0..LOGIN_CONNECTIONS {
+            let username = login_user(i);
+            if idp::accounts::find_user_by_username(&db, &username)
+                .await
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                idp::accounts::create_user(
+                    &db,
+                    idp::accounts::NewUser {
+                        username: username.clone(),
+                        password: idp::demo::DEMO_PASSWORD.to_owned(),
+                        display_name: format!("登录基准用户 {i}"),
+                        email: None,
+                        phone: None,
+                        organisation_id: enterprise.organisation_id.clone(),
+                        roles: enterprise.roles.clone(),
+                    },
+                    idp::clock::Clock::now(&idp::clock::SystemClock),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            }
+            login_once(&browser, &cli.url, &client_id, &secret, &username, true).await?;
+        }
     }
     db.close().await;
 
@@ -187,7 +218,7 @@ async fn main() -> anyhow_free::Result {
     };
 
     let connections = if let What::Login = cli.what {
-        cli.connections.min(8)
+        cli.connections.min(LOGIN_CONNECTIONS)
     } else {
         cli.connections
     };
@@ -256,9 +287,11 @@ async fn main() -> anyhow_free::Result {
                         },
                         _ => false,
                     },
-                    What::Login => login_once(&http, &url, &client_id, &secret, false)
-                        .await
-                        .is_ok(),
+                    What::Login => {
+                        login_once(&http, &url, &client_id, &secret, &login_user(i), false)
+                            .await
+                            .is_ok()
+                    }
                     What::Argon2 | What::SeedRefresh => false,
                 };
                 if ok {
@@ -330,6 +363,14 @@ impl Cookies {
     }
 }
 
+/// Logins in flight at once (argon2 saturates the cores well before).
+const LOGIN_CONNECTIONS: usize = 8;
+
+/// The user connection `i` signs in as.
+fn login_user(i: usize) -> String {
+    format!("bench-login-{i}")
+}
+
 /// One whole login as a browser and the client's back end do it, over `http` (which must not
 /// follow redirects).
 async fn login_once(
@@ -337,6 +378,7 @@ async fn login_once(
     url: &str,
     client_id: &str,
     secret: &str,
+    username: &str,
     consent: bool,
 ) -> anyhow_free::Result {
     let mut cookies = Cookies::default();
@@ -375,7 +417,7 @@ async fn login_once(
         .map_err(|e| e.to_string())?;
     let form = [
         ("csrf_token", field(&page, "csrf_token")?),
-        ("username", "enterprise".to_owned()),
+        ("username", username.to_owned()),
         ("password", idp::demo::DEMO_PASSWORD.to_owned()),
         ("return_to", field(&page, "return_to")?),
     ];

@@ -232,7 +232,7 @@ pub async fn post_password(
             )
             .to_owned()
         } else {
-            throttle::succeeded(&state.db, &user.username, &address, now)
+            throttle::succeeded(&state.db, &user.username, &address, admission, now)
                 .await
                 .map_err(internal)?;
             match accounts::set_password(&state.db, &user.username, form.new_password, now).await {

@@ -116,7 +116,7 @@ pub async fn post_login(
             StatusCode::UNAUTHORIZED,
         );
     };
-    throttle::succeeded(&state.db, &form.username, &address, now)
+    throttle::succeeded(&state.db, &form.username, &address, admission, now)
         .await
         .map_err(internal)?;
     login_state::start(&session, &user_id, now)

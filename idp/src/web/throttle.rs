@@ -70,12 +70,17 @@ impl Keys {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
     /// Go ahead; the attempt is already counted as a failure until [`succeeded`] says otherwise.
-    Admitted,
+    Admitted {
+        /// When the address last signed in to this account, if it ever did.
+        known_since: Option<UnixTime>,
+    },
     /// Locked for this many more seconds; nothing was counted.
     Locked(i64),
 }
 
-/// Checks and counts one attempt atomically, before its password is verified.
+/// Checks and counts one attempt atomically, before its password is verified. Four statements
+/// in one transaction whatever the keys: the known-address read, the counters created where
+/// missing, read and locked in key order, and all counted by one update.
 pub async fn admit(
     db: &Db,
     username: &str,
@@ -85,14 +90,14 @@ pub async fn admit(
     let keys = Keys::new(username, address);
     let account = account_name(username);
     let mut tx = db.begin().await?;
-    let known: Option<i64> = with_tx!(&mut tx, conn => sqlx::query_scalar(
+    let known_since: Option<i64> = with_tx!(&mut tx, conn => sqlx::query_scalar(
         "SELECT last_success FROM login_known_addresses WHERE account = $1 AND address = $2",
     )
     .bind(&account)
     .bind(address)
     .fetch_optional(conn)
     .await)?;
-    let known = known.is_some_and(|at| at > now - KNOWN_FOR);
+    let known = known_since.is_some_and(|at| at > now - KNOWN_FOR);
     // Sorted, so that concurrent attempts lock the rows in one order (no deadlock).
     let mut counted: Vec<(&str, i64)> = vec![
         (&keys.pair, PAIR_FREE_FAILURES),
@@ -102,58 +107,80 @@ pub async fn admit(
         counted.push((&keys.account, ACCOUNT_FREE_FAILURES));
     }
     counted.sort();
-    let mut standing = Vec::with_capacity(counted.len());
-    for (key, free) in &counted {
-        with_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO login_throttle (throttle_key, failures, last_failure, locked_until) \
-             VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
-        )
-        .bind(*key)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-        let backend = tx.backend();
-        let sql = format!(
-            "SELECT failures, locked_until FROM login_throttle WHERE throttle_key = $1{}",
-            dialect::for_update(backend)
-        );
-        let (failures, locked_until): (i64, Option<i64>) = with_tx!(&mut tx, conn =>
-            sqlx::query_as(&sql).bind(*key).fetch_one(conn).await)?;
-        standing.push((*key, *free, failures, locked_until));
-    }
+    let n = counted.len();
+    let list = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows = (1..=n)
+        .map(|i| format!("(${i}, 0, ${}, NULL)", n + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let create = format!(
+        "INSERT INTO login_throttle (throttle_key, failures, last_failure, locked_until) \
+         VALUES {rows} ON CONFLICT (throttle_key) DO NOTHING"
+    );
+    with_tx!(&mut tx, conn => {
+        let mut q = sqlx::query(&create);
+        for (key, _) in &counted {
+            q = q.bind(*key);
+        }
+        q.bind(now).execute(conn).await.map(|r| r.rows_affected())
+    })?;
+    let read = format!(
+        "SELECT throttle_key, failures, locked_until FROM login_throttle \
+         WHERE throttle_key IN ({list}) ORDER BY throttle_key{}",
+        dialect::for_update(tx.backend())
+    );
+    let standing: Vec<(String, i64, Option<i64>)> = with_tx!(&mut tx, conn => {
+        let mut q = sqlx::query_as(&read);
+        for (key, _) in &counted {
+            q = q.bind(*key);
+        }
+        q.fetch_all(conn).await
+    })?;
     let locked_for = standing
         .iter()
-        .filter_map(|(_, _, _, until)| until.filter(|u| *u > now).map(|u| u - now))
+        .filter_map(|(_, _, until)| until.filter(|u| *u > now).map(|u| u - now))
         .max();
     if let Some(seconds) = locked_for {
         tx.commit().await?;
         return Ok(Admission::Locked(seconds));
     }
-    for (key, free, failures, _) in standing {
-        let failures = failures + 1;
-        with_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE login_throttle SET failures = $1, last_failure = $2, locked_until = $3 \
-             WHERE throttle_key = $4",
-        )
-        .bind(failures)
-        .bind(now)
-        .bind(lock_seconds(failures, free).map(|s| now + s))
-        .bind(key)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    }
+    // Each counter's lock, computed from the count it reaches; `$1` is now, then key and lock
+    // for each counter.
+    let cases = (0..standing.len())
+        .map(|i| format!("WHEN ${} THEN ${}", 2 + 2 * i, 3 + 2 * i))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let keys_list = (0..standing.len())
+        .map(|i| format!("${}", 2 + 2 * i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = format!(
+        "UPDATE login_throttle SET failures = failures + 1, last_failure = $1, \
+         locked_until = CASE throttle_key {cases} END WHERE throttle_key IN ({keys_list})"
+    );
+    with_tx!(&mut tx, conn => {
+        let mut q = sqlx::query(&count).bind(now);
+        for (key, failures, _) in &standing {
+            let free = counted
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(PAIR_FREE_FAILURES, |(_, free)| *free);
+            q = q.bind(key.as_str()).bind(lock_seconds(failures + 1, free).map(|s| now + s));
+        }
+        q.execute(conn).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
-    Ok(Admission::Admitted)
+    Ok(Admission::Admitted { known_since })
 }
 
-/// The admitted attempt was right: its address becomes known for the account, the account's
-/// and the pair's failures are forgotten, and the address's count is taken back.
+/// The admitted attempt was right: the account's and the pair's failures are forgotten, the
+/// address's count is taken back, and the address becomes known for the account (written at
+/// most once a day per address).
 pub async fn succeeded(
     db: &Db,
     username: &str,
     address: &str,
+    admission: Admission,
     now: UnixTime,
 ) -> Result<(), DbError> {
     let keys = Keys::new(username, address);
@@ -178,16 +205,22 @@ pub async fn succeeded(
             .await
             .map(|r| r.rows_affected()))?;
     }
-    with_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO login_known_addresses (account, address, last_success) VALUES ($1, $2, $3) \
-         ON CONFLICT (account, address) DO UPDATE SET last_success = excluded.last_success",
-    )
-    .bind(account_name(username))
-    .bind(address)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let fresh = matches!(
+        admission,
+        Admission::Admitted { known_since: Some(at) } if at > now - 86_400
+    );
+    if !fresh {
+        with_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO login_known_addresses (account, address, last_success) VALUES ($1, $2, $3) \
+             ON CONFLICT (account, address) DO UPDATE SET last_success = excluded.last_success",
+        )
+        .bind(account_name(username))
+        .bind(address)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
     tx.commit().await
 }
 
