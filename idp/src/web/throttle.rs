@@ -108,7 +108,10 @@ pub async fn admit(
     }
     counted.sort();
     let n = counted.len();
-    let list = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = (1..=n)
         .map(|i| format!("(${i}, 0, ${}, NULL)", n + 1))
         .collect::<Vec<_>>()
