@@ -109,12 +109,17 @@ const USERS: &[DemoUser] = &[
 pub const CARRIER_APP_CLIENT_ID: &str = "cl_carrier_web_demo";
 pub const CARRIER_APP_SECRET: &str = "nxcs_demo_carrier_web_secret_not_for_production";
 pub const CARRIER_APP_REDIRECT_URI: &str = "http://127.0.0.1:3000/callback";
+/// A second redirect URI of the demo client, for trying the SDK while the example carrier app
+/// holds port 3000.
+pub const EXPERIMENT_REDIRECT_URI: &str = "http://127.0.0.1:3001/callback";
 
 #[derive(Debug, Serialize)]
 pub struct DemoClientReport {
     pub client_id: String,
     pub client_secret: &'static str,
     pub redirect_uri: &'static str,
+    /// Also registered, for experiments beside the running example app.
+    pub experiment_redirect_uri: &'static str,
     pub scope: String,
 }
 
@@ -239,8 +244,14 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
                 public: false,
                 organisation_id: carrier_org,
                 logo_uri: None,
-                redirect_uris: vec![CARRIER_APP_REDIRECT_URI.into()],
-                post_logout_redirect_uris: vec!["http://127.0.0.1:3000/".into()],
+                redirect_uris: vec![
+                    CARRIER_APP_REDIRECT_URI.into(),
+                    EXPERIMENT_REDIRECT_URI.into(),
+                ],
+                post_logout_redirect_uris: vec![
+                    "http://127.0.0.1:3000/".into(),
+                    "http://127.0.0.1:3001/".into(),
+                ],
                 scope: "openid profile email phone offline_access crowdfunding crowdsourcing financing \
                         catalogue:carrier:read catalogue:carrier:write catalogue:carrier-partner:read \
                         catalogue:carrier-partner:write catalogue:carrier-service:read catalogue:carrier-service:write"
@@ -265,6 +276,7 @@ pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
         client_id: client.client_id,
         client_secret: CARRIER_APP_SECRET,
         redirect_uri: CARRIER_APP_REDIRECT_URI,
+        experiment_redirect_uri: EXPERIMENT_REDIRECT_URI,
         scope: client.scope,
     }];
     Ok(DemoReport {
@@ -309,8 +321,8 @@ pub fn render_text(report: &DemoReport) -> String {
     }
     for client in &report.clients {
         out.push_str(&format!(
-            "\nExample carrier app client (demo only):\n  client_id     {}\n  client_secret {}\n  redirect_uri  {}\n",
-            client.client_id, client.client_secret, client.redirect_uri
+            "\nExample carrier app client (demo only):\n  client_id     {}\n  client_secret {}\n  redirect_uri  {} (the example app), {} (free for your experiments)\n",
+            client.client_id, client.client_secret, client.redirect_uri, client.experiment_redirect_uri
         ));
     }
     out

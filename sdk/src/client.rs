@@ -31,7 +31,22 @@ struct MoreMetadata {
     revocation_endpoint: Option<Url>,
     end_session_endpoint: Option<Url>,
     jwks_uri: Url,
+    /// RFC 9207: the provider names itself (`iss`) on every authorization response.
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
 }
+
+/// Parameters [`Client::authorize_url_with`] sets itself, which extra parameters may not repeat.
+const RESERVED_PARAMETERS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+];
 
 /// A client of the platform's identity provider.
 ///
@@ -69,7 +84,11 @@ impl fmt::Debug for Client {
     }
 }
 
-/// What the browser is sent to, and what the app keeps until the callback.
+/// What the browser is sent to, and what the app keeps until the callback. It serialises (with
+/// its secrets: `state`, `nonce`, the PKCE verifier) so that it can wait in a server-side
+/// session store between the redirect and the callback; it is not `Clone`, like the verifier,
+/// so that one request is redeemed once.
+#[derive(Serialize, Deserialize)]
 pub struct AuthorizationRequest {
     /// The provider's authorization URL with every parameter.
     pub url: Url,
@@ -176,6 +195,32 @@ impl Client {
         client_id: &str,
         secret: Option<String>,
     ) -> Result<Client, Error> {
+        let http = reqwest::Client::builder()
+            // Following redirects would carry credentials to places the provider did not name.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Self::discover_with(http, issuer, client_id, secret).await
+    }
+
+    /// [`Client::discover`] with an HTTP client of your own (timeouts, proxy, root
+    /// certificates). Build it with `redirect(reqwest::redirect::Policy::none())`: following a
+    /// redirect would carry the client's credentials somewhere the provider did not name.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), nx_sdk::Error> {
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .build()?;
+    /// let client = nx_sdk::Client::discover_with(http, "https://idp.nxzc.example", "cl_my_app", None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn discover_with(
+        http: reqwest::Client,
+        issuer: &str,
+        client_id: &str,
+        secret: Option<String>,
+    ) -> Result<Client, Error> {
         let issuer_url =
             Url::parse(issuer).map_err(|e| Error::Config(format!("issuer {issuer}: {e}")))?;
         if issuer_url.scheme() != "https" && !is_loopback(&issuer_url) {
@@ -183,10 +228,6 @@ impl Client {
                 "the issuer must use https (got {issuer})"
             )));
         }
-        let http = reqwest::Client::builder()
-            // Following redirects would carry credentials to places the provider did not name.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
         // One fetch of the discovery document serves both openidconnect's metadata and the
         // endpoints it does not read (revocation, end session).
         let issuer_id = IssuerUrl::new(issuer.trim_end_matches('/').to_owned())
@@ -260,6 +301,39 @@ impl Client {
     /// The URL that starts a login: `response_type=code`, PKCE S256, fresh `state` and `nonce`.
     /// `openid` is always asked for.
     pub fn authorize_url(&self, scopes: &[&str]) -> AuthorizationRequest {
+        self.build_authorize_url(scopes, &[])
+    }
+
+    /// [`Client::authorize_url`] with further parameters: `prompt` (`login`, `consent`,
+    /// `none`), `login_hint`, `max_age`, `ui_locales`, … The parameters the SDK sets itself
+    /// (`state`, `nonce`, PKCE, `scope`, …) cannot be given here.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &nx_sdk::Client) -> Result<(), nx_sdk::Error> {
+    /// let request = client.authorize_url_with(&["openid"], &[("prompt", "login"), ("login_hint", "li")])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorize_url_with(
+        &self,
+        scopes: &[&str],
+        parameters: &[(&str, &str)],
+    ) -> Result<AuthorizationRequest, Error> {
+        if let Some((name, _)) = parameters
+            .iter()
+            .find(|(name, _)| RESERVED_PARAMETERS.contains(name))
+        {
+            return Err(Error::Config(format!(
+                "the SDK sets the authorization parameter {name} itself"
+            )));
+        }
+        Ok(self.build_authorize_url(scopes, parameters))
+    }
+
+    fn build_authorize_url(
+        &self,
+        scopes: &[&str],
+        parameters: &[(&str, &str)],
+    ) -> AuthorizationRequest {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = self.oidc.authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
@@ -269,6 +343,9 @@ impl Client {
         for scope in scopes.iter().filter(|s| **s != "openid") {
             request = request.add_scope(Scope::new((*scope).to_owned()));
         }
+        for (name, value) in parameters {
+            request = request.add_extra_param(*name, *value);
+        }
         let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
         AuthorizationRequest {
             url,
@@ -276,6 +353,36 @@ impl Client {
             nonce,
             pkce_verifier: verifier,
         }
+    }
+
+    /// Checks a callback: its `state` against the one sent (in constant time) and, when the
+    /// provider says it names itself on authorization responses (RFC 9207, as this platform
+    /// does), that `iss` is there and is this provider, so a response from another provider
+    /// the app also uses (mix-up attack) is refused.
+    pub fn check_callback(
+        &self,
+        sent_state: &CsrfToken,
+        returned_state: &str,
+        returned_iss: Option<&str>,
+    ) -> Result<(), Error> {
+        Self::check_state(sent_state, returned_state)?;
+        if self.more.authorization_response_iss_parameter_supported {
+            let expected = self.issuer.as_str().trim_end_matches('/');
+            match returned_iss {
+                Some(iss) if iss.trim_end_matches('/') == expected => {}
+                Some(iss) => {
+                    return Err(Error::Verification(format!(
+                        "the authorization response comes from {iss}, not {expected}"
+                    )));
+                }
+                None => {
+                    return Err(Error::Verification(
+                        "the authorization response does not name its issuer (iss)".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Compares the callback's `state` with the one sent, in constant time.

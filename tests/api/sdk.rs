@@ -24,6 +24,16 @@ async fn registered_app_client(app: &TestApp) -> integration_tests::RegisteredCl
 
 /// Drives the provider's pages as a browser would, returning the callback's (code, state).
 pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> (String, String) {
+    let query = callback_through_pages(app, url, username).await;
+    (query["code"].clone(), query["state"].clone())
+}
+
+/// Drives the provider's pages as a browser would, returning every parameter of the callback.
+pub async fn callback_through_pages(
+    app: &TestApp,
+    url: &str,
+    username: &str,
+) -> std::collections::HashMap<String, String> {
     let browser = app.new_browser();
     let response = browser.get(url).send().await.unwrap();
     let login = page_text(&browser, app.url(&location(&response))).await;
@@ -54,8 +64,7 @@ pub async fn sign_in_through_pages(app: &TestApp, url: &str, username: &str) -> 
         response
     };
     let back = url::Url::parse(&location(&response)).unwrap();
-    let query: std::collections::HashMap<_, _> = back.query_pairs().into_owned().collect();
-    (query["code"].clone(), query["state"].clone())
+    back.query_pairs().into_owned().collect()
 }
 
 async fn login(app: &TestApp, username: &str) -> (Client, nx_sdk::Login) {
@@ -389,9 +398,79 @@ async fn the_axum_extractor_guards_a_resource_server(backend: Backend) {
 }
 
 backend_tests!(
+    a_pending_login_waits_in_a_session_store_and_the_callback_is_checked,
     the_axum_extractor_guards_a_resource_server,
     a_user_logs_in_through_the_sdk,
     fifty_concurrent_callers_cause_exactly_one_rotation,
     resource_servers_verify_tokens,
     typed_uploads_report_per_record_errors,
 );
+
+async fn a_pending_login_waits_in_a_session_store_and_the_callback_is_checked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let registered = registered_app_client(&app).await;
+    // The app's own HTTP client (here with a timeout), not following redirects.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let client = Client::discover_with(
+        http,
+        &app.address,
+        &registered.client_id,
+        registered.client_secret.clone(),
+    )
+    .await
+    .unwrap()
+    .with_redirect_uri(REDIRECT)
+    .unwrap();
+
+    assert!(matches!(
+        client.authorize_url_with(&["openid"], &[("state", "mine")]),
+        Err(Error::Config(_))
+    ));
+    let request = client
+        .authorize_url_with(
+            &["openid", "profile"],
+            &[("login_hint", "carrier"), ("ui_locales", "zh-CN")],
+        )
+        .unwrap();
+    let pairs: std::collections::HashMap<_, _> = request.url.query_pairs().into_owned().collect();
+    assert_eq!(pairs["login_hint"], "carrier");
+    assert_eq!(pairs["ui_locales"], "zh-CN");
+
+    // Kept in a session store between the redirect and the callback.
+    let stored = serde_json::to_string(&request).unwrap();
+    drop(request);
+    let pending: nx_sdk::AuthorizationRequest = serde_json::from_str(&stored).unwrap();
+
+    let callback = callback_through_pages(&app, pending.url.as_str(), "carrier").await;
+    assert_eq!(
+        callback["iss"], app.address,
+        "the provider names itself (RFC 9207)"
+    );
+    let (state, iss) = (callback["state"].as_str(), callback["iss"].as_str());
+    assert!(matches!(
+        client.check_callback(&pending.state, state, None),
+        Err(Error::Verification(_))
+    ));
+    assert!(matches!(
+        client.check_callback(&pending.state, state, Some("https://other-idp.example")),
+        Err(Error::Verification(_))
+    ));
+    assert!(matches!(
+        client.check_callback(&pending.state, "forged", Some(iss)),
+        Err(Error::StateMismatch)
+    ));
+    client
+        .check_callback(&pending.state, state, Some(iss))
+        .unwrap();
+    let login = client
+        .exchange_code(&callback["code"], pending.pkce_verifier, &pending.nonce)
+        .await
+        .unwrap();
+    let me = client.userinfo(&login.tokens.access_token).await.unwrap();
+    assert_eq!(me.preferred_username.as_deref(), Some("carrier"));
+}
