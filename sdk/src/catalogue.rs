@@ -27,34 +27,41 @@ pub enum Mode {
 }
 
 /// What became of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// A new record.
+    Created,
+    /// A new version of a record.
+    Updated,
+    /// Sent again as it was: no new version.
+    Unchanged,
+    /// Refused; see [`RecordResult::errors`].
+    Refused,
+    /// A status this version of the SDK does not know.
+    #[serde(other)]
+    Other,
+}
+
+/// One record of an upload's answer.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct RecordResult {
     /// Its position in the upload (for imports: the line or row).
     pub index: usize,
-    /// Its key.
+    /// The record type's slug.
+    #[serde(rename = "type", default)]
+    pub record_type: String,
+    /// Its key, parts joined by `/`.
     pub key: String,
-    /// `created`, `updated`, `unchanged` or `refused`.
-    pub status: String,
+    /// What became of it.
+    pub status: RecordStatus,
     /// The version now current.
     #[serde(default)]
     pub version: Option<i64>,
-    /// Why it was refused.
+    /// Why it was refused: the same [`FieldError`]s as an atomic upload's
+    /// [`Error::InvalidRecords`], with the record's index, type and key.
     #[serde(default)]
-    pub errors: Vec<RecordError>,
-}
-
-/// One refused field of a record in a partial upload.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct RecordError {
-    /// The element name, when one field is at fault.
-    #[serde(default)]
-    pub field: Option<String>,
-    /// Stable code.
-    pub code: String,
-    /// Chinese reason.
-    pub message_zh: String,
-    /// English reason.
-    pub message_en: String,
+    pub errors: Vec<FieldError>,
 }
 
 /// The answer to an upload or import.
@@ -77,6 +84,35 @@ pub struct UploadReport {
     /// answer.
     #[serde(default)]
     pub errors_omitted: usize,
+}
+
+impl UploadReport {
+    /// Every refused field of every refused record (partial mode), in the shape an atomic
+    /// upload's [`Error::InvalidRecords`] has.
+    pub fn refused_fields(&self) -> impl Iterator<Item = &FieldError> {
+        self.results.iter().flat_map(|r| r.errors.iter())
+    }
+
+    /// Gives each field error its record's index, type and key (the server lists them once,
+    /// on the record).
+    fn with_records_named(mut self) -> Self {
+        for result in &mut self.results {
+            for error in &mut result.errors {
+                error.index = result.index;
+                error.record_type.clone_from(&result.record_type);
+                error.key.clone_from(&result.key);
+            }
+        }
+        self
+    }
+}
+
+/// The answer to an upload or import, or its refusal.
+async fn report_from(response: reqwest::Response) -> Result<UploadReport, Error> {
+    if !response.status().is_success() {
+        return Err(refused(response).await);
+    }
+    Ok(response.json::<UploadReport>().await?.with_records_named())
 }
 
 /// One stored version of a record and who reported it.
@@ -227,10 +263,7 @@ impl<'a> Catalogue<'a> {
             request = request.header("Idempotency-Key", key);
         }
         let response = request.send().await?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        Ok(response.json().await?)
+        report_from(response).await
     }
 
     /// Like [`Catalogue::upload`] for records of any type as JSON objects (element names as
@@ -254,10 +287,7 @@ impl<'a> Catalogue<'a> {
             request = request.header("Idempotency-Key", key);
         }
         let response = request.send().await?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        Ok(response.json().await?)
+        report_from(response).await
     }
 
     /// Imports a CSV (UTF-8 or GBK) or XLSX file of records of `record_type`, chosen by the
@@ -285,10 +315,7 @@ impl<'a> Catalogue<'a> {
             request = request.query(&[("mode", "partial")]);
         }
         let response = request.send().await?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        Ok(response.json().await?)
+        report_from(response).await
     }
 
     /// Imports a CSV file (see [`Catalogue::import_file`]).

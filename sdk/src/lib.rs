@@ -11,7 +11,8 @@ mod tokens;
 mod verifier;
 
 pub use catalogue::{
-    Catalogue, History, Mode, Page, Query, Record, RecordError, RecordResult, UploadReport, Version,
+    Catalogue, History, Mode, Page, Query, Record, RecordResult, RecordStatus, UploadReport,
+    Version,
 };
 pub use client::{AuthorizationRequest, Client, Identity, Login, Organisation, UserInfo};
 pub use error::{Error, FieldError, Problem};

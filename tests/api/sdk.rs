@@ -306,7 +306,21 @@ async fn typed_uploads_report_per_record_errors(backend: Backend) {
         .await
         .unwrap();
     assert_eq!((report.created, report.refused), (1, 2));
+    assert_eq!(report.results[0].status, nx_sdk::RecordStatus::Refused);
+    assert_eq!(report.results[2].status, nx_sdk::RecordStatus::Created);
     assert_eq!(report.results[0].errors[0].code, "missing_parent");
+    // The same shape as the atomic refusal: each field error names its record.
+    let refused: Vec<(usize, &str, &str)> = report
+        .refused_fields()
+        .map(|e| (e.index, e.record_type.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (0, "carrier-partner", "missing_parent"),
+            (1, "carrier-partner", "too_long")
+        ]
+    );
 
     let mut renamed = carrier.clone();
     renamed.enterprise_name = "SDK 创客空间（更名）".into();

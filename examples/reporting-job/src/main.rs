@@ -201,7 +201,11 @@ async fn run(args: Args) -> Result<usize, String> {
         match outcome {
             Ok(report) => {
                 accepted += report.created + report.updated + report.unchanged;
-                for r in report.results.iter().filter(|r| r.status == "refused") {
+                for r in report
+                    .results
+                    .iter()
+                    .filter(|r| r.status == nx_sdk::RecordStatus::Refused)
+                {
                     let line = batch.get(r.index).map(|row| row.line).unwrap_or_default();
                     for e in &r.errors {
                         refused.push(format!(
