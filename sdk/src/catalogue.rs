@@ -218,15 +218,19 @@ impl Query {
 pub struct Catalogue<'a> {
     http: &'a reqwest::Client,
     base: String,
-    token: &'a str,
+    bearer: crate::bearer::Bearer<'a>,
 }
 
 impl<'a> Catalogue<'a> {
-    pub(crate) fn new(http: &'a reqwest::Client, issuer: &str, token: &'a str) -> Self {
+    pub(crate) fn new(
+        http: &'a reqwest::Client,
+        issuer: &str,
+        bearer: crate::bearer::Bearer<'a>,
+    ) -> Self {
         Catalogue {
             http,
             base: format!("{}/api/catalogue", issuer.trim_end_matches('/')),
-            token,
+            bearer,
         }
     }
 
@@ -254,7 +258,7 @@ impl<'a> Catalogue<'a> {
         let mut request = self
             .http
             .post(format!("{}/{}", self.base, R::TYPE))
-            .bearer_auth(self.token)
+            .bearer_auth(self.bearer.token().await?)
             .json(records);
         if mode == Mode::Partial {
             request = request.query(&[("mode", "partial")]);
@@ -278,7 +282,7 @@ impl<'a> Catalogue<'a> {
         let mut request = self
             .http
             .post(format!("{}/{record_type}", self.base))
-            .bearer_auth(self.token)
+            .bearer_auth(self.bearer.token().await?)
             .json(records);
         if mode == Mode::Partial {
             request = request.query(&[("mode", "partial")]);
@@ -308,7 +312,7 @@ impl<'a> Catalogue<'a> {
         let mut request = self
             .http
             .post(format!("{}/{record_type}/import", self.base))
-            .bearer_auth(self.token)
+            .bearer_auth(self.bearer.token().await?)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(bytes);
         if mode == Mode::Partial {
@@ -332,7 +336,7 @@ impl<'a> Catalogue<'a> {
         let response = self
             .http
             .get(format!("{}/{}", self.base, R::TYPE))
-            .bearer_auth(self.token)
+            .bearer_auth(self.bearer.token().await?)
             .query(&query.params)
             .send()
             .await?;
@@ -352,7 +356,12 @@ impl<'a> Catalogue<'a> {
                 segments.push(part);
             }
         }
-        let response = self.http.get(url).bearer_auth(self.token).send().await?;
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(self.bearer.token().await?)
+            .send()
+            .await?;
         if !response.status().is_success() {
             return Err(refused(response).await);
         }

@@ -556,11 +556,19 @@ impl Client {
         &'a self,
         access_token: &'a str,
     ) -> crate::crowdfunding::Crowdfunding<'a> {
-        crate::crowdfunding::Crowdfunding::new(self.http(), self.issuer.as_str(), access_token)
+        crate::crowdfunding::Crowdfunding::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
     }
 
     /// A catalogue client acting with `access_token`.
     pub fn catalogue<'a>(&'a self, access_token: &'a str) -> crate::catalogue::Catalogue<'a> {
-        crate::catalogue::Catalogue::new(self.http(), self.issuer.as_str(), access_token)
+        crate::catalogue::Catalogue::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
     }
 }

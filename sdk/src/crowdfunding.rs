@@ -200,15 +200,19 @@ pub struct AuditEntry {
 pub struct Crowdfunding<'a> {
     http: &'a reqwest::Client,
     base: String,
-    token: &'a str,
+    bearer: crate::bearer::Bearer<'a>,
 }
 
 impl<'a> Crowdfunding<'a> {
-    pub(crate) fn new(http: &'a reqwest::Client, issuer: &str, token: &'a str) -> Self {
+    pub(crate) fn new(
+        http: &'a reqwest::Client,
+        issuer: &str,
+        bearer: crate::bearer::Bearer<'a>,
+    ) -> Self {
         Crowdfunding {
             http,
             base: format!("{}/api/crowdfunding", issuer.trim_end_matches('/')),
-            token,
+            bearer,
         }
     }
 
@@ -216,7 +220,10 @@ impl<'a> Crowdfunding<'a> {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, Error> {
-        let response = request.bearer_auth(self.token).send().await?;
+        let response = request
+            .bearer_auth(self.bearer.token().await?)
+            .send()
+            .await?;
         if !response.status().is_success() {
             return Err(refused(response).await);
         }

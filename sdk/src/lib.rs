@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod bearer;
 pub mod catalogue;
 mod client;
 pub mod crowdfunding;

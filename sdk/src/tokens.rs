@@ -193,6 +193,31 @@ impl TokenHolder {
         }
     }
 
+    /// The client the holder renews with, lent back for calls that need no token of this
+    /// holder (a user's login, `userinfo` with another token, …).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The catalogue, with this holder's access token renewed before each call as needed: a
+    /// long reporting job keeps one of these for all its batches.
+    pub fn catalogue(&self) -> crate::catalogue::Catalogue<'_> {
+        crate::catalogue::Catalogue::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
+    /// The crowdfunding platform, with this holder's (user's) access token renewed as needed.
+    pub fn crowdfunding(&self) -> crate::crowdfunding::Crowdfunding<'_> {
+        crate::crowdfunding::Crowdfunding::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
     /// Renew this many seconds before expiry (default 30).
     pub fn with_margin(mut self, seconds: i64) -> Self {
         self.margin = seconds;

@@ -412,6 +412,7 @@ async fn the_axum_extractor_guards_a_resource_server(backend: Backend) {
 }
 
 backend_tests!(
+    a_long_job_reports_through_a_token_holder_and_never_sends_a_stale_token,
     a_pending_login_waits_in_a_session_store_and_the_callback_is_checked,
     the_axum_extractor_guards_a_resource_server,
     a_user_logs_in_through_the_sdk,
@@ -487,4 +488,84 @@ async fn a_pending_login_waits_in_a_session_store_and_the_callback_is_checked(ba
         .unwrap();
     let me = client.userinfo(&login.tokens.access_token).await.unwrap();
     assert_eq!(me.preferred_username.as_deref(), Some("carrier"));
+}
+
+async fn a_long_job_reports_through_a_token_holder_and_never_sends_a_stale_token(backend: Backend) {
+    use idp::clock::Clock;
+    use nx_sdk::records::Carrier;
+    let app = spawn_app(backend).await;
+    let organisation = idp::accounts::create_organisation(
+        &app.db,
+        "长任务载体",
+        idp::accounts::OrganisationKind::Carrier,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let scopes = ["catalogue:carrier:read", "catalogue:carrier:write"];
+    let registered = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "长任务".into(),
+            scope: scopes.join(" "),
+            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
+            organisation_id: Some(organisation.id),
+            ..Default::default()
+        })
+        .await;
+    let client = Client::discover(
+        &app.address,
+        &registered.client_id,
+        registered.client_secret.clone(),
+    )
+    .await
+    .unwrap();
+    // A bare token taken at the start of the job …
+    let bare = client
+        .client_credentials(&scopes)
+        .await
+        .unwrap()
+        .access_token;
+    // … and a holder that renews (the server's clock runs ahead of the SDK's here, so the
+    // holder is told to renew well before the SDK thinks the token expires).
+    let holder = nx_sdk::TokenHolder::client_credentials(
+        client,
+        &scopes,
+        std::sync::Arc::new(nx_sdk::MemoryStore::default()),
+    )
+    .with_margin(601);
+    assert_eq!(holder.client().client_id(), registered.client_id);
+    let catalogue = holder.catalogue();
+    let carrier = |name: &str| Carrier {
+        base_code: "LONG-1".into(),
+        enterprise_name: name.into(),
+        ..Default::default()
+    };
+    catalogue
+        .upload(&[carrier("第一批")], nx_sdk::Mode::Atomic, None)
+        .await
+        .unwrap();
+    // Eleven minutes later the first access token has expired …
+    app.clock.advance(660);
+    let stale = catalogue_list_status(&app, &bare).await;
+    assert_eq!(stale, 401, "the bare token is stale by now");
+    // … and the holder's catalogue still reports.
+    let report = catalogue
+        .upload(&[carrier("第二批")], nx_sdk::Mode::Atomic, None)
+        .await
+        .unwrap();
+    assert_eq!(report.updated, 1);
+    let history = catalogue.history::<Carrier>("LONG-1").await.unwrap();
+    assert_eq!(history.current.record.enterprise_name, "第二批");
+}
+
+async fn catalogue_list_status(app: &TestApp, token: &str) -> u16 {
+    app.client
+        .get(app.url("/api/catalogue/carrier"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }

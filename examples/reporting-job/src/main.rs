@@ -154,11 +154,10 @@ async fn run(args: Args) -> Result<usize, String> {
     .await
     .map_err(|e| e.to_string())?;
     let scope = format!("catalogue:{}:write", args.record_type);
-    let holder = TokenHolder::client_credentials(
-        client.clone(),
-        &[&scope],
-        Arc::new(MemoryStore::default()),
-    );
+    let holder =
+        TokenHolder::client_credentials(client, &[&scope], Arc::new(MemoryStore::default()));
+    // One catalogue for the whole job: the holder renews the token before a call needs it.
+    let catalogue = holder.catalogue();
     let mode = if args.atomic {
         Mode::Atomic
     } else {
@@ -185,9 +184,7 @@ async fn run(args: Args) -> Result<usize, String> {
         let mut attempt = 0;
         let outcome = loop {
             attempt += 1;
-            let token = holder.access_token().await.map_err(|e| e.to_string())?;
-            let result = client
-                .catalogue(&token)
+            let result = catalogue
                 .upload_values(&args.record_type, &records, mode, Some(&key))
                 .await;
             match result {
