@@ -113,13 +113,6 @@ struct SignedIn {
     id_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Pending {
-    state: String,
-    nonce: String,
-    verifier: String,
-}
-
 const SIGNED_IN: &str = "signed_in";
 const PENDING: &str = "pending_login";
 const FLASH: &str = "flash";
@@ -233,23 +226,18 @@ async fn index(
 async fn login(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let client = state.client().await?;
     let request = client.authorize_url(SCOPES);
-    session
-        .insert(
-            PENDING,
-            Pending {
-                state: request.state.secret().clone(),
-                nonce: request.nonce.secret().clone(),
-                verifier: request.pkce_verifier.secret().clone(),
-            },
-        )
-        .await?;
-    Ok(Redirect::to(request.url.as_str()).into_response())
+    let url = request.url.to_string();
+    // The pending login (state, nonce, PKCE verifier) waits in the server-side session.
+    session.insert(PENDING, request).await?;
+    Ok(Redirect::to(&url).into_response())
 }
 
 #[derive(Deserialize)]
 struct CallbackParams {
     code: Option<String>,
     state: Option<String>,
+    /// The provider names itself on the callback (RFC 9207).
+    iss: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
@@ -259,7 +247,7 @@ async fn callback(
     session: Session,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, AppError> {
-    let pending: Pending = session.remove(PENDING).await?.ok_or_else(|| {
+    let pending: nx_sdk::AuthorizationRequest = session.remove(PENDING).await?.ok_or_else(|| {
         AppError::BadRequest(
             "没有进行中的登录，请重新登录。No login in progress; sign in again.".into(),
         )
@@ -275,14 +263,10 @@ async fn callback(
             "回调缺少 code 或 state。The callback lacks code or state.".into(),
         ));
     };
-    Client::check_state(&nx_sdk::CsrfToken::new(pending.state), &returned_state)?;
     let client = state.client().await?;
+    client.check_callback(&pending.state, &returned_state, params.iss.as_deref())?;
     let login = client
-        .exchange_code(
-            &code,
-            nx_sdk::PkceCodeVerifier::new(pending.verifier),
-            &nx_sdk::Nonce::new(pending.nonce),
-        )
+        .exchange_code(&code, pending.pkce_verifier, &pending.nonce)
         .await?;
     let me = client.userinfo(&login.tokens.access_token).await?;
     let login_id = random_id();
