@@ -247,11 +247,12 @@ async fn callback(
     session: Session,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, AppError> {
-    let pending: nx_sdk::AuthorizationRequest = session.remove(PENDING).await?.ok_or_else(|| {
-        AppError::BadRequest(
-            "没有进行中的登录，请重新登录。No login in progress; sign in again.".into(),
-        )
-    })?;
+    let pending: nx_sdk::AuthorizationRequest =
+        session.remove(PENDING).await?.ok_or_else(|| {
+            AppError::BadRequest(
+                "没有进行中的登录，请重新登录。No login in progress; sign in again.".into(),
+            )
+        })?;
     if let Some(error) = params.error {
         return Err(AppError::BadRequest(format!(
             "平台未授权：{error} {}",
