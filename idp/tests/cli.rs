@@ -55,6 +55,19 @@ fn help_explains_commands_and_settings() {
 }
 
 #[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(dir.path(), &["migrate"], &[("RUST_LOG", "debug")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(!text.trim().is_empty(), "debug logging says something");
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in piped logs: {text:?}"
+    );
+}
+
+#[test]
 fn migrate_creates_the_default_sqlite_file_and_folder() {
     let dir = tempfile::tempdir().unwrap();
     let output = idp(dir.path(), &["migrate"], &[]);

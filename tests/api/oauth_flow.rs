@@ -29,7 +29,64 @@ backend_tests!(
     login_form_without_csrf_token_is_refused,
     pages_refuse_framing_and_send_no_referrer,
     id_token_carries_nonce_at_hash_auth_time_and_azp,
+    the_consent_page_lists_scopes_in_a_stable_order,
 );
+
+/// Sign-in and profile first, then the catalogue type by type with reading before reporting,
+/// then administration; the same order however the request spells them.
+async fn the_consent_page_lists_scopes_in_a_stable_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let client = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "顺序检查".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            scope: "openid profile offline_access catalogue:enterprise:read catalogue:enterprise:write \
+                    catalogue:carrier:read catalogue:carrier:write admin"
+                .into(),
+            ..Default::default()
+        })
+        .await;
+    let (_, challenge) = integration_tests::pkce_pair();
+    let shuffled = "admin catalogue:carrier:write offline_access catalogue:enterprise:write \
+                    catalogue:carrier:read profile openid catalogue:enterprise:read";
+    let response = app
+        .client
+        .get(authorize_url(&app, &client, shuffled, &challenge, ""))
+        .send()
+        .await
+        .unwrap();
+    let response = log_in(
+        &app,
+        &location(&response),
+        "admin",
+        idp::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(location(&response), "/consent");
+    let page = page_text(&app.client, app.url("/consent")).await;
+    let expected = [
+        "使用平台账号登录",
+        "读取您的姓名和所属机构",
+        "在您离开后继续访问",
+        "查询「企业基本信息」数据",
+        "上报「企业基本信息」数据",
+        "查询「双创载体基本信息」数据",
+        "上报「双创载体基本信息」数据",
+        "管理平台",
+    ];
+    let positions: Vec<usize> = expected
+        .iter()
+        .map(|text| {
+            page.find(text)
+                .unwrap_or_else(|| panic!("{text} missing: {page}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "scopes out of order: {positions:?}"
+    );
+}
 
 async fn web_client(app: &TestApp) -> RegisteredClient {
     app.load_demo().await;

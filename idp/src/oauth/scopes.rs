@@ -127,6 +127,35 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
     })
 }
 
+/// Where a scope stands when scopes are listed for a person (the consent page): signing in and
+/// the profile first, then the catalogue type by type in the seed's order with reading before
+/// reporting, then the platforms (use before staff powers), then administration.
+pub fn display_rank(scope: &str) -> (u8, usize, u8) {
+    const IDENTITY: &[&str] = &["openid", "profile", "email", "phone", "offline_access"];
+    const PLATFORMS: &[&str] = &["crowdfunding", "crowdsourcing", "financing"];
+    if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
+        return (0, i, 0);
+    }
+    if let Some((slug, access)) = scope
+        .strip_prefix("catalogue:")
+        .and_then(|rest| rest.rsplit_once(':'))
+        && let Some(i) = CATALOGUE_TYPES.iter().position(|(s, _)| *s == slug)
+    {
+        return (1, i, u8::from(access != "read"));
+    }
+    let (platform, staff) = match scope.split_once(':') {
+        Some((platform, _)) => (platform, 1),
+        None => (scope, 0),
+    };
+    if let Some(i) = PLATFORMS.iter().position(|p| *p == platform) {
+        return (2, i, staff);
+    }
+    if scope == "admin" {
+        return (3, 0, 0);
+    }
+    (4, 0, 0)
+}
+
 /// Whether a user holding `roles` may be granted `scope`. Identity scopes are everyone's; the
 /// platform's scopes follow the roles of DESIGN.md.
 pub fn role_allows(roles: &[Role], scope: &str) -> bool {
@@ -155,5 +184,44 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
         // its catalogue records; the catalogue checks which organisation a record belongs to.
         other if other.starts_with("catalogue:") => roles.iter().any(|r| *r != Role::Backer),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_rank;
+
+    #[test]
+    fn scopes_are_listed_sign_in_first_then_areas_reads_before_writes() {
+        let mut scopes = vec![
+            "admin",
+            "catalogue:carrier:write",
+            "crowdfunding:staff",
+            "offline_access",
+            "catalogue:enterprise:write",
+            "crowdfunding",
+            "catalogue:carrier:read",
+            "profile",
+            "openid",
+            "catalogue:enterprise:read",
+            "financing",
+        ];
+        scopes.sort_by_key(|s| (display_rank(s), *s));
+        assert_eq!(
+            scopes,
+            [
+                "openid",
+                "profile",
+                "offline_access",
+                "catalogue:enterprise:read",
+                "catalogue:enterprise:write",
+                "catalogue:carrier:read",
+                "catalogue:carrier:write",
+                "crowdfunding",
+                "crowdfunding:staff",
+                "financing",
+                "admin",
+            ]
+        );
     }
 }

@@ -403,7 +403,12 @@ pub async fn get_consent(
         csrf_token: form_token(&csrf)?,
         client_name: pending.client_name,
         user_name: user.display_name,
-        scopes: scope.iter().filter_map(scopes::info).collect(),
+        scopes: {
+            // A stable order people can read, not the set's hash order.
+            let mut listed: Vec<&str> = scope.iter().collect();
+            listed.sort_by_key(|s| (scopes::display_rank(s), *s));
+            listed.into_iter().filter_map(scopes::info).collect()
+        },
     };
     Ok(render(lang, StatusCode::OK, Some(csrf), &page))
 }
