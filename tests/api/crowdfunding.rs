@@ -628,7 +628,7 @@ async fn refused_transitions_answer_409_with_the_state_and_what_is_allowed(backe
         None,
     )
     .await;
-    assert_eq!(status, 409);
+    assert_eq!(status, 404, "who may act is checked before the state");
     // A backer cannot start a project.
     let (status, _) = call(
         &app,
@@ -1242,7 +1242,79 @@ backend_tests!(
     staff_powers_need_the_staff_scope_not_only_the_role,
     a_frozen_organisation_cannot_start_or_change_projects,
     covers_are_web_addresses_and_backers_see_the_public_fields,
+    outsiders_are_refused_before_the_state_is_looked_at,
 );
+
+/// Another organisation's user learns nothing of a draft (404) and is refused a listed
+/// project's actions without its state (403); the initiator still gets 409 with the state.
+async fn outsiders_are_refused_before_the_state_is_looked_at(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = tokens(&app, &["enterprise", "carrier", "admin"]).await;
+    let (_, body) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(draft(None)),
+    )
+    .await;
+    let draft_id = body["id"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (
+            "PUT",
+            format!("/api/crowdfunding/projects/{draft_id}"),
+            Some(draft(None)),
+        ),
+        (
+            "POST",
+            format!("/api/crowdfunding/projects/{draft_id}/actions/submit"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/crowdfunding/projects/{draft_id}/actions/request-deletion"),
+            Some(json!({"reason": "x"})),
+        ),
+    ] {
+        let (status, answer) = call(&app, method, &t["carrier"], &path, body).await;
+        assert_eq!(status, 404, "{method} {path}: {answer}");
+        assert!(answer.get("current_state").is_none(), "{answer}");
+    }
+    let (listed, _) = listed_project(&app, &t, None).await;
+    for action in ["request-deletion", "delete", "submit"] {
+        let (status, answer) = call(
+            &app,
+            "POST",
+            &t["carrier"],
+            &format!("/api/crowdfunding/projects/{listed}/actions/{action}"),
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+        assert_eq!(status, 403, "{action}: {answer}");
+        assert!(answer.get("current_state").is_none(), "{answer}");
+        assert!(answer.get("allowed_actions").is_none(), "{answer}");
+    }
+    let (status, _) = call(
+        &app,
+        "POST",
+        &t["carrier"],
+        &format!("/api/crowdfunding/projects/{listed}/subsidy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    // The initiator is told the state and what it may do instead.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        &t["enterprise"],
+        &format!("/api/crowdfunding/projects/{listed}/actions/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["current_state"], "listed");
+}
 
 /// The administrator's token through an ordinary carrier app, which may not ask for the staff
 /// scope.
@@ -1306,7 +1378,7 @@ async fn staff_powers_need_the_staff_scope_not_only_the_role(backend: Backend) {
         )
         .await;
         assert!(
-            matches!(status, 403 | 404 | 409),
+            matches!(status, 403 | 404),
             "{method} {path} without the staff scope: {status} {body}"
         );
         assert!(!body.to_string().contains("13900000000"), "{body}");

@@ -286,6 +286,26 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
+/// Who may touch a project is checked before its state: someone outside the initiating
+/// organisation (and not staff) learns nothing of a project that is not public (404) and
+/// is refused without its state and options (403) for one that is.
+fn outsider_refusal(caller: &Caller, project: &Project) -> Option<CrowdfundingError> {
+    if caller.actor_for(project) != Actor::Other {
+        return None;
+    }
+    let public = matches!(
+        project.state,
+        State::Listed | State::Succeeded | State::Failed
+    );
+    Some(if public {
+        CrowdfundingError::Forbidden(
+            "只有发起机构和平台工作人员可以这样做 / only the initiating organisation and platform staff may do this".into(),
+        )
+    } else {
+        CrowdfundingError::NotFound(format!("众筹项目 {}", project.id))
+    })
+}
+
 fn new_id(prefix: &str) -> String {
     format!(
         "{prefix}-{}",
@@ -676,6 +696,9 @@ impl Service {
     ) -> Result<ProjectView> {
         let mut tx = db.begin().await?;
         let project = find_project(&mut tx, id).await?;
+        if let Some(refusal) = outsider_refusal(caller, &project) {
+            return Err(refusal);
+        }
         let f = facts(&mut tx, &project, now).await?;
         lifecycle::transition(project.state, Action::Edit, caller.actor_for(&project), &f)
             .map_err(CrowdfundingError::Transition)?;
@@ -783,6 +806,9 @@ impl Service {
         }
         let mut tx = db.begin().await?;
         let project = find_project(&mut tx, id).await?;
+        if let Some(refusal) = outsider_refusal(caller, &project) {
+            return Err(refusal);
+        }
         let f = facts(&mut tx, &project, now).await?;
         let next = lifecycle::transition(project.state, action, caller.actor_for(&project), &f)
             .map_err(CrowdfundingError::Transition)?;
@@ -1275,6 +1301,9 @@ impl Service {
     ) -> Result<ProjectView> {
         let mut tx = db.begin().await?;
         let project = find_project(&mut tx, id).await?;
+        if let Some(refusal) = outsider_refusal(caller, &project) {
+            return Err(refusal);
+        }
         let f = facts(&mut tx, &project, now).await?;
         lifecycle::transition(
             project.state,
