@@ -48,27 +48,8 @@ impl Default for HttpSettings {
     }
 }
 
-/// Product crowdfunding.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CrowdfundingSettings {
-    /// Innovation voucher (科技创新券): this percentage of the amount raised …
-    pub subsidy_rate_percent: i64,
-    /// … at most this many yuan.
-    pub subsidy_cap_yuan: i64,
-    /// An unpaid order gives its reserved copies back after this many seconds.
-    pub unpaid_order_ttl: i64,
-}
-
-impl Default for CrowdfundingSettings {
-    fn default() -> Self {
-        CrowdfundingSettings {
-            subsidy_rate_percent: 10,
-            subsidy_cap_yuan: 50_000,
-            unpaid_order_ttl: 1800,
-        }
-    }
-}
+/// Product crowdfunding's policy numbers, a section of the settings.
+pub use crate::crowdfunding::Policy as CrowdfundingSettings;
 
 /// Token lifetimes (seconds) and signing. Defaults follow RFC 9700 and common practice.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -79,7 +79,7 @@ impl Application {
             crate::crowdfunding::Service::new(Arc::new(crate::crowdfunding::SandboxGateway::new(
                 sandbox_key.as_bytes(),
             )))
-            .with_settings(&settings.crowdfunding),
+            .with_policy(&settings.crowdfunding),
         );
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();

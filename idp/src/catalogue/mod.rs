@@ -1,6 +1,6 @@
 //! The reporting catalogue (seed section 一 and 三): the spec of every record type, validation,
-//! versioned storage, queries and spreadsheet import and export. The HTTP layer is in
-//! `http::catalogue`; this module knows nothing of requests.
+//! versioned storage, queries and spreadsheet import and export. Its endpoints are in the HTTP
+//! layer (`http/catalogue`); this module knows nothing of requests.
 
 pub mod codes;
 pub mod csv_rows;
@@ -55,7 +55,7 @@ impl VersionView {
         VersionView {
             key: store::shown_key(&version.key),
             record: record_json(t, &version.values),
-            reported_at_text: crate::web::pages::shanghai_time(version.reported_at),
+            reported_at_text: crate::clock::shanghai_time(version.reported_at),
             meta: version,
         }
     }

@@ -601,11 +601,11 @@ impl Service {
         }
     }
 
-    /// With the operator's settings.
-    pub fn with_settings(mut self, settings: &crate::settings::CrowdfundingSettings) -> Self {
-        self.subsidy_rate_percent = settings.subsidy_rate_percent;
-        self.subsidy_cap_fen = settings.subsidy_cap_yuan * 100;
-        self.unpaid_order_ttl = settings.unpaid_order_ttl;
+    /// With the operator's policy numbers (the `crowdfunding` settings section).
+    pub fn with_policy(mut self, policy: &super::Policy) -> Self {
+        self.subsidy_rate_percent = policy.subsidy_rate_percent;
+        self.subsidy_cap_fen = policy.subsidy_cap_yuan * 100;
+        self.unpaid_order_ttl = policy.unpaid_order_ttl;
         self
     }
 

@@ -1,5 +1,5 @@
 //! The OAuth 2.0 / OpenID Connect core: clients, scopes, keys, tokens and grants. The HTTP
-//! endpoints that use it are in `crate::http::oauth`.
+//! endpoints that use it are in the HTTP layer (`http/oauth`).
 
 pub mod adapter;
 pub mod client_cache;

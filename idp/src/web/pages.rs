@@ -82,24 +82,8 @@ pub fn safe_return_to(candidate: &str) -> &str {
     }
 }
 
-/// A Unix time as Asia/Shanghai wall-clock text (UTC+8, no daylight saving), as pages show times.
-pub fn shanghai_time(unix: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => {
-            let t = t.to_offset(offset);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        }
-        Err(_) => String::from("-"),
-    }
-}
+/// Times on pages: Asia/Shanghai wall-clock text (the clock module owns the conversion).
+pub use crate::clock::shanghai_time;
 
 /// A page's submitted form. Refused with a readable page unless its `csrf_token` field matches
 /// the browser's CSRF cookie (checked before anything else of the form is read), or when it is
