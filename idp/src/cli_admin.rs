@@ -345,11 +345,10 @@ pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
             accounts::set_password(db, &username, password, now).await?;
             // Whoever knew the old password is signed out everywhere.
             if let Some(user) = accounts::find_user_by_username(db, &username).await? {
-                crate::web::session_store::DbSessionStore::end_user_sessions(db, &user.id, None)
-                    .await?;
-                crate::oauth::grants::revoke_grants(
+                crate::web::session_store::DbSessionStore::sign_out_elsewhere(
                     db,
-                    crate::oauth::grants::GrantsOf::User(&user.id),
+                    &user.id,
+                    None,
                     "password changed",
                     now,
                 )

@@ -98,14 +98,11 @@ fn map_header(
     unknown: UnknownFields,
 ) -> Result<Vec<Option<usize>>, SheetError> {
     // Trailing empty titles (a sheet formatted further right than it is filled) are no columns.
+    // The readers keep at most `max_columns` titles, refusing a file with more.
     let width = titles
         .iter()
         .rposition(|t| !t.trim().is_empty())
         .map_or(0, |i| i + 1);
-    let max = max_columns(t, unknown);
-    if width > max {
-        return Err(SheetError::TooManyColumns { found: width, max });
-    }
     let titles = &titles[..width];
     let mut errors = Problems::default();
     let mut seen = vec![false; t.fields.len()];
@@ -142,24 +139,21 @@ fn map_header(
     }
 }
 
-fn row_from<S: AsRef<str> + Into<String>>(
+/// A data row from its cells under the header (`map`, which the readers never let a row
+/// outgrow) and the filled cells they found right of it.
+fn row_from(
     t: &RecordType,
     map: &[Option<usize>],
     line: u64,
-    cells: impl Iterator<Item = S>,
+    cells: Vec<String>,
+    extra: &ExtraCells,
 ) -> SheetRow {
     let mut values = vec![None; t.fields.len()];
-    let mut extra = ExtraCells::default();
-    for (i, cell) in cells.enumerate() {
-        match map.get(i) {
-            Some(Some(f)) => {
-                if !cell.as_ref().is_empty() {
-                    values[*f] = Some(imported_cell(cell.into()));
-                }
-            }
-            Some(None) => {}
-            None if cell.as_ref().trim().is_empty() => {}
-            None => extra.note(i),
+    for (cell, field) in cells.into_iter().zip(map) {
+        if let Some(f) = field
+            && !cell.is_empty()
+        {
+            values[*f] = Some(imported_cell(cell));
         }
     }
     let errors = extra.errors();
@@ -245,9 +239,7 @@ pub fn read(
                     first: record.first_filled_extra,
                     count: record.filled_extra,
                 };
-                let mut row = row_from(t, &map, record.line, record.fields.into_iter());
-                row.errors.extend(extra.errors());
-                rows.push(row);
+                rows.push(row_from(t, &map, record.line, record.fields, &extra));
                 if rows.len() == batch && !sink(std::mem::take(&mut rows)) {
                     return Ok(());
                 }
@@ -364,10 +356,8 @@ impl XlsxRows<'_> {
             None => self.map = Some(map_header(self.t, &cells, self.unknown)?),
             Some(map) => {
                 if extra.count > 0 || !cells.iter().all(|c| c.trim().is_empty()) {
-                    let mut sheet_row =
-                        row_from(self.t, map, u64::from(row) + 1, cells.into_iter());
-                    sheet_row.errors.extend(extra.errors());
-                    self.rows.push(sheet_row);
+                    let line = u64::from(row) + 1;
+                    self.rows.push(row_from(self.t, map, line, cells, &extra));
                 }
             }
         }

@@ -25,6 +25,11 @@ pub enum State {
 }
 
 impl State {
+    /// Whether anyone may see a project in this state (the public page, the list).
+    pub fn is_public(self) -> bool {
+        matches!(self, State::Listed | State::Succeeded | State::Failed)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Draft => "draft",

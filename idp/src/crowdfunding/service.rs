@@ -293,11 +293,7 @@ fn outsider_refusal(caller: &Caller, project: &Project) -> Option<CrowdfundingEr
     if caller.actor_for(project) != Actor::Other {
         return None;
     }
-    let public = matches!(
-        project.state,
-        State::Listed | State::Succeeded | State::Failed
-    );
-    Some(if public {
+    Some(if project.state.is_public() {
         CrowdfundingError::Forbidden(
             "只有发起机构和平台工作人员可以这样做 / only the initiating organisation and platform staff may do this".into(),
         )
@@ -1394,11 +1390,7 @@ impl Service {
         let actor = caller
             .map(|c| c.actor_for(&project))
             .unwrap_or(Actor::Other);
-        let public = matches!(
-            project.state,
-            State::Listed | State::Succeeded | State::Failed
-        );
-        if !public && actor == Actor::Other {
+        if !project.state.is_public() && actor == Actor::Other {
             return Err(CrowdfundingError::NotFound(format!("众筹项目 {id}")));
         }
         let mut project = project;

@@ -167,19 +167,15 @@ pub async fn post_logout_all(
         Ok(login) => login,
         Err(redirect) => return Ok(redirect),
     };
-    let now = state.now();
-    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
-    grants::revoke_grants(
+    DbSessionStore::sign_out_elsewhere(
         &state.db,
-        GrantsOf::User(&login.user_id),
+        &login.user_id,
+        None,
         "signed out everywhere",
-        now,
+        state.now(),
     )
     .await
-    .map_err(internal)?;
-    DbSessionStore::end_user_sessions(&state.db, &login.user_id, None)
-        .await
-        .map_err(internal)?;
+    .map_err(|e| PageError::Internal(e.into()))?;
     login_state::end(&session)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
@@ -207,65 +203,74 @@ pub async fn post_password(
         .await
         .map_err(|e| PageError::Internal(e.into()))?
         .ok_or(PageError::NotFound)?;
-    let now = state.now();
-    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
     let address = peer.ip().to_string();
-    // The current password is guessed at like a login, and held to the same throttle.
-    let admission = throttle::admit(&state.db, &user.username, &address, now)
-        .await
-        .map_err(internal)?;
-    let notice = if let throttle::Admission::Locked(seconds) = admission {
-        if lang.en {
-            format!("Too many failed attempts. Try again in {seconds} s; nothing changed.")
-        } else {
-            format!("失败次数过多，请 {seconds} 秒后再试，密码未修改。")
-        }
-    } else {
-        let stored = accounts::password_hash_of(&state.db, &user.username)
-            .await
-            .map_err(|e| PageError::Internal(e.into()))?
-            .map(|(_, hash)| hash);
-        if !password::verify(form.current_password, stored).await {
-            lang.pick(
-                "当前密码不正确，密码未修改。",
-                "The current password is wrong; nothing changed.",
-            )
-            .to_owned()
-        } else {
-            throttle::succeeded(&state.db, &user.username, &address, admission, now)
-                .await
-                .map_err(internal)?;
-            match accounts::set_password(&state.db, &user.username, form.new_password, now).await {
-                Ok(()) => {
-                    // Whoever knew the old password is signed out: every other browser, and
-                    // every application's grant made outside this session.
-                    DbSessionStore::end_other_sessions(&state.db, &user.id, &login.sid)
-                        .await
-                        .map_err(internal)?;
-                    let others = GrantsOf::UserExceptSession {
-                        user_id: &user.id,
-                        session_id: &login.sid,
-                    };
-                    grants::revoke_grants(&state.db, others, "password changed", now)
-                        .await
-                        .map_err(internal)?;
-                    lang.pick(
-                        "密码已修改，其他设备上的登录和应用授权已结束。",
-                        "Password changed; your other sign-ins and application grants have ended.",
-                    )
-                    .to_owned()
-                }
-                Err(accounts::AccountError::Password(e)) => e.to_string(),
-                Err(e) => return Err(PageError::Internal(e.into())),
-            }
-        }
-    };
+    let notice = change_password(&state, lang, &login, &user, &address, form).await?;
     // Shown once on the page the browser is sent to (303 after every POST).
     session
         .insert(NOTICE, notice)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     Ok(pages::see_other("/account"))
+}
+
+/// Checks the current password (held to the login throttle) and sets the new one; whoever
+/// knew the old password is signed out: every other browser, and every application's grant
+/// made outside this session. The notice to show.
+async fn change_password(
+    state: &AppState,
+    lang: Lang,
+    login: &Login,
+    user: &User,
+    address: &str,
+    form: PasswordForm,
+) -> Result<String, PageError> {
+    let now = state.now();
+    let internal = |e: crate::db::DbError| PageError::Internal(e.into());
+    let admission = throttle::admit(&state.db, &user.username, address, now)
+        .await
+        .map_err(internal)?;
+    if let throttle::Admission::Locked(seconds) = admission {
+        return Ok(if lang.en {
+            format!("Too many failed attempts. Try again in {seconds} s; nothing changed.")
+        } else {
+            format!("失败次数过多，请 {seconds} 秒后再试，密码未修改。")
+        });
+    }
+    let stored = accounts::password_hash_of(&state.db, &user.username)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .map(|(_, hash)| hash);
+    if !password::verify(form.current_password, stored).await {
+        return Ok(lang
+            .pick(
+                "当前密码不正确，密码未修改。",
+                "The current password is wrong; nothing changed.",
+            )
+            .to_owned());
+    }
+    throttle::succeeded(&state.db, &user.username, address, admission, now)
+        .await
+        .map_err(internal)?;
+    match accounts::set_password(&state.db, &user.username, form.new_password, now).await {
+        Ok(()) => {}
+        Err(accounts::AccountError::Password(e)) => return Ok(e.to_string()),
+        Err(e) => return Err(PageError::Internal(e.into())),
+    }
+    DbSessionStore::sign_out_elsewhere(
+        &state.db,
+        &user.id,
+        Some(&login.sid),
+        "password changed",
+        now,
+    )
+    .await
+    .map_err(internal)?;
+    Ok(lang
+        .pick(
+            "密码已修改，其他设备上的登录和应用授权已结束。",
+            "Password changed; your other sign-ins and application grants have ended.",
+        )
+        .to_owned())
 }
 
 #[derive(Deserialize)]

@@ -57,20 +57,39 @@ impl DbSessionStore {
         })
     }
 
-    /// Ends every session of a user except the login session `keep_sid`.
-    pub async fn end_other_sessions(
+    /// Signs a user out everywhere but, when given, the login session `keep_sid`: their
+    /// sessions end and every application grant made outside `keep_sid` is revoked (signing out
+    /// everywhere, a password change on the account page or from the command line).
+    pub async fn sign_out_elsewhere(
         db: &Db,
         user_id: &str,
-        keep_sid: &str,
-    ) -> std::result::Result<u64, crate::db::DbError> {
-        Ok(with_pool!(db, pool => sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1 AND (login_sid IS NULL OR login_sid <> $2)",
-        )
-        .bind(user_id)
-        .bind(keep_sid)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?)
+        keep_sid: Option<&str>,
+        reason: &str,
+        now: crate::clock::UnixTime,
+    ) -> std::result::Result<(), crate::db::DbError> {
+        use crate::oauth::grants::{GrantsOf, revoke_grants};
+        match keep_sid {
+            None => {
+                revoke_grants(db, GrantsOf::User(user_id), reason, now).await?;
+                Self::end_user_sessions(db, user_id, None).await?;
+            }
+            Some(sid) => {
+                let others = GrantsOf::UserExceptSession {
+                    user_id,
+                    session_id: sid,
+                };
+                revoke_grants(db, others, reason, now).await?;
+                with_pool!(db, pool => sqlx::query(
+                    "DELETE FROM sessions WHERE user_id = $1 AND (login_sid IS NULL OR login_sid <> $2)",
+                )
+                .bind(user_id)
+                .bind(sid)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -50,6 +50,8 @@ fn account_name(username: &str) -> String {
 
 /// The counters an attempt by `username` from `address` is held to.
 struct Keys {
+    /// The account as counters and known addresses name it.
+    name: String,
     pair: String,
     address: String,
     account: String,
@@ -57,11 +59,12 @@ struct Keys {
 
 impl Keys {
     fn new(username: &str, address: &str) -> Keys {
-        let account = account_name(username);
+        let name = account_name(username);
         Keys {
-            pair: format!("pair:{account}|{address}"),
+            pair: format!("pair:{name}|{address}"),
             address: format!("ip:{address}"),
-            account: format!("user:{account}"),
+            account: format!("user:{name}"),
+            name,
         }
     }
 }
@@ -88,12 +91,11 @@ pub async fn admit(
     now: UnixTime,
 ) -> Result<Admission, DbError> {
     let keys = Keys::new(username, address);
-    let account = account_name(username);
     let mut tx = db.begin().await?;
     let known_since: Option<i64> = with_tx!(&mut tx, conn => sqlx::query_scalar(
         "SELECT last_success FROM login_known_addresses WHERE account = $1 AND address = $2",
     )
-    .bind(&account)
+    .bind(&keys.name)
     .bind(address)
     .fetch_optional(conn)
     .await)?;
@@ -217,7 +219,7 @@ pub async fn succeeded(
             "INSERT INTO login_known_addresses (account, address, last_success) VALUES ($1, $2, $3) \
              ON CONFLICT (account, address) DO UPDATE SET last_success = excluded.last_success",
         )
-        .bind(account_name(username))
+        .bind(&keys.name)
         .bind(address)
         .bind(now)
         .execute(conn)
