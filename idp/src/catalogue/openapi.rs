@@ -136,17 +136,17 @@ fn paths_for(t: &RecordType) -> Vec<(String, Value)> {
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": [schema, {"type": "array", "maxItems": 10000, "items": schema}]}}}},
                     "responses": {
                         "200": {"description": "Stored (or, in partial mode, a result per record)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportSummary"}}}},
-                        "403": problem("The token lacks the type's write scope"),
+                        "403": problem("The token lacks the type's write scope, or its client belongs to no organisation"),
                         "409": problem("The Idempotency-Key was used for another request"),
-                        "422": problem("Refused records, every field listed in `errors`; nothing stored"),
+                        "422": problem("Refused records, their fields listed in `errors` (at most 20 per record and 1,000 in all; `errors_omitted` counts the rest); nothing stored"),
                         "423": problem("The organisation's reporting is frozen; `reason` says why")
                     }
                 },
                 "get": {
                     "tags": tag, "security": read,
                     "summary": format!("查询{} / Query {} records", t.name_zh, t.name_en),
-                    "description": "Filters: `FIELD=v`, `FIELD.contains=v`, `FIELD.prefix=v`, `FIELD.gte|gt|lte|lt=v` (numbers, dates), `FIELD.in=a,b`, `FIELD.exists=true|false`; `sort=FIELD` or `-FIELD`; `limit` (1–1000, default 100); `cursor` from `next_cursor`; admins may pass `organisation`.",
-                    "responses": {"200": {"description": "A page of current records", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecordPage"}}}}, "400": problem("A filter that cannot be used")}
+                    "description": "Filters: `FIELD=v`, `FIELD.contains=v`, `FIELD.prefix=v`, `FIELD.gte|gt|lte|lt=v` (numbers, dates), `FIELD.in=a,b`, `FIELD.exists=true|false`; `sort=FIELD` or `-FIELD`; `limit` (1–1000, default 100); `cursor` from `next_cursor`; admins may pass `organisation`. At most 1,000 values per `.in` and 50 filters per query.",
+                    "responses": {"200": {"description": "A page of current records", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecordPage"}}}}, "400": problem("A filter that cannot be used, or past the limits"), "403": problem("The token lacks the type's read scope, or its client belongs to no organisation")}
                 }
             }),
         ),
@@ -161,7 +161,7 @@ fn paths_for(t: &RecordType) -> Vec<(String, Value)> {
                     {"name": "encoding", "in": "query", "schema": {"type": "string", "enum": ["utf-8", "gbk"]}}
                 ],
                 "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
-                "responses": {"200": {"description": "Counts, and the refused rows (index = line number)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportSummary"}}}}, "413": problem("Larger than 100 MB"), "422": problem("Refused rows; nothing stored")}
+                "responses": {"200": {"description": "Counts, and the refused rows (index = line number)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportSummary"}}}}, "400": problem("An unreadable file, or one past a limit: more columns than the type has fields (256 with `unknown=ignore`), a cell beyond column XFD, an XLSX part that unpacks past its limit (worksheet 1 GiB, shared strings 32 MiB or 1,000,000 strings, other parts 16 MiB, 1,000 parts) or a cell or tag over 64 KiB"), "413": problem("Larger than 100 MB"), "422": problem("Refused rows; nothing stored")}
             }}),
         ),
         (
@@ -169,6 +169,7 @@ fn paths_for(t: &RecordType) -> Vec<(String, Value)> {
             json!({"get": {
                 "tags": tag, "security": read,
                 "summary": "导出 / Export as CSV or XLSX with the list's filters",
+                "description": "In CSV, text that a spreadsheet program would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`; numbers stay numbers, and importing the file takes the `'` off again.",
                 "parameters": [
                     {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
                     {"name": "titles", "in": "query", "description": "`zh` for Chinese column titles", "schema": {"type": "string", "enum": ["zh"]}}
