@@ -344,6 +344,7 @@ async fn spawn_app_on(
         database: idp::settings::DatabaseSettings {
             url: database_url.clone(),
             max_connections: Some(8),
+            acquire_timeout: defaults.database.acquire_timeout,
         },
         ..defaults
     };

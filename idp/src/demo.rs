@@ -148,7 +148,18 @@ pub struct DemoUserReport {
     pub organisation: Option<String>,
 }
 
-pub async fn load(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
+/// Loads the demo organisations, users and clients, then each platform's demo data.
+pub async fn load(db: &Db, now: UnixTime) -> anyhow::Result<DemoReport> {
+    let report = load_accounts(db, now).await?;
+    for platform in crate::platform::ALL {
+        (platform.demo)(db, now)
+            .await
+            .map_err(|e| e.context(format!("loading the {} platform's demo data", platform.name)))?;
+    }
+    Ok(report)
+}
+
+async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountError> {
     let mut created = 0;
     let mut organisations = Vec::new();
     for demo in ORGANISATIONS {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::request_id;
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Stable identifier of the kind of problem; clients switch on it.
     #[serde(rename = "type")]
@@ -21,7 +21,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Members particular to the problem's type (`errors`, `current_state`, …).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
     pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -64,36 +66,43 @@ impl IntoResponse for Problem {
 /// Errors of the JSON APIs.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("请求的地址不存在：{method} {path}。No such resource: {method} {path}.")]
+    #[error("请求的地址不存在。No such resource: {method} {path}")]
     RouteNotFound { method: String, path: String },
-    #[error("未找到：{0}。Not found: {0}.")]
+    #[error("未找到 / not found: {0}")]
     NotFound(String),
     #[error("请求不支持该方法。This method is not allowed on this resource.")]
     MethodNotAllowed,
-    #[error("请求体不是合法的 JSON：{0}。The request body is not valid JSON: {0}.")]
+    #[error("请求体不是合法的 JSON。The request body is not valid JSON: {0}")]
     MalformedJson(String),
-    #[error(
-        "请求体的字段不符合要求：{0}。The request body does not have the expected fields: {0}."
-    )]
+    #[error("请求体的字段不符合要求。The request body does not have the expected fields: {0}")]
     InvalidBody(String),
     #[error("请求体须为 {expected}。The request body must be {expected}.")]
     UnsupportedMediaType { expected: &'static str },
     #[error("请求体过大。The request body is too large.")]
     PayloadTooLarge,
-    #[error("请求不合法：{0}。Bad request: {0}.")]
+    #[error("{0}")]
     BadRequest(String),
-    #[error("与当前状态冲突：{0}。Conflict: {0}.")]
+    #[error("{0}")]
     Conflict(String),
-    #[error("需要有效的访问令牌：{0}。A valid access token is required: {0}.")]
+    #[error("{0}")]
     Unauthorized(String),
     #[error("令牌缺少权限 {scope}。The token lacks the scope {scope}.")]
     MissingScope { scope: String },
-    #[error("无权操作：{0}。Forbidden: {0}.")]
+    #[error("{0}")]
     Forbidden(String),
-    #[error("本机构的数据上报已被冻结：{0}。This organisation's reporting is frozen: {0}.")]
+    #[error("本机构已被冻结，暂不能提交数据。This organisation is frozen and cannot submit data. 原因 / reason: {0}")]
     Frozen(String),
-    #[error("数据库暂不可用。The database is not reachable.")]
+    #[error("数据库暂不可用，请稍后再试。The database is not reachable; please try again shortly.")]
     DatabaseUnavailable,
+    /// A domain's own refusal: its problem type, and members that say more (the state a
+    /// transition was refused in, the fields that failed).
+    #[error("{detail}")]
+    Refused {
+        status: StatusCode,
+        slug: &'static str,
+        detail: String,
+        extensions: serde_json::Map<String, serde_json::Value>,
+    },
     #[error("服务器内部错误，请稍后再试。Internal server error; please try again later.")]
     Internal(#[source] anyhow::Error),
 }
@@ -101,6 +110,24 @@ pub enum ApiError {
 impl ApiError {
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         ApiError::Internal(error.into())
+    }
+
+    /// A domain refusal with its own problem type.
+    pub fn refused(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Refused {
+            status,
+            slug,
+            detail: detail.into(),
+            extensions: Default::default(),
+        }
+    }
+
+    /// Adds a member to a [`ApiError::Refused`] problem (other variants are left as they are).
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> Self {
+        if let ApiError::Refused { extensions, .. } = &mut self {
+            extensions.insert(key.to_owned(), value);
+        }
+        self
     }
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
@@ -135,6 +162,11 @@ impl ApiError {
                 "database-unavailable",
                 "Service Unavailable",
             ),
+            Refused { status, slug, .. } => (
+                *status,
+                *slug,
+                status.canonical_reason().unwrap_or("Refused"),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -145,7 +177,13 @@ impl ApiError {
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if let ApiError::Internal(cause) = &self
+            && crate::db::unreachable(cause)
+        {
+            tracing::warn!(error = %format!("{cause:#}"), "database unreachable");
+            self = ApiError::DatabaseUnavailable;
+        }
         let (status, slug, title) = self.parts();
         match &self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
@@ -163,6 +201,12 @@ impl IntoResponse for ApiError {
                     problem.with_extension("reason", serde_json::Value::from(reason.as_str()));
                 None
             }
+            ApiError::Refused { extensions, .. } => {
+                for (key, value) in extensions.clone() {
+                    problem = problem.with_extension(&key, value);
+                }
+                None
+            }
             ApiError::MissingScope { scope } => {
                 problem = problem
                     .with_extension("required_scope", serde_json::Value::from(scope.as_str()));
@@ -173,6 +217,11 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let mut response = problem.into_response();
+        if matches!(self, ApiError::DatabaseUnavailable) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(crate::db::RETRY_AFTER_SECONDS));
+        }
         if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             response
                 .headers_mut()
@@ -191,6 +240,8 @@ pub enum PageError {
     Forbidden,
     #[error("请求有误")]
     BadRequest(String),
+    #[error("数据库暂不可用")]
+    Unavailable,
     #[error("服务器内部错误")]
     Internal(#[source] anyhow::Error),
 }
@@ -206,7 +257,13 @@ struct ErrorPage<'a> {
 }
 
 impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if let PageError::Internal(cause) = &self
+            && crate::db::unreachable(cause)
+        {
+            tracing::warn!(error = %format!("{cause:#}"), "database unreachable");
+            self = PageError::Unavailable;
+        }
         let (status, title_zh, title_en, detail) = match &self {
             PageError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -226,6 +283,13 @@ impl IntoResponse for PageError {
                 "Bad request",
                 detail.clone(),
             ),
+            PageError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法提供服务",
+                "Temporarily unavailable",
+                "数据库暂不可用，请稍后刷新。The database is not reachable; reload in a moment."
+                    .to_owned(),
+            ),
             PageError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error on a page");
                 (
@@ -243,8 +307,10 @@ impl IntoResponse for PageError {
             detail: &detail,
             request_id: request_id::current().filter(|id| !id.is_empty()),
         };
+        let retry = matches!(self, PageError::Unavailable)
+            .then(|| [(header::RETRY_AFTER, HeaderValue::from(crate::db::RETRY_AFTER_SECONDS))]);
         match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
+            Ok(html) => (status, retry, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "rendering the error page failed");
                 (status, title_en).into_response()

@@ -1,12 +1,11 @@
 //! Removing what has expired: sessions, authorization codes, revoked-token entries, spent
 //! refresh tokens and throttle counters, and
-//! kept answers of idempotent reporting calls. Every instance may run it; the deletes are idempotent,
-//! so no lease is needed.
+//! kept answers of idempotent reporting calls. A job of the runner like every other (one instance
+//! at a time), although its deletes would be harmless twice.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, UnixTime};
+use crate::clock::UnixTime;
 use crate::db::{Db, DbError};
 use crate::with_pool;
 
@@ -51,17 +50,14 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
     Ok(removed)
 }
 
-/// Sweeps every ten minutes until the process ends.
-pub fn spawn(db: Db, clock: Arc<dyn Clock>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(EVERY);
-        loop {
-            interval.tick().await;
-            match sweep(&db, clock.now()).await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "removed expired rows"),
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
-            }
+/// The sweep as a scheduled job, every ten minutes.
+pub fn job() -> crate::platform::Job {
+    crate::platform::Job::new("housekeeping.sweep", |db, now| async move {
+        let removed = sweep(&db, now).await?;
+        if removed > 0 {
+            tracing::info!(removed, "removed expired rows");
         }
+        Ok(())
     })
+    .every(EVERY)
 }

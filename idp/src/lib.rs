@@ -15,6 +15,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod listener;
 pub mod oauth;
+pub mod platform;
 pub mod request_id;
 pub mod server_secrets;
 pub mod settings;

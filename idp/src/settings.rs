@@ -2,6 +2,7 @@
 //! then `IDP__…` environment variables (`IDP__DATABASE__URL`), then command-line flags.
 //! Unknown keys are refused so that a typo never silently falls back to a default.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -10,8 +11,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+// Not `deny_unknown_fields`: the sections nobody here names land in `platforms`, and `check`
+// refuses every one that is not a platform's.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Address the HTTP server binds; port 0 picks a free port.
     pub listen: SocketAddr,
@@ -22,9 +24,12 @@ pub struct Settings {
     #[serde(default)]
     pub tokens: TokenSettings,
     #[serde(default)]
-    pub crowdfunding: CrowdfundingSettings,
-    #[serde(default)]
     pub http: HttpSettings,
+    #[serde(default)]
+    pub jobs: JobSettings,
+    /// Each business platform's own section (`[crowdfunding]`), checked by the platform.
+    #[serde(flatten)]
+    pub platforms: BTreeMap<String, serde_json::Value>,
 }
 
 /// The HTTP listener's limits against clients that hold connections open.
@@ -48,8 +53,20 @@ impl Default for HttpSettings {
     }
 }
 
-/// Product crowdfunding's policy numbers, a section of the settings.
-pub use crate::crowdfunding::Policy as CrowdfundingSettings;
+/// The scheduled jobs (closing projects, releasing unpaid orders, …).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Milliseconds between two turns of each platform job, on each instance (a turn finds
+    /// the job's lease held elsewhere and skips when another instance is running it).
+    pub interval_ms: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings { interval_ms: 30_000 }
+    }
+}
 
 /// Token lifetimes (seconds) and signing. Defaults follow RFC 9700 and common practice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,6 +120,14 @@ pub struct DatabaseSettings {
     /// memory and page-cache churn, not speed) and 16 on PostgreSQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_connections: Option<u32>,
+    /// Seconds a request waits for a database connection before it ends with 503 and
+    /// `Retry-After` (the database is down or every connection is busy).
+    #[serde(default = "default_acquire_timeout")]
+    pub acquire_timeout: u64,
+}
+
+fn default_acquire_timeout() -> u64 {
+    crate::db::DEFAULT_ACQUIRE_TIMEOUT.as_secs()
 }
 
 // The URL may carry a password: never print it.
@@ -111,6 +136,7 @@ impl std::fmt::Debug for DatabaseSettings {
         f.debug_struct("DatabaseSettings")
             .field("url", &crate::db::redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
             .finish()
     }
 }
@@ -138,12 +164,14 @@ impl Default for Settings {
             database: DatabaseSettings {
                 url: "sqlite://data/idp.db".to_owned(),
                 max_connections: None,
+                acquire_timeout: default_acquire_timeout(),
             },
             log: LogSettings {
                 format: LogFormat::Human,
             },
             tokens: TokenSettings::default(),
-            crowdfunding: CrowdfundingSettings::default(),
+            jobs: JobSettings::default(),
+            platforms: BTreeMap::new(),
             http: HttpSettings::default(),
         }
     }
@@ -171,6 +199,11 @@ pub enum SettingsError {
 }
 
 impl DatabaseSettings {
+    /// How long a statement waits for a pooled connection.
+    pub fn acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.acquire_timeout)
+    }
+
     /// The configured pool size, or the backend's default.
     pub fn pool_size(&self) -> u32 {
         self.max_connections
@@ -251,12 +284,38 @@ impl Settings {
                 "tokens.refresh_token_reuse_grace must not be negative".into(),
             ));
         }
+        for (section, value) in &self.platforms {
+            let platform = crate::platform::find(section).ok_or_else(|| {
+                let platforms: Vec<&str> = crate::platform::ALL.iter().map(|p| p.name).collect();
+                SettingsError::Invalid(format!(
+                    "unknown field: found `{section}`, expected one of `listen`, `issuer`, `database`, `log`, `tokens`, `http`, `jobs` or a platform's section (`{}`)",
+                    platforms.join("`, `")
+                ))
+            })?;
+            (platform.check_settings)(Some(value))
+                .map_err(|e| SettingsError::Invalid(format!("{section}: {e}")))?;
+        }
+        if self.jobs.interval_ms == 0 {
+            return Err(SettingsError::Invalid(
+                "jobs.interval_ms must be at least 1".into(),
+            ));
+        }
+        if self.database.acquire_timeout == 0 {
+            return Err(SettingsError::Invalid(
+                "database.acquire_timeout must be at least 1 second".into(),
+            ));
+        }
         if self.database.max_connections == Some(0) {
             return Err(SettingsError::Invalid(
                 "database.max_connections must be at least 1".into(),
             ));
         }
         Ok(())
+    }
+
+    /// A platform's section as written, if any.
+    pub fn platform_section(&self, name: &str) -> Option<&serde_json::Value> {
+        self.platforms.get(name)
     }
 
     /// The issuer without a trailing slash, as it appears in `iss` and in discovery.

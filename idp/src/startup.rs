@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -53,13 +54,20 @@ impl Application {
                 "no JWT crypto provider: build jsonwebtoken with exactly one of aws_lc_rs or rust_crypto"
             );
         }
-        let db = Db::connect(&settings.database.url, settings.database.pool_size()).await?;
+        let db = Db::connect_with(
+            &settings.database.url,
+            settings.database.pool_size(),
+            settings.database.acquire_timeout(),
+        )
+        .await?;
         db.migrate().await?;
         let t = &settings.tokens;
         crate::oauth::keys::ensure_key(&db, t.signing_algorithm, clock.now())
             .await
             .context("preparing the token signing key")?;
-        let list_db = db.list_pool(&settings.database.url).await?;
+        let list_db = db
+            .list_pool_with(&settings.database.url, settings.database.acquire_timeout())
+            .await?;
         let tokens = TokenService::new(
             db.clone(),
             list_db.clone(),
@@ -70,17 +78,21 @@ impl Application {
         );
         let csrf = csrf_config(&db, &settings, clock.now()).await?;
         let rotations = crate::oauth::rotations::Rotations::start(list_db);
-        // The payment sandbox signs with a key every instance shares, so a notification signed
-        // by one verifies on another.
-        let sandbox_key =
-            crate::server_secrets::get_or_create(&db, "payment_sandbox_key", 32, clock.now())
-                .await?;
-        let crowdfunding = Arc::new(
-            crate::crowdfunding::Service::new(Arc::new(crate::crowdfunding::SandboxGateway::new(
-                sandbox_key.as_bytes(),
-            )))
-            .with_policy(&settings.crowdfunding),
-        );
+        let mut platforms = Vec::new();
+        let mut jobs = vec![crate::housekeeping::job()];
+        for platform in crate::platform::ALL {
+            let context = crate::platform::Context {
+                db: &db,
+                clock: clock.clone(),
+                settings: settings.platform_section(platform.name),
+            };
+            let started = (platform.start)(&context)
+                .await
+                .with_context(|| format!("starting the {} platform", platform.name))?;
+            jobs.extend(started.jobs.iter().cloned());
+            platforms.push(started);
+        }
+        let jobs = crate::platform::jobs::Runner::new(db.clone(), clock.clone(), jobs);
         let address = listener.local_addr().context("reading the bound address")?;
         crate::accounts::password::warm_up();
         Ok(Application {
@@ -94,7 +106,8 @@ impl Application {
                 tokens,
                 clients: Default::default(),
                 rotations,
-                crowdfunding,
+                jobs,
+                platforms: Arc::new(platforms),
             },
         })
     }
@@ -113,18 +126,17 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
-        let housekeeping = crate::housekeeping::spawn(db.clone(), self.state.clock.clone());
-        let scheduler = crate::crowdfunding::service::spawn_scheduler(
-            self.state.crowdfunding.clone(),
-            db.clone(),
-            self.state.clock.clone(),
-        );
+        let jobs = self
+            .state
+            .jobs
+            .spawn(Duration::from_millis(self.state.settings.jobs.interval_ms));
         let limits = self.state.settings.http.clone();
         let app = http::router(self.state);
         tracing::info!(address = %self.address, "listening");
         crate::listener::serve(self.listener, app, &limits, shutdown).await;
-        housekeeping.abort();
-        scheduler.abort();
+        for job in jobs {
+            job.abort();
+        }
         db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::oauth::tokens::TokenService;
+use crate::platform::jobs::Runner;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -17,7 +18,10 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub clients: Arc<crate::oauth::client_cache::ClientCache>,
     pub rotations: crate::oauth::rotations::Rotations,
-    pub crowdfunding: Arc<crate::crowdfunding::Service>,
+    /// The scheduled jobs, each under its lease; handlers that run one now go through it.
+    pub jobs: Runner,
+    /// The started platforms' routers, merged into the server's.
+    pub platforms: Arc<Vec<crate::platform::Started>>,
 }
 
 impl AppState {

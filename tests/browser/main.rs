@@ -140,7 +140,8 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
 
     // A listed crowdfunding project to back: drafted by the demo enterprise, approved by staff.
     let project_id = {
-        use idp::crowdfunding::service::{Caller, ProjectInput};
+        use idp::accounts::caller::Caller;
+        use idp::crowdfunding::model::ProjectInput;
         let as_caller = |u: idp::accounts::User| Caller {
             user_id: u.id,
             organisation_id: u.organisation_id,

@@ -1,5 +1,6 @@
 //! Organisations, users and their roles: the accounts every other part refers to.
 
+pub mod caller;
 pub mod password;
 pub mod roles;
 

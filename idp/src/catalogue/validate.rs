@@ -77,7 +77,7 @@ pub enum UnknownFields {
 }
 
 /// One problem with one field (or with the record as a whole when `field` is `None`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,

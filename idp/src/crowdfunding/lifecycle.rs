@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a crowdfunding project is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CrowdfundingState)]
 pub enum State {
     /// Being written by its initiator (also after staff returned it with feedback).
     Draft,
@@ -70,8 +71,9 @@ impl State {
 }
 
 /// Something someone wants to do to a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CrowdfundingAction)]
 pub enum Action {
     /// Change the draft's fields or rewards.
     Edit,

@@ -3,15 +3,124 @@
 //! fulfilment, evaluation and innovation vouchers. Every project, reward and paid order is also
 //! its catalogue record (4.2.1, 4.2.2, 4.3), written in the same transaction.
 
+mod access;
+mod api;
+mod closing;
+mod demo;
+pub mod error;
 pub mod lifecycle;
+pub mod model;
 pub mod money;
+mod orders;
+mod pages;
 pub mod payments;
+mod projects;
 mod records;
 pub mod service;
+mod store;
+mod vouchers;
 
+use std::sync::Arc;
+
+use axum::Extension;
+use futures_util::FutureExt;
+
+pub use error::CrowdfundingError;
 pub use lifecycle::{Action, Actor, Facts, Refusal, State};
 pub use payments::{PaymentGateway, SandboxGateway};
-pub use service::{CrowdfundingError, Service};
+pub use service::Service;
+pub use store::{find_order, find_project};
+
+use crate::accounts::Role;
+use crate::platform::{self, Context, Job, NavEntry, Platform, ScopeDef, Started};
+
+/// The scope every crowdfunding call needs.
+pub const SCOPE: &str = "crowdfunding";
+/// Staff powers on the crowdfunding platform. A user's roles are not enough: the token must
+/// carry this scope, which only clients registered for it can obtain, so an administrator
+/// signed in to an ordinary carrier app acts there as an ordinary user.
+pub const STAFF_SCOPE: &str = "crowdfunding:staff";
+
+/// Product crowdfunding on the platform seam.
+pub static PLATFORM: Platform = Platform {
+    name: "crowdfunding",
+    scopes: &[
+        ScopeDef {
+            name: SCOPE,
+            zh: "使用产品众筹平台",
+            en: "Use the product crowdfunding platform",
+            holders: |roles| {
+                roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Enterprise | Role::Backer | Role::CarrierOperator))
+            },
+        },
+        ScopeDef {
+            name: STAFF_SCOPE,
+            zh: "以平台工作人员身份审核、监管产品众筹（审核项目、查看订单、运行结算）",
+            en: "Act as platform staff on product crowdfunding (review projects, see orders, run settlement)",
+            holders: |_| false,
+        },
+    ],
+    console_nav: &[NavEntry {
+        href: "/console/crowdfunding",
+        zh: "众筹审核",
+        en: "Crowdfunding review",
+    }],
+    check_settings: |section| platform::parse_settings::<Policy>(section).map(|_| ()),
+    start: |context| start(context).boxed(),
+    demo: |db, now| demo::load(db, now).boxed(),
+    openapi: api::openapi,
+};
+
+/// The names of its scheduled jobs (the keys of their leases).
+pub const RELEASE_UNPAID_JOB: &str = "crowdfunding.release_unpaid";
+pub const CLOSE_DUE_JOB: &str = "crowdfunding.close_due";
+
+async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
+    let policy: Policy = context.settings()?;
+    // The payment sandbox signs with a key every instance shares, so a notification signed
+    // by one verifies on another.
+    let sandbox_key =
+        crate::server_secrets::get_or_create(context.db, "payment_sandbox_key", 32, context.clock.now())
+            .await?;
+    let sandbox = Arc::new(
+        SandboxGateway::new(sandbox_key.as_bytes())
+            .with_ledger(context.db.clone(), context.clock.clone()),
+    );
+    let service = Arc::new(Service::new(sandbox).with_policy(&policy));
+    let jobs = {
+        let release = service.clone();
+        let close = service.clone();
+        vec![
+            Job::new(RELEASE_UNPAID_JOB, move |db, now| {
+                let service = release.clone();
+                async move {
+                    let released = service.release_unpaid(&db, now).await?;
+                    if released > 0 {
+                        tracing::info!(released, "unpaid crowdfunding orders released");
+                    }
+                    Ok(())
+                }
+            }),
+            Job::new(CLOSE_DUE_JOB, move |db, now| {
+                let service = close.clone();
+                async move {
+                    let closed = service.close_due(&db, now).await?;
+                    if closed > 0 {
+                        tracing::info!(closed, "crowdfunding projects closed");
+                    }
+                    Ok(())
+                }
+            }),
+        ]
+    };
+    Ok(Started {
+        api: api::router().layer(Extension(service.clone())),
+        pages: pages::router().layer(Extension(service)),
+        jobs,
+    })
+}
 
 /// Product crowdfunding's policy numbers (the `crowdfunding` section of the settings).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -18,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 /// Where the payer goes to pay.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Prepay {
     pub prepay_id: String,
     pub pay_url: String,
@@ -77,13 +77,27 @@ pub trait PaymentGateway: Send + Sync {
 /// The built-in sandbox: stateless, signing its notifications with HMAC-SHA256.
 pub struct SandboxGateway {
     key: hmac::Key,
+    /// Where the sandbox writes down each refund it makes, as a real gateway's statement
+    /// would list them (`payment_sandbox_ledger`); none for a gateway used only to draft.
+    ledger: Option<(crate::db::Db, std::sync::Arc<dyn crate::clock::Clock>)>,
 }
 
 impl SandboxGateway {
     pub fn new(secret: &[u8]) -> Self {
         SandboxGateway {
             key: hmac::Key::new(hmac::HMAC_SHA256, secret),
+            ledger: None,
         }
+    }
+
+    /// Keeps the sandbox's statement of refunds in `db`.
+    pub fn with_ledger(
+        mut self,
+        db: crate::db::Db,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+    ) -> Self {
+        self.ledger = Some((db, clock));
+        self
     }
 
     /// The prepay id carries the order and amount, signed, so the payment page needs no table.
@@ -166,10 +180,24 @@ impl PaymentGateway for SandboxGateway {
     async fn refund(
         &self,
         order_id: &str,
-        _transaction_id: &str,
-        _amount_fen: i64,
+        transaction_id: &str,
+        amount_fen: i64,
     ) -> Result<String, GatewayError> {
-        Ok(format!("sbx_refund_{order_id}"))
+        let refund_id = format!("sbx_refund_{}", uuid::Uuid::new_v4().simple());
+        if let Some((db, clock)) = &self.ledger {
+            crate::with_pool!(db, pool => sqlx::query(
+                "INSERT INTO payment_sandbox_ledger (id, kind, order_id, transaction_id, amount_fen, at) VALUES ($1, 'refund', $2, $3, $4, $5)")
+                .bind(&refund_id)
+                .bind(order_id)
+                .bind(transaction_id)
+                .bind(amount_fen)
+                .bind(clock.now())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))
+            .map_err(|e| GatewayError::Refused(format!("the sandbox could not record the refund: {e}")))?;
+        }
+        Ok(refund_id)
     }
 }
 

@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::money::{fen_to_wan, fen_to_yuan};
-use super::service::{CrowdfundingError, Order, Project, Reward};
+use super::error::CrowdfundingError;
+use super::model::{Order, Project, Reward};
 use crate::catalogue::spec::record_type;
 use crate::catalogue::store::{self, Item, Reporter, Source, Status};
 use crate::catalogue::validate::{self, UnknownFields};

@@ -65,9 +65,29 @@ pub enum DbError {
     Connect { url: String, cause: sqlx::Error },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error(transparent)]
+    // Not transparent: the driver's error stays in the chain of every error that wraps this
+    // one, so `unreachable` finds a lost database however deep it is.
+    #[error("database statement failed")]
     Query(#[from] sqlx::Error),
 }
+
+/// Whether `error` (or anything it wraps) says the database could not be reached: no
+/// connection within the pool's bounded wait, or the connection broke. Such a request ends with
+/// 503 and `Retry-After`, not 500.
+pub fn unreachable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        )
+    })
+}
+
+/// How long a statement waits for a pooled connection unless the settings say otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Seconds a client is asked to wait (`Retry-After`) when the database cannot be reached.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 /// Runs `$body` with `$pool` bound to the concrete pool of either backend. The body is compiled
 /// once per backend, so it must be valid for both (`sqlx::query(..).execute($pool)` is).
@@ -144,6 +164,16 @@ impl Db {
     /// Opens a pool. SQLite files and their folder are created; SQLite runs in WAL mode with a
     /// busy timeout so that concurrent requests wait instead of failing with "database is locked".
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// As [`Db::connect`], with how long a statement waits for a connection before it fails
+    /// (and its request ends with 503).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Db, DbError> {
         let shown = redact_url(url);
         if url.starts_with("sqlite:") {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -169,7 +199,7 @@ impl Db {
             let max = if in_memory { 1 } else { max_connections };
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
                 .map_err(|cause| DbError::Connect { url: shown, cause })?;
@@ -185,7 +215,7 @@ impl Db {
                     cause,
                 })?;
             let _ = probe.close().await;
-            postgres_pool(url, options, max_connections).await
+            postgres_pool(url, options, max_connections, acquire_timeout).await
         } else {
             Err(DbError::UnsupportedUrl(shown))
         }
@@ -201,12 +231,17 @@ impl Db {
     /// cached plans on the main pool. On SQLite this is the same pool: its planner picks the
     /// index whatever the size, and its one write gate must stay one.
     pub async fn list_pool(&self, url: &str) -> Result<Db, DbError> {
+        self.list_pool_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// As [`Db::list_pool`], with the pool's bounded wait for a connection.
+    pub async fn list_pool_with(&self, url: &str, acquire_timeout: Duration) -> Result<Db, DbError> {
         match self {
             Db::Sqlite(..) => Ok(self.clone()),
             Db::Postgres(_) => {
                 let options =
                     postgres_options(url)?.options([("plan_cache_mode", "force_custom_plan")]);
-                postgres_pool(url, options, 4).await
+                postgres_pool(url, options, 4, acquire_timeout).await
             }
         }
     }
@@ -295,10 +330,11 @@ async fn postgres_pool(
     url: &str,
     options: PgConnectOptions,
     max_connections: u32,
+    acquire_timeout: Duration,
 ) -> Result<Db, DbError> {
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options)
         .await
         .map_err(|cause| DbError::Connect {

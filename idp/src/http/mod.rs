@@ -2,8 +2,8 @@
 //! request passes through (request id, tracing, panic guard, timeout, security headers).
 
 mod admin;
+pub mod auth;
 mod catalogue;
-mod crowdfunding;
 pub mod extract;
 mod fallback;
 mod health;
@@ -35,13 +35,17 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000"),
         )
     });
+    let platforms = state
+        .platforms
+        .iter()
+        .fold(Router::new(), |router, started| router.merge(started.api.clone()));
     Router::new()
         .merge(crate::web::router(&state))
         .merge(health::router())
         .merge(oauth::router())
         .merge(admin::router())
         .merge(catalogue::router())
-        .merge(crowdfunding::router())
+        .merge(platforms)
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(middleware::from_fn(request_id::scope))

@@ -27,10 +27,8 @@ pub const CATALOGUE_TYPES: &[(&str, &str)] = &[
     ("carrier-resource", "共享资源服务项目"),
 ];
 
-/// Staff powers on the crowdfunding platform. A user's roles are not enough: the token must
-/// carry this scope, which only clients registered for it can obtain, so an administrator
-/// signed in to an ordinary carrier app acts there as an ordinary user.
-pub const STAFF_CROWDFUNDING: &str = "crowdfunding:staff";
+/// Staff powers on the crowdfunding platform (defined with the platform).
+pub const STAFF_CROWDFUNDING: &str = crate::crowdfunding::STAFF_SCOPE;
 
 /// A scope's meaning, for people.
 pub struct ScopeInfo {
@@ -58,16 +56,6 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Keep access while you are away",
     ),
     (
-        "crowdfunding",
-        "使用产品众筹平台",
-        "Use the product crowdfunding platform",
-    ),
-    (
-        STAFF_CROWDFUNDING,
-        "以平台工作人员身份审核、监管产品众筹（审核项目、查看订单、运行结算）",
-        "Act as platform staff on product crowdfunding (review projects, see orders, run settlement)",
-    ),
-    (
         "crowdsourcing",
         "使用业务众包平台",
         "Use the business crowdsourcing platform",
@@ -87,6 +75,7 @@ const FIXED: &[(&str, &str, &str)] = &[
 /// Every scope name the platform issues.
 pub fn all() -> Vec<String> {
     let mut names: Vec<String> = FIXED.iter().map(|(n, _, _)| (*n).to_owned()).collect();
+    names.extend(crate::platform::scopes().map(|(_, s)| s.name.to_owned()));
     for (slug, _) in CATALOGUE_TYPES {
         names.push(format!("catalogue:{slug}:read"));
         names.push(format!("catalogue:{slug}:write"));
@@ -99,6 +88,13 @@ pub fn is_known(scope: &str) -> bool {
 }
 
 pub fn info(scope: &str) -> Option<ScopeInfo> {
+    if let Some((_, def)) = crate::platform::scopes().find(|(_, s)| s.name == scope) {
+        return Some(ScopeInfo {
+            name: def.name.to_owned(),
+            zh: def.zh.to_owned(),
+            en: def.en.to_owned(),
+        });
+    }
     if let Some((name, zh, en)) = FIXED.iter().find(|(n, _, _)| *n == scope) {
         return Some(ScopeInfo {
             name: (*name).to_owned(),
@@ -132,7 +128,8 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
 /// reporting, then the platforms (use before staff powers), then administration.
 pub fn display_rank(scope: &str) -> (u8, usize, u8) {
     const IDENTITY: &[&str] = &["openid", "profile", "email", "phone", "offline_access"];
-    const PLATFORMS: &[&str] = &["crowdfunding", "crowdsourcing", "financing"];
+    // Platforms whose folders are not built yet keep a scope here, after the built ones.
+    const RESERVED: &[&str] = &["crowdsourcing", "financing"];
     if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
         return (0, i, 0);
     }
@@ -147,8 +144,11 @@ pub fn display_rank(scope: &str) -> (u8, usize, u8) {
         Some((platform, _)) => (platform, 1),
         None => (scope, 0),
     };
-    if let Some(i) = PLATFORMS.iter().position(|p| *p == platform) {
+    if let Some(i) = crate::platform::ALL.iter().position(|p| p.name == platform) {
         return (2, i, staff);
+    }
+    if let Some(i) = RESERVED.iter().position(|p| *p == platform) {
+        return (2, crate::platform::ALL.len() + i, staff);
     }
     if scope == "admin" {
         return (3, 0, 0);
@@ -165,9 +165,6 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
     match scope {
         "openid" | "profile" | "email" | "phone" | "offline_access" => true,
         "admin" => false,
-        "crowdfunding" => roles
-            .iter()
-            .any(|r| matches!(r, Role::Enterprise | Role::Backer | Role::CarrierOperator)),
         "crowdsourcing" => roles.iter().any(|r| {
             matches!(
                 r,
@@ -183,7 +180,9 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
         // Reporting is done for an organisation: every organisation member may read and report
         // its catalogue records; the catalogue checks which organisation a record belongs to.
         other if other.starts_with("catalogue:") => roles.iter().any(|r| *r != Role::Backer),
-        _ => false,
+        other => crate::platform::scopes()
+            .find(|(_, s)| s.name == other)
+            .is_some_and(|(_, s)| (s.holders)(roles)),
     }
 }
 

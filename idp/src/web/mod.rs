@@ -3,10 +3,10 @@
 //! refuses to be framed and sends no referrer.
 
 mod account;
+pub mod auth;
 mod authorize;
 mod console;
 mod console_catalogue;
-mod crowdfunding_pages;
 pub mod lang;
 mod login;
 mod login_state;
@@ -74,16 +74,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(console::post_delete),
         )
         .route("/console/catalogue", get(console_catalogue::get_catalogue))
-        .route("/crowdfunding/{id}", get(crowdfunding_pages::get_public))
-        .route(
-            "/sandbox/pay/{prepay_id}",
-            get(crowdfunding_pages::pay_page).post(crowdfunding_pages::pay_confirm),
-        )
-        .route("/console/crowdfunding", get(crowdfunding_pages::get_queue))
-        .route(
-            "/console/crowdfunding/{id}",
-            post(crowdfunding_pages::post_decision),
-        )
         .route(
             "/console/organisations",
             get(console_catalogue::get_organisations),
@@ -91,6 +81,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/console/organisations/{id}",
             post(console_catalogue::post_organisation),
+        )
+        .merge(
+            state
+                .platforms
+                .iter()
+                .fold(Router::new(), |router, started| router.merge(started.pages.clone())),
         )
         .layer(sessions)
         // No framing, no referrer, the CSP and no caching come from the layers around every

@@ -2,21 +2,45 @@
 //! to WeChat and other social platforms), the staff review console, and the sandbox payment
 //! gateway's payment page.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use axum_csrf::CsrfToken;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use super::console::require_admin_returning;
-use super::lang::Lang;
-use super::pages::{self, PageForm, form_token, render};
-use crate::crowdfunding::Action;
-use crate::crowdfunding::service::{Caller, ProjectView};
+use super::model::ProjectView;
+use super::{Action, CrowdfundingError, Service};
+use crate::accounts::caller::Caller;
 use crate::error::PageError;
 use crate::state::AppState;
+use crate::web::auth::ConsoleStaff;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, PageForm, form_token, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/crowdfunding/{id}", get(get_public))
+        .route("/sandbox/pay/{prepay_id}", get(pay_page).post(pay_confirm))
+        .route("/console/crowdfunding", get(get_queue))
+        .route("/console/crowdfunding/{id}", post(post_decision))
+}
+
+/// The platform's errors on a page: not found is the 404 page, a lost database the 503 page.
+impl From<CrowdfundingError> for PageError {
+    fn from(e: CrowdfundingError) -> Self {
+        match e {
+            CrowdfundingError::NotFound(_) => PageError::NotFound,
+            CrowdfundingError::Forbidden(_) => PageError::Forbidden,
+            CrowdfundingError::Db(e) => PageError::Internal(e.into()),
+            other => PageError::BadRequest(other.to_string()),
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "crowdfunding_project.html")]
@@ -41,22 +65,13 @@ fn qr_svg(text: &str) -> String {
 }
 
 /// Public: listed, successful and failed projects; drafts and others are not found.
-pub async fn get_public(
+async fn get_public(
     State(state): State<AppState>,
+    Extension(cf): Extension<Arc<Service>>,
     lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let view = match state
-        .crowdfunding
-        .view(&state.db, &id, None, state.now())
-        .await
-    {
-        Ok(v) => v,
-        Err(crate::crowdfunding::CrowdfundingError::NotFound(_)) => {
-            return Err(PageError::NotFound);
-        }
-        Err(e) => return Err(PageError::Internal(e.into())),
-    };
+    let view = cf.view(&state.db, &id, None, state.now()).await?;
     let url = format!("{}/crowdfunding/{}", state.issuer(), view.project.id);
     let description = if view.project.summary.is_empty() {
         view.project.intro.chars().take(120).collect()
@@ -94,53 +109,16 @@ struct QueuePage {
 
 const RETURN: &str = "/console/crowdfunding";
 
-async fn staff(state: &AppState, session: &Session) -> Result<Result<Caller, Response>, PageError> {
-    let user = match require_admin_returning(state, session, RETURN).await? {
-        Ok(user) => user,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
-    Ok(Ok(Caller {
-        user_id: user.id,
-        organisation_id: user.organisation_id,
-        roles: user.roles,
-        // The console is the provider's own staff tool, behind the administrator's session.
-        staff: true,
-    }))
-}
-
 async fn queue_page(
     state: &AppState,
+    cf: &Service,
+    staff: &Caller,
     lang: Lang,
     csrf: CsrfToken,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    // Projects waiting for staff: submitted, with a deletion request, or a voucher to decide.
-    let ids: Vec<String> = crate::with_pool!(&state.db, pool => sqlx::query_scalar(
-        "SELECT id FROM cf_projects WHERE state = 'submitted' OR (deletion_reason IS NOT NULL AND state NOT IN ('deleted')) \
-         OR id IN (SELECT project_id FROM cf_vouchers WHERE state = 'applied') ORDER BY updated_at",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(|e| PageError::Internal(e.into()))?);
     let mut rows = Vec::new();
-    for id in ids {
-        let Ok(view) = state
-            .crowdfunding
-            .view(
-                &state.db,
-                &id,
-                Some(&Caller {
-                    user_id: String::new(),
-                    organisation_id: None,
-                    roles: vec![crate::accounts::Role::Admin],
-                    staff: true,
-                }),
-                state.now(),
-            )
-            .await
-        else {
-            continue;
-        };
+    for view in cf.review_queue(&state.db, staff, state.now()).await? {
         rows.push(QueueRow {
             id: view.project.id.clone(),
             title: view.project.title.clone(),
@@ -170,16 +148,14 @@ async fn queue_page(
 }
 
 /// Staff: what waits for review.
-pub async fn get_queue(
+async fn get_queue(
     State(state): State<AppState>,
+    Extension(cf): Extension<Arc<Service>>,
+    staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = staff(&state, &session).await? {
-        return Ok(redirect);
-    }
-    queue_page(&state, lang, csrf, None).await
+    queue_page(&state, &cf, &staff.caller(), lang, csrf, None).await
 }
 
 #[derive(Deserialize)]
@@ -190,21 +166,18 @@ pub struct DecisionForm {
 }
 
 /// Staff: approve, return (with feedback), reject, carry out a deletion, or decide a voucher.
-pub async fn post_decision(
+async fn post_decision(
     State(state): State<AppState>,
+    Extension(cf): Extension<Arc<Service>>,
+    staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
     Path(id): Path<String>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let caller = match staff(&state, &session).await? {
-        Ok(c) => c,
-        Err(redirect) => return Ok(redirect),
-    };
+    let caller = staff.caller();
     let reason = Some(form.reason.as_str()).filter(|r| !r.trim().is_empty());
     let now = state.now();
-    let cf = &state.crowdfunding;
     let result = match form.decision.as_str() {
         "approve" => cf
             .act(&state.db, &caller, &id, Action::Approve, reason, now)
@@ -234,8 +207,8 @@ pub async fn post_decision(
     };
     match result {
         Ok(()) => Ok(pages::see_other(RETURN)),
-        Err(crate::crowdfunding::CrowdfundingError::Db(e)) => Err(PageError::Internal(e.into())),
-        Err(e) => queue_page(&state, lang, csrf, Some(e.to_string())).await,
+        Err(CrowdfundingError::Db(e)) => Err(PageError::Internal(e.into())),
+        Err(e) => queue_page(&state, &cf, &caller, lang, csrf, Some(e.to_string())).await,
     }
 }
 
@@ -267,15 +240,14 @@ fn return_link(candidate: Option<String>) -> Option<String> {
     })
 }
 
-pub async fn pay_page(
-    State(state): State<AppState>,
+async fn pay_page(
+    Extension(cf): Extension<Arc<Service>>,
     lang: Lang,
     csrf: CsrfToken,
     Path(prepay_id): Path<String>,
     Query(params): Query<PayParams>,
 ) -> Response {
-    let opened = state
-        .crowdfunding
+    let opened = cf
         .sandbox
         .as_ref()
         .and_then(|sandbox| sandbox.open_prepay(&prepay_id));
@@ -287,7 +259,7 @@ pub async fn pay_page(
         csrf_token: csrf.authenticity_token().unwrap_or_default(),
         prepay_id,
         order_id,
-        amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
+        amount_yuan: super::money::fen_to_yuan(amount),
         done: false,
         return_to: return_link(params.return_to),
     };
@@ -302,13 +274,14 @@ pub struct PayForm {
 
 /// The payer confirms: the sandbox sends its signed notification asynchronously, as WeChat Pay
 /// would; the order counts as paid only once that notification is verified and handled.
-pub async fn pay_confirm(
+async fn pay_confirm(
     State(state): State<AppState>,
+    Extension(cf): Extension<Arc<Service>>,
     lang: Lang,
     Path(prepay_id): Path<String>,
     PageForm(form): PageForm<PayForm>,
 ) -> Response {
-    let Some(gateway) = state.crowdfunding.sandbox.clone() else {
+    let Some(gateway) = cf.sandbox.clone() else {
         return crate::error::PageError::NotFound.into_response();
     };
     let Some((body, signature)) = gateway.paid_notification(&prepay_id) else {
@@ -317,8 +290,7 @@ pub async fn pay_confirm(
     let (order_id, amount) = gateway.open_prepay(&prepay_id).unwrap_or_default();
     let background = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = background
-            .crowdfunding
+        if let Err(e) = cf
             .handle_notification(&background.db, &body, &signature, background.now())
             .await
         {
@@ -330,7 +302,7 @@ pub async fn pay_confirm(
         csrf_token: String::new(),
         prepay_id,
         order_id,
-        amount_yuan: crate::crowdfunding::money::fen_to_yuan(amount),
+        amount_yuan: super::money::fen_to_yuan(amount),
         done: true,
         return_to: return_link(form.return_to),
     };

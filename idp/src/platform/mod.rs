@@ -1,0 +1,111 @@
+//! The seam every business platform plugs into. A platform is one folder (`crowdfunding/`, …)
+//! whose `mod.rs` exports one [`Platform`] value; [`ALL`] lists them, and the server walks that
+//! list for everything it needs from a platform: settings, scopes and who may hold them, routes,
+//! background jobs, console navigation, demo data and the OpenAPI document. `docs/ARCHITECTURE.md`
+//! has the recipe.
+
+pub mod jobs;
+
+use std::sync::Arc;
+
+use axum::Router;
+use futures_util::future::BoxFuture;
+
+use crate::accounts::Role;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::state::AppState;
+
+pub use jobs::Job;
+
+/// Every business platform the server runs, in the seed's order.
+pub const ALL: &[&Platform] = &[&crate::crowdfunding::PLATFORM];
+
+/// What one business platform gives the server.
+pub struct Platform {
+    /// Its name: the settings section, the first path segment of its API
+    /// (`/api/<name>/…`) and the prefix of its scopes.
+    pub name: &'static str,
+    /// The OAuth scopes it defines, with who may hold them.
+    pub scopes: &'static [ScopeDef],
+    /// Its entries in the staff console's navigation.
+    pub console_nav: &'static [NavEntry],
+    /// Checks its settings section (absent: the defaults) before anything starts, so a typo
+    /// stops the server at once rather than at first use.
+    pub check_settings: fn(Option<&serde_json::Value>) -> Result<(), String>,
+    /// Builds its moving parts: routers and jobs.
+    pub start: for<'a> fn(&'a Context<'a>) -> BoxFuture<'a, anyhow::Result<Started>>,
+    /// Adds its part of the demo data (after the demo organisations and users exist).
+    pub demo: for<'a> fn(&'a Db, i64) -> BoxFuture<'a, anyhow::Result<()>>,
+    /// Its OpenAPI document, generated from its handlers' types.
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
+}
+
+/// What a platform's `start` may use.
+pub struct Context<'a> {
+    pub db: &'a Db,
+    pub clock: Arc<dyn Clock>,
+    /// Its settings section as written (`None`: absent), already accepted by `check_settings`.
+    pub settings: Option<&'a serde_json::Value>,
+}
+
+impl Context<'_> {
+    /// The settings section as the platform's own type; absent means its defaults.
+    pub fn settings<T: serde::de::DeserializeOwned + Default>(&self) -> anyhow::Result<T> {
+        parse_settings(self.settings).map_err(anyhow::Error::msg)
+    }
+}
+
+/// A section of the settings as `T`; absent means `T::default()`.
+pub fn parse_settings<T: serde::de::DeserializeOwned + Default>(
+    section: Option<&serde_json::Value>,
+) -> Result<T, String> {
+    match section {
+        None => Ok(T::default()),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| e.to_string()),
+    }
+}
+
+/// A started platform.
+#[derive(Clone)]
+pub struct Started {
+    /// Its JSON API (bearer tokens, problem+json errors).
+    pub api: Router<AppState>,
+    /// Its pages (sessions, CSRF-protected forms, readable error pages).
+    pub pages: Router<AppState>,
+    /// Its scheduled work; each runs under a database lease, on one instance at a time.
+    pub jobs: Vec<Job>,
+}
+
+/// An OAuth scope, what it means to a person, and who may be granted it.
+pub struct ScopeDef {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Whether a user with these roles may hold it (administrators always may).
+    pub holders: fn(&[Role]) -> bool,
+}
+
+/// A link in the staff console's navigation.
+pub struct NavEntry {
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The platform named `name`.
+pub fn find(name: &str) -> Option<&'static Platform> {
+    ALL.iter().copied().find(|p| p.name == name)
+}
+
+/// Every scope the platforms define, in platform order.
+pub fn scopes() -> impl Iterator<Item = (usize, &'static ScopeDef)> {
+    ALL.iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.scopes.iter().map(move |s| (i, s)))
+}
+
+/// Every console navigation entry of the platforms.
+pub fn console_nav() -> impl Iterator<Item = &'static NavEntry> {
+    ALL.iter().flat_map(|p| p.console_nav.iter())
+}
