@@ -376,8 +376,102 @@ fn init_logging() {
     }
 }
 
+/// [`spawn_instance_like`] with settings changed by `adjust`.
+pub async fn spawn_instance_like_with(
+    other: &TestApp,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn_app_on(
+        TestDatabase::Shared(other.database_url.clone()),
+        Some(&other.address),
+        adjust,
+    )
+    .await
+}
+
+/// A TCP relay between the server and PostgreSQL that a test can cut, as if the database had
+/// been stopped (every connection drops, new ones are refused), and restore.
+pub struct DbProxy {
+    cut: Arc<std::sync::atomic::AtomicBool>,
+    generation: tokio::sync::watch::Sender<u64>,
+}
+
+impl DbProxy {
+    async fn start(target: String) -> (DbProxy, std::net::SocketAddr) {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port for the proxy");
+        let address = listener.local_addr().expect("the proxy's address");
+        let cut = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (generation, _) = tokio::sync::watch::channel(0u64);
+        let proxy = DbProxy {
+            cut: cut.clone(),
+            generation: generation.clone(),
+        };
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if cut.load(Ordering::SeqCst) {
+                    continue; // dropped at once: the server sees the connection refused
+                }
+                let target = target.clone();
+                let mut cuts = generation.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cuts.changed() => {}
+                    }
+                });
+            }
+        });
+        (proxy, address)
+    }
+
+    /// The database "stops": open connections drop and new ones fail.
+    pub fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// The database is back.
+    pub fn restore(&self) {
+        self.cut.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A server on a fresh PostgreSQL database reached through a [`DbProxy`]; `None` without
+/// `TEST_DATABASE_URL`.
+pub async fn spawn_app_behind_proxy(
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<(TestApp, DbProxy)> {
+    let backend = Backend::postgres()?;
+    let database = TestDatabase::create(&backend).await;
+    let mut url = url::Url::parse(&database.url()).expect("the database URL");
+    let target = format!(
+        "{}:{}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port().unwrap_or(5432)
+    );
+    let (proxy, address) = DbProxy::start(target).await;
+    url.set_host(Some("127.0.0.1")).expect("a host");
+    url.set_port(Some(address.port())).expect("a port");
+    let through = TestDatabase::Through {
+        _database: Box::new(database),
+        url: url.to_string(),
+    };
+    Some((spawn_app_on(through, None, adjust).await, proxy))
+}
+
 /// A database that exists for one test and is removed when the test ends, also on panic.
 enum TestDatabase {
+    /// Reached at another address (a proxy) than where it was created.
+    Through {
+        _database: Box<TestDatabase>,
+        url: String,
+    },
     Sqlite(tempfile::TempDir),
     Postgres {
         admin_url: String,
@@ -421,6 +515,7 @@ impl TestDatabase {
             TestDatabase::Sqlite(dir) => format!("sqlite://{}/idp.db", dir.path().display()),
             TestDatabase::Postgres { url, .. } => url.clone(),
             TestDatabase::Shared(url) => url.clone(),
+            TestDatabase::Through { url, .. } => url.clone(),
         }
     }
 }

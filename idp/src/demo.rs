@@ -152,9 +152,12 @@ pub struct DemoUserReport {
 pub async fn load(db: &Db, now: UnixTime) -> anyhow::Result<DemoReport> {
     let report = load_accounts(db, now).await?;
     for platform in crate::platform::ALL {
-        (platform.demo)(db, now)
-            .await
-            .map_err(|e| e.context(format!("loading the {} platform's demo data", platform.name)))?;
+        (platform.demo)(db, now).await.map_err(|e| {
+            e.context(format!(
+                "loading the {} platform's demo data",
+                platform.name
+            ))
+        })?;
     }
     Ok(report)
 }

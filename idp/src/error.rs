@@ -90,7 +90,9 @@ pub enum ApiError {
     MissingScope { scope: String },
     #[error("{0}")]
     Forbidden(String),
-    #[error("本机构已被冻结，暂不能提交数据。This organisation is frozen and cannot submit data. 原因 / reason: {0}")]
+    #[error(
+        "本机构已被冻结，暂不能提交数据。This organisation is frozen and cannot submit data. 原因 / reason: {0}"
+    )]
     Frozen(String),
     #[error("数据库暂不可用，请稍后再试。The database is not reachable; please try again shortly.")]
     DatabaseUnavailable,
@@ -218,9 +220,10 @@ impl IntoResponse for ApiError {
         };
         let mut response = problem.into_response();
         if matches!(self, ApiError::DatabaseUnavailable) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(crate::db::RETRY_AFTER_SECONDS));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::db::RETRY_AFTER_SECONDS),
+            );
         }
         if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             response
@@ -307,8 +310,12 @@ impl IntoResponse for PageError {
             detail: &detail,
             request_id: request_id::current().filter(|id| !id.is_empty()),
         };
-        let retry = matches!(self, PageError::Unavailable)
-            .then(|| [(header::RETRY_AFTER, HeaderValue::from(crate::db::RETRY_AFTER_SECONDS))]);
+        let retry = matches!(self, PageError::Unavailable).then(|| {
+            [(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::db::RETRY_AFTER_SECONDS),
+            )]
+        });
         match page.render() {
             Ok(html) => (status, retry, Html(html)).into_response(),
             Err(e) => {

@@ -64,7 +64,9 @@ pub struct JobSettings {
 
 impl Default for JobSettings {
     fn default() -> Self {
-        JobSettings { interval_ms: 30_000 }
+        JobSettings {
+            interval_ms: 30_000,
+        }
     }
 }
 

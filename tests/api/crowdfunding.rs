@@ -1243,7 +1243,115 @@ backend_tests!(
     a_frozen_organisation_cannot_start_or_change_projects,
     covers_are_web_addresses_and_backers_see_the_public_fields,
     outsiders_are_refused_before_the_state_is_looked_at,
+    two_instances_refund_every_order_of_a_failed_project_exactly_once,
 );
+
+/// Two instances on one database, their jobs ticking every 50 ms: while a third holds the
+/// closing job's lease nothing closes and staff asking to settle now hear 409; once it lets go,
+/// a failed project's 20 paid orders are each refunded exactly once, as the payment sandbox's
+/// own statement shows.
+async fn two_instances_refund_every_order_of_a_failed_project_exactly_once(backend: Backend) {
+    let fast = |s: &mut idp::settings::Settings| s.jobs.interval_ms = 50;
+    let a = integration_tests::spawn_app_with(backend, fast).await;
+    let t = tokens(&a, &["enterprise", "admin", "backer"]).await;
+    let mut big = draft(None);
+    big["crowd_amount"] = json!("50.00");
+    let (status, body) = call(
+        &a,
+        "POST",
+        &t["enterprise"],
+        "/api/crowdfunding/projects",
+        Some(big),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let reward = body["rewards"][0]["id"].as_str().unwrap().to_owned();
+    for (who, action) in [("enterprise", "submit"), ("admin", "approve")] {
+        let (status, body) = call(
+            &a,
+            "POST",
+            &t[who],
+            &format!("/api/crowdfunding/projects/{id}/actions/{action}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let mut orders = Vec::new();
+    for _ in 0..20 {
+        orders.push(back_and_pay(&a, &t["backer"], &id, &reward, 1).await);
+    }
+
+    // A third instance is busy closing projects: it holds the lease.
+    idp::with_pool!(&a.db, pool => sqlx::query(
+        "INSERT INTO job_leases (name, holder, expires_at) VALUES ('crowdfunding.close_due', 'instance-elsewhere', $1)")
+        .bind(idp::clock::Clock::now(&a.clock) + 86_400 * 365)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let b = integration_tests::spawn_instance_like_with(&a, fast).await;
+    a.clock.advance(31 * 86_400);
+    b.clock.advance(31 * 86_400);
+    let t = tokens(&a, &["admin"]).await;
+    for app in [&a, &b] {
+        let (status, body) = call(
+            app,
+            "POST",
+            &t["admin"],
+            "/api/crowdfunding/scheduler/run",
+            None,
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+    }
+    // Several turns of both instances' jobs pass; the project stays open.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_, view) = call(
+        &a,
+        "GET",
+        &t["admin"],
+        &format!("/api/crowdfunding/projects/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(view["state"], "listed");
+
+    // The other instance finishes; the next turn on either instance closes and refunds.
+    idp::with_pool!(&a.db, pool => sqlx::query("DELETE FROM job_leases WHERE holder = 'instance-elsewhere'")
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let mut refunded = 0;
+    for _ in 0..400 {
+        refunded = idp::with_pool!(&a.db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM cf_orders WHERE project_id = $1 AND state = 'refunded'")
+            .bind(&id)
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        if refunded == 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(refunded, 20, "every paid order is refunded");
+    // Both instances keep ticking for a while longer; nothing is refunded twice.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let statement: Vec<(String, i64)> = idp::with_pool!(&a.db, pool => sqlx::query_as(
+        "SELECT order_id, COUNT(*) FROM payment_sandbox_ledger WHERE kind = 'refund' GROUP BY order_id ORDER BY order_id")
+        .fetch_all(pool)
+        .await)
+    .unwrap();
+    orders.sort();
+    assert_eq!(
+        statement,
+        orders.iter().map(|o| (o.clone(), 1)).collect::<Vec<_>>(),
+        "the gateway refunded each order exactly once"
+    );
+}
 
 /// Another organisation's user learns nothing of a draft (404) and is refused a listed
 /// project's actions without its state (403); the initiator still gets 409 with the state.

@@ -59,3 +59,72 @@ async fn every_response_carries_a_request_id(backend: Backend) {
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-abc-123");
 }
+
+/// With the database stopped, `/readyz` says so at once (503 within a second) and a request that
+/// needs the database ends with 503 and `Retry-After` after the configured wait; both recover by
+/// themselves when the database returns. PostgreSQL only: the database sits behind a relay the
+/// test cuts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_database_is_told_quickly_and_recovered_from() {
+    let Some((app, database)) =
+        integration_tests::spawn_app_behind_proxy(|s| s.database.acquire_timeout = 2).await
+    else {
+        return;
+    };
+    let token = app.admin_token().await;
+    let quick = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let patient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let clients = || {
+        patient
+            .get(app.url("/api/admin/clients"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(
+        quick.get(app.url("/readyz")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(clients().await.unwrap().status(), 200);
+
+    database.cut();
+    let ready = quick
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("/readyz answers within a second");
+    assert_eq!(ready.status(), 503);
+    let refused = clients()
+        .await
+        .expect("the API answers after its bounded wait");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/database-unavailable");
+
+    database.restore();
+    let mut status = 0;
+    for _ in 0..100 {
+        status = quick
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0);
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "ready again once the database is back");
+    assert_eq!(clients().await.unwrap().status(), 200);
+}

@@ -83,11 +83,12 @@ impl From<CrowdfundingError> for ApiError {
             )
             .with("current_state", json!(refusal.current))
             .with("allowed_actions", json!(refusal.allowed)),
-            CrowdfundingError::SoldOut { ref reward_id, left } => {
-                ApiError::refused(StatusCode::CONFLICT, "sold-out", e.to_string())
-                    .with("reward_id", json!(reward_id))
-                    .with("left", json!(left))
-            }
+            CrowdfundingError::SoldOut {
+                ref reward_id,
+                left,
+            } => ApiError::refused(StatusCode::CONFLICT, "sold-out", e.to_string())
+                .with("reward_id", json!(reward_id))
+                .with("left", json!(left)),
             CrowdfundingError::InvalidFields(errors) => ApiError::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-fields",

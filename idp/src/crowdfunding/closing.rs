@@ -1,6 +1,5 @@
 //! The scheduled work: releasing unpaid orders and closing projects whose period is over.
 
-
 use sqlx::Row;
 
 use super::error::Result;
@@ -44,7 +43,6 @@ impl Service {
         }
         Ok(released)
     }
-
 
     /// 进度: closes every listed project whose period is over; a failed one refunds every paid
     /// order. Unpaid orders are cancelled and their copies released. Returns how many closed.
@@ -107,5 +105,4 @@ impl Service {
         }
         Ok(closed)
     }
-
 }

@@ -1,7 +1,5 @@
 //! What can go wrong in a crowdfunding operation.
 
-
-
 use super::lifecycle::Refusal;
 use super::payments::GatewayError;
 use crate::catalogue::validate::FieldError;

@@ -81,9 +81,13 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
     // The payment sandbox signs with a key every instance shares, so a notification signed
     // by one verifies on another.
-    let sandbox_key =
-        crate::server_secrets::get_or_create(context.db, "payment_sandbox_key", 32, context.clock.now())
-            .await?;
+    let sandbox_key = crate::server_secrets::get_or_create(
+        context.db,
+        "payment_sandbox_key",
+        32,
+        context.clock.now(),
+    )
+    .await?;
     let sandbox = Arc::new(
         SandboxGateway::new(sandbox_key.as_bytes())
             .with_ledger(context.db.clone(), context.clock.clone()),

@@ -1,6 +1,5 @@
 //! The platform's entities as stored, what callers send, and what they are shown.
 
-
 use serde::{Deserialize, Serialize};
 
 use super::lifecycle::{Action, State};

@@ -1,9 +1,6 @@
 //! Orders: backing a project, payment notifications, refunds, delivery and evaluation.
 
-
-
 use super::access::actor_for;
-use crate::accounts::caller::Caller;
 use super::error::{CrowdfundingError, Result};
 use super::lifecycle::{self, Actor, Refusal, State};
 use super::model::*;
@@ -11,6 +8,7 @@ use super::payments::{NotificationKind, Prepay};
 use super::records;
 use super::service::Service;
 use super::store::*;
+use crate::accounts::caller::Caller;
 use crate::db::{Db, is_unique_violation};
 use crate::{with_pool, with_tx};
 
@@ -245,7 +243,13 @@ impl Service {
         Ok(())
     }
 
-    pub(super) async fn refund(&self, db: &Db, order: &Order, reason: &str, now: i64) -> Result<()> {
+    pub(super) async fn refund(
+        &self,
+        db: &Db,
+        order: &Order,
+        reason: &str,
+        now: i64,
+    ) -> Result<()> {
         self.gateway
             .refund(
                 &order.id,
@@ -277,7 +281,6 @@ impl Service {
         tx.commit().await?;
         Ok(())
     }
-
 
     /// 众筹回报: the initiator records the delivery of a paid order of a successful project.
     pub async fn deliver(
@@ -391,5 +394,4 @@ impl Service {
         tx.commit().await?;
         Ok(updated)
     }
-
 }

@@ -1,11 +1,9 @@
 //! Projects: drafts and their checks, the workflow's actions, and what callers see.
 
-
 use sqlx::Row;
 
 use super::CATEGORIES;
 use super::access::{actor_for, may_initiate, outsider_refusal};
-use crate::accounts::caller::Caller;
 use super::error::{CrowdfundingError, Result};
 use super::lifecycle::{self, Action, Actor, Facts, State};
 use super::model::*;
@@ -13,6 +11,7 @@ use super::money::{fen_to_yuan, wan_to_fen, yuan_to_fen};
 use super::records;
 use super::service::Service;
 use super::store::*;
+use crate::accounts::caller::Caller;
 use crate::db::{Db, Tx};
 use crate::{with_pool, with_tx};
 
@@ -300,7 +299,6 @@ impl Service {
         tx.commit().await?;
         self.view(db, id, Some(caller), now).await
     }
-
 
     /// A project with its rewards, progress, voucher and what the caller may do next. Drafts
     /// and other unlisted projects are visible only to their organisation and staff.

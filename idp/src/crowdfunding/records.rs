@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::money::{fen_to_wan, fen_to_yuan};
 use super::error::CrowdfundingError;
 use super::model::{Order, Project, Reward};
+use super::money::{fen_to_wan, fen_to_yuan};
 use crate::catalogue::spec::record_type;
 use crate::catalogue::store::{self, Item, Reporter, Source, Status};
 use crate::catalogue::validate::{self, UnknownFields};

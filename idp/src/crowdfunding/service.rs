@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-
 use super::payments::{PaymentGateway, SandboxGateway};
 
 /// The crowdfunding platform's moving parts.
@@ -21,8 +20,6 @@ pub struct Service {
     /// Unpaid orders older than this (seconds) are cancelled and their copies released.
     pub unpaid_order_ttl: i64,
 }
-
-
 
 impl Service {
     /// A service paying through the sandbox gateway.
@@ -43,5 +40,4 @@ impl Service {
         self.unpaid_order_ttl = policy.unpaid_order_ttl;
         self
     }
-
 }

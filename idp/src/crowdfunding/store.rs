@@ -1,6 +1,5 @@
 //! Rows to entities and the queries every operation shares: find, list, count, audit, facts.
 
-
 use sqlx::Row;
 
 use super::error::{CrowdfundingError, Result};
@@ -8,7 +7,6 @@ use super::lifecycle::{Facts, State};
 use super::model::*;
 use crate::db::{Reader, Tx};
 use crate::{with_reader, with_tx};
-
 
 pub(super) fn new_id(prefix: &str) -> String {
     format!(
@@ -119,7 +117,10 @@ pub async fn find_project<'r>(from: impl Into<Reader<'r>>, id: &str) -> Result<P
     project.ok_or_else(|| CrowdfundingError::NotFound(format!("众筹项目 {id}")))
 }
 
-pub(super) async fn rewards_of<'r>(from: impl Into<Reader<'r>>, project_id: &str) -> Result<Vec<Reward>> {
+pub(super) async fn rewards_of<'r>(
+    from: impl Into<Reader<'r>>,
+    project_id: &str,
+) -> Result<Vec<Reward>> {
     let sql =
         format!("SELECT {REWARD_COLUMNS} FROM cf_rewards WHERE project_id = $1 ORDER BY position");
     let mut out = Vec::new();

@@ -1,14 +1,12 @@
 //! Innovation vouchers (科技创新券): a successful project's subsidy, applied for and decided.
 
-
-
 use super::access::{actor_for, outsider_refusal};
-use crate::accounts::caller::Caller;
 use super::error::{CrowdfundingError, Result};
 use super::lifecycle::{self, Action};
 use super::model::*;
 use super::service::Service;
 use super::store::*;
+use crate::accounts::caller::Caller;
 use crate::db::Db;
 use crate::with_tx;
 
@@ -102,5 +100,4 @@ impl Service {
         tx.commit().await?;
         self.view(db, id, Some(caller), now).await
     }
-
 }

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::DbError;
 
-type Reply<A> = oneshot::Sender<Result<A, String>>;
+type Reply<A> = oneshot::Sender<Result<A, BatchFailure>>;
 /// The queue of waiting questions, shared by the tasks taking turns at it.
 type SharedQueue<Q, A> = Arc<Mutex<mpsc::Receiver<(Q, Reply<A>)>>>;
 
@@ -64,8 +64,20 @@ impl<Q: Send + 'static, A: Send + 'static> Coalescer<Q, A> {
         answer
             .await
             .map_err(|_| closed())?
-            .map_err(|e| DbError::Query(sqlx::Error::Protocol(e)))
+            .map_err(|failure| match failure {
+                // Every asker learns the database is unreachable, so each request ends with 503.
+                BatchFailure::Unreachable => DbError::Query(sqlx::Error::PoolTimedOut),
+                BatchFailure::Other(message) => DbError::Query(sqlx::Error::Protocol(message)),
+            })
     }
+}
+
+/// Why a batch went unanswered, told to each of its askers.
+#[derive(Debug, Clone)]
+pub enum BatchFailure {
+    /// No connection could be had, or it broke.
+    Unreachable,
+    Other(String),
 }
 
 async fn work<Q, A, F, Fut>(receiver: SharedQueue<Q, A>, answer: Arc<F>, max_batch: usize)
@@ -84,8 +96,18 @@ where
         let asked = questions.len();
         let answers = match answer(questions).await {
             Ok(answers) if answers.len() == asked => Ok(answers),
-            Ok(answers) => Err(format!("{} answers to {asked} questions", answers.len())),
-            Err(e) => Err(e.to_string()),
+            Ok(answers) => Err(BatchFailure::Other(format!(
+                "{} answers to {asked} questions",
+                answers.len()
+            ))),
+            Err(e) => {
+                let e = anyhow::Error::from(e);
+                Err(if super::unreachable(&e) {
+                    BatchFailure::Unreachable
+                } else {
+                    BatchFailure::Other(format!("{e:#}"))
+                })
+            }
         };
         match answers {
             Ok(answers) => {

@@ -67,7 +67,7 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     // Not transparent: the driver's error stays in the chain of every error that wraps this
     // one, so `unreachable` finds a lost database however deep it is.
-    #[error("database statement failed")]
+    #[error("database statement failed: {0}")]
     Query(#[from] sqlx::Error),
 }
 
@@ -235,7 +235,11 @@ impl Db {
     }
 
     /// As [`Db::list_pool`], with the pool's bounded wait for a connection.
-    pub async fn list_pool_with(&self, url: &str, acquire_timeout: Duration) -> Result<Db, DbError> {
+    pub async fn list_pool_with(
+        &self,
+        url: &str,
+        acquire_timeout: Duration,
+    ) -> Result<Db, DbError> {
         match self {
             Db::Sqlite(..) => Ok(self.clone()),
             Db::Postgres(_) => {

@@ -34,7 +34,9 @@ impl<A: Area> FromRequestParts<AppState> for ApiCaller<A> {
             .map_err(ApiError::internal)?
             .filter(|u| !u.disabled)
             .ok_or_else(|| {
-                ApiError::Forbidden("此操作需要用户的令牌 / this needs a token issued to a user".into())
+                ApiError::Forbidden(
+                    "此操作需要用户的令牌 / this needs a token issued to a user".into(),
+                )
             })?;
         Ok(ApiCaller(
             Caller {

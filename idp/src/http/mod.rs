@@ -38,7 +38,9 @@ pub fn router(state: AppState) -> Router {
     let platforms = state
         .platforms
         .iter()
-        .fold(Router::new(), |router, started| router.merge(started.api.clone()));
+        .fold(Router::new(), |router, started| {
+            router.merge(started.api.clone())
+        });
     Router::new()
         .merge(crate::web::router(&state))
         .merge(health::router())

@@ -59,11 +59,11 @@ pub struct IdClaims<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("the token is malformed or its signature does not verify")]
+    #[error("令牌格式有误或签名无效 / the token is malformed or its signature does not verify")]
     Invalid,
-    #[error("the token has expired")]
+    #[error("令牌已过期 / the token has expired")]
     Expired,
-    #[error("the token was revoked")]
+    #[error("令牌已被撤销 / the token was revoked")]
     Revoked,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -27,8 +27,8 @@ impl IntoResponse for PageRejection {
     fn into_response(self) -> Response {
         match self {
             PageRejection::SignIn(return_to) => {
-                let query = serde_urlencoded::to_string([("return_to", return_to)])
-                    .unwrap_or_default();
+                let query =
+                    serde_urlencoded::to_string([("return_to", return_to)]).unwrap_or_default();
                 pages::see_other(&format!("/login?{query}"))
             }
             PageRejection::Error(e) => e.into_response(),

@@ -86,7 +86,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state
                 .platforms
                 .iter()
-                .fold(Router::new(), |router, started| router.merge(started.pages.clone())),
+                .fold(Router::new(), |router, started| {
+                    router.merge(started.pages.clone())
+                }),
         )
         .layer(sessions)
         // No framing, no referrer, the CSP and no caching come from the layers around every

@@ -47,7 +47,11 @@ fn merge(document: &mut serde_json::Value, part: utoipa::openapi::OpenApi) {
     let Ok(part) = serde_json::to_value(part) else {
         return;
     };
-    for (pointer, key) in [("/paths", None), ("/components/schemas", None), ("", Some("tags"))] {
+    for (pointer, key) in [
+        ("/paths", None),
+        ("/components/schemas", None),
+        ("", Some("tags")),
+    ] {
         let (from, to) = match key {
             None => (part.pointer(pointer), document.pointer_mut(pointer)),
             Some(key) => (part.get(key), document.get_mut(key)),
@@ -72,8 +76,7 @@ fn merge(document: &mut serde_json::Value, part: utoipa::openapi::OpenApi) {
 /// [`document`], built once.
 async fn openapi() -> impl axum::response::IntoResponse {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body =
-        DOCUMENT.get_or_init(|| serde_json::to_string(&document()).unwrap_or_default());
+    let body = DOCUMENT.get_or_init(|| serde_json::to_string(&document()).unwrap_or_default());
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body.as_str(),

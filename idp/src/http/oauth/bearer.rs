@@ -12,6 +12,21 @@ use crate::state::AppState;
 /// A verified access token.
 pub struct Bearer(pub AccessClaims);
 
+const NO_TOKEN: &str = "需要访问令牌 / a Bearer access token is required";
+
+/// The token of an `Authorization: Bearer` header.
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
 impl Bearer {
     /// 403 `insufficient_scope` naming the missing scope, as RFC 6750 §3.1 asks.
     pub fn require(&self, scope: &str) -> Result<(), OAuthError> {
@@ -33,21 +48,8 @@ impl FromRequestParts<AppState> for Bearer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                OAuthError::new(
-                    ErrorCode::InvalidToken,
-                    "a Bearer access token is required / 需要访问令牌",
-                )
-            })?;
+        let token = bearer_token(parts)
+            .ok_or_else(|| OAuthError::new(ErrorCode::InvalidToken, NO_TOKEN))?;
         match state.tokens.verify_access(token, state.now()).await {
             Ok(claims) => Ok(Bearer(claims)),
             Err(TokenError::Internal(e)) => Err(OAuthError::server_error(e)),
@@ -78,12 +80,13 @@ impl FromRequestParts<AppState> for ApiBearer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match Bearer::from_request_parts(parts, state).await {
-            Ok(Bearer(claims)) => Ok(ApiBearer(claims)),
-            Err(e) if e.error == ErrorCode::ServerError => Err(crate::error::ApiError::internal(
-                anyhow::anyhow!("verifying a bearer token"),
-            )),
-            Err(e) => Err(crate::error::ApiError::Unauthorized(e.error_description)),
+        use crate::error::ApiError;
+        let token = bearer_token(parts).ok_or_else(|| ApiError::Unauthorized(NO_TOKEN.into()))?;
+        match state.tokens.verify_access(token, state.now()).await {
+            Ok(claims) => Ok(ApiBearer(claims)),
+            // Kept whole, so a lost database is told apart (503) from a fault (500).
+            Err(TokenError::Internal(e)) => Err(ApiError::Internal(e)),
+            Err(e) => Err(ApiError::Unauthorized(e.to_string())),
         }
     }
 }
