@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod housekeeping;
 pub mod http;
+pub mod inbox;
 pub mod listener;
 pub mod oauth;
 pub mod platform;

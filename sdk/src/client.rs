@@ -563,6 +563,15 @@ impl Client {
         )
     }
 
+    /// The user's platform inbox, acting with their `access_token` (scope `inbox`).
+    pub fn inbox<'a>(&'a self, access_token: &'a str) -> crate::inbox::Inbox<'a> {
+        crate::inbox::Inbox::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
+    }
+
     /// A catalogue client acting with `access_token`.
     pub fn catalogue<'a>(&'a self, access_token: &'a str) -> crate::catalogue::Catalogue<'a> {
         crate::catalogue::Catalogue::new(

@@ -6,6 +6,7 @@ pub mod catalogue;
 mod client;
 pub mod crowdfunding;
 mod error;
+pub mod inbox;
 #[rustfmt::skip]
 pub mod records;
 mod tokens;

@@ -218,6 +218,15 @@ impl TokenHolder {
         )
     }
 
+    /// The user's inbox, with this holder's access token renewed as needed.
+    pub fn inbox(&self) -> crate::inbox::Inbox<'_> {
+        crate::inbox::Inbox::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
     /// Renew this many seconds before expiry (default 30).
     pub fn with_margin(mut self, seconds: i64) -> Self {
         self.margin = seconds;

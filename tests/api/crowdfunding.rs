@@ -25,7 +25,7 @@ async fn tokens(app: &TestApp, users: &[&str]) -> HashMap<String, String> {
 }
 
 /// Signs `users` in through a new client registered for `client_scope`, asking for `requested`.
-async fn tokens_through(
+pub(crate) async fn tokens_through(
     app: &TestApp,
     client_scope: &str,
     requested: &[&str],
@@ -61,7 +61,7 @@ async fn tokens_through(
     out
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: &str,
     token: &str,
@@ -82,7 +82,7 @@ async fn call(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn draft(limit: Option<i64>) -> Value {
+pub(crate) fn draft(limit: Option<i64>) -> Value {
     json!({
         "title": "枸杞色智能手环",
         "category": "智能穿戴",
@@ -150,7 +150,7 @@ async fn listed_project(
 
 /// Backs a reward and pays on the sandbox page as a payer would; waits for the verified
 /// notification to mark the order paid.
-async fn back_and_pay(
+pub(crate) async fn back_and_pay(
     app: &TestApp,
     token: &str,
     project: &str,

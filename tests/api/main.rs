@@ -12,6 +12,7 @@ mod crowdfunding;
 mod demo;
 mod errors;
 mod health;
+mod inbox;
 mod keys_and_instances;
 mod oauth_flow;
 mod oauth_machine;

@@ -32,7 +32,7 @@ pub struct Crowdfunding;
 
 impl Area for Crowdfunding {
     const SCOPE: &'static str = SCOPE;
-    const STAFF_SCOPE: &'static str = STAFF_SCOPE;
+    const STAFF_SCOPE: Option<&'static str> = Some(STAFF_SCOPE);
 }
 
 type Cf = Extension<Arc<Service>>;

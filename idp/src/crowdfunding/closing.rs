@@ -88,6 +88,12 @@ impl Service {
                 now,
             )
             .await?;
+            super::notices::post(
+                &mut tx,
+                super::notices::project_moved(&project, next, None),
+                now,
+            )
+            .await?;
             let paid = orders_of(&mut tx, &id, "paid").await?;
             tx.commit().await?;
             if next == State::Failed {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+mod notices;
 mod orders;
 mod pages;
 pub mod payments;

@@ -277,6 +277,17 @@ impl Service {
                 now,
             )
             .await?;
+            let project = find_project(&mut tx, &order.project_id).await?;
+            super::notices::post(
+                &mut tx,
+                Some(super::notices::order_refunded(
+                    order,
+                    &project.title,
+                    reason,
+                )),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

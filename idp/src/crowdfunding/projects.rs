@@ -296,6 +296,12 @@ impl Service {
             now,
         )
         .await?;
+        super::notices::post(
+            &mut tx,
+            super::notices::project_moved(&project, next, reason),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.view(db, id, Some(caller), now).await
     }

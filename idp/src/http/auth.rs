@@ -16,8 +16,8 @@ use crate::state::AppState;
 pub trait Area: Send + Sync + 'static {
     /// The scope every call needs.
     const SCOPE: &'static str;
-    /// The scope that makes an administrator's token act as staff.
-    const STAFF_SCOPE: &'static str;
+    /// The scope that makes an administrator's token act as staff, if the area has staff.
+    const STAFF_SCOPE: Option<&'static str>;
 }
 
 /// The signed-in user behind a token of the area's scope.
@@ -43,7 +43,7 @@ impl<A: Area> FromRequestParts<AppState> for ApiCaller<A> {
                 user_id: user.id,
                 organisation_id: user.organisation_id,
                 roles: user.roles,
-                staff: bearer.0.has_scope(A::STAFF_SCOPE),
+                staff: A::STAFF_SCOPE.is_some_and(|scope| bearer.0.has_scope(scope)),
             },
             PhantomData,
         ))
@@ -79,10 +79,12 @@ impl<A: Area> FromRequestParts<AppState> for ApiStaff<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ApiCaller(caller, _) = ApiCaller::<A>::from_request_parts(parts, state).await?;
         if !caller.is_staff() {
-            return Err(ApiError::Forbidden(format!(
-                "只有平台工作人员可以这样做，令牌须带 {0} 范围 / staff only: the token needs the {0} scope",
-                A::STAFF_SCOPE
-            )));
+            return Err(ApiError::Forbidden(match A::STAFF_SCOPE {
+                Some(scope) => format!(
+                    "只有平台工作人员可以这样做，令牌须带 {scope} 范围 / staff only: the token needs the {scope} scope"
+                ),
+                None => "只有平台工作人员可以这样做 / staff only".into(),
+            }));
         }
         Ok(ApiStaff(caller, PhantomData))
     }

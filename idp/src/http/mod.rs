@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(admin::router())
         .merge(catalogue::router())
+        .merge(crate::inbox::api::router())
         .merge(platforms)
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)

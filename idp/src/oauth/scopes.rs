@@ -56,6 +56,11 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Keep access while you are away",
     ),
     (
+        "inbox",
+        "读取和确认您的平台消息",
+        "Read and acknowledge your platform messages",
+    ),
+    (
         "crowdsourcing",
         "使用业务众包平台",
         "Use the business crowdsourcing platform",
@@ -127,7 +132,14 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
 /// the profile first, then the catalogue type by type in the seed's order with reading before
 /// reporting, then the platforms (use before staff powers), then administration.
 pub fn display_rank(scope: &str) -> (u8, usize, u8) {
-    const IDENTITY: &[&str] = &["openid", "profile", "email", "phone", "offline_access"];
+    const IDENTITY: &[&str] = &[
+        "openid",
+        "profile",
+        "email",
+        "phone",
+        "offline_access",
+        "inbox",
+    ];
     // Platforms whose folders are not built yet keep a scope here, after the built ones.
     const RESERVED: &[&str] = &["crowdsourcing", "financing"];
     if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
@@ -163,7 +175,7 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
         return true;
     }
     match scope {
-        "openid" | "profile" | "email" | "phone" | "offline_access" => true,
+        "openid" | "profile" | "email" | "phone" | "offline_access" | "inbox" => true,
         "admin" => false,
         "crowdsourcing" => roles.iter().any(|r| {
             matches!(

@@ -7,6 +7,7 @@ pub mod auth;
 mod authorize;
 mod console;
 mod console_catalogue;
+pub mod header;
 pub mod lang;
 mod login;
 mod login_state;
@@ -16,7 +17,6 @@ pub mod session_store;
 pub mod throttle;
 
 use axum::Router;
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use time::Duration;
@@ -82,6 +82,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/console/organisations/{id}",
             post(console_catalogue::post_organisation),
         )
+        .merge(crate::inbox::pages::router())
         .merge(
             state
                 .platforms
@@ -90,6 +91,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
                     router.merge(started.pages.clone())
                 }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            header::scope,
+        ))
         .layer(sessions)
         // No framing, no referrer, the CSP and no caching come from the layers around every
         // answer (`http::router`).
@@ -99,8 +104,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 async fn stylesheet() -> impl IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../../static/site.css"),
     )

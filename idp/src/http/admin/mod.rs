@@ -24,6 +24,7 @@ pub fn document() -> serde_json::Value {
     let mut document: serde_json::Value =
         serde_json::from_str(include_str!("../../../../docs/openapi.json")).unwrap_or_default();
     crate::catalogue::openapi::extend(&mut document);
+    merge(&mut document, crate::inbox::api::openapi());
     for platform in crate::platform::ALL {
         merge(&mut document, (platform.openapi)());
     }
