@@ -1,6 +1,13 @@
-//! The catalogue's tables, derived from the spec. The migration files hold this text; a unit test
-//! fails when they drift apart (run it with `UPDATE_CATALOGUE_MIGRATION=1` to rewrite them), and
-//! an integration test compares the live database's columns with the spec.
+//! The catalogue's tables, derived from the spec. The first catalogue migration was generated
+//! from it and is released, so it never changes again (`migrations/released.sha256`). A later
+//! change of the spec comes as a new migration: `migrations/catalogue_layout.json` records the
+//! tables and columns the released migrations create, a unit test fails while the spec has a
+//! table or column they lack, and `UPDATE_CATALOGUE_MIGRATION=1 cargo test -p idp --lib schema`
+//! writes the migration that adds them (new tables whole, new fields as added columns; nothing
+//! is ever dropped, so no reported value is lost). An integration test compares the live
+//! database's columns with the spec.
+
+use std::collections::BTreeMap;
 
 use super::spec::{RecordType, TYPES};
 use crate::db::Backend;
@@ -19,7 +26,44 @@ pub const META_COLUMNS: &[&str] = &[
     "superseded_at",
 ];
 
-pub const MIGRATION_NAME: &str = "20261129000004_catalogue.sql";
+/// The tables and their field columns, in the spec's order.
+pub type Layout = BTreeMap<String, Vec<String>>;
+
+/// The layout the spec asks for.
+pub fn layout() -> Layout {
+    TYPES
+        .iter()
+        .map(|t| (t.table(), t.fields.iter().map(|f| f.column()).collect()))
+        .collect()
+}
+
+/// The statements that bring a database laid out as `released` to the spec's layout: the
+/// tables it lacks, whole, and the columns its tables lack. `None` when it lacks nothing.
+pub fn changes(released: &Layout, backend: Backend) -> Option<String> {
+    let mut sql = String::new();
+    for t in TYPES {
+        match released.get(&t.table()) {
+            None => sql.push_str(&table_ddl(t, backend)),
+            Some(columns) => {
+                for f in t.fields {
+                    if !columns.contains(&f.column()) {
+                        sql.push_str(&format!(
+                            "ALTER TABLE {} ADD COLUMN \"{}\" TEXT;\n",
+                            t.table(),
+                            f.column()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    (!sql.is_empty()).then(|| {
+        format!(
+            "-- GENERATED from idp/src/catalogue/spec.rs by idp/src/catalogue/schema.rs: what the\n\
+             -- spec gained since the previous catalogue migration.\n\n{sql}"
+        )
+    })
+}
 
 fn table_ddl(t: &RecordType, backend: Backend) -> String {
     let table = t.table();
@@ -47,49 +91,100 @@ fn table_ddl(t: &RecordType, backend: Backend) -> String {
     sql
 }
 
-/// The whole migration for one backend.
-pub fn migration(backend: Backend) -> String {
-    let mut sql = String::from(
-        "-- GENERATED from idp/src/catalogue/spec.rs by idp/src/catalogue/schema.rs; do not edit.\n\
-         -- One table per record type holds every version of every record: the current one has\n\
-         -- is_current, earlier ones keep who reported them and when they were superseded.\n\
-         -- Field values are stored as their canonical text, so nothing is rounded or reformatted.\n\n",
-    );
-    for t in TYPES {
-        sql.push_str(&table_ddl(t, backend));
-    }
-    sql.push_str(
-        "-- Answers of idempotent reporting calls, replayed for a retry with the same key.\n\
-         CREATE TABLE catalogue_idempotency (\n    client_id    TEXT NOT NULL,\n    idem_key     TEXT NOT NULL,\n    request_hash TEXT NOT NULL,\n    status       BIGINT NOT NULL,\n    body         TEXT NOT NULL,\n    created_at   BIGINT NOT NULL,\n    PRIMARY KEY (client_id, idem_key)\n);\n\n\
-         -- Freezes and unfreezes of organisations' reporting, for the record.\n\
-         CREATE TABLE organisation_freezes (\n    organisation_id TEXT NOT NULL REFERENCES organisations (id),\n    action          TEXT NOT NULL CHECK (action IN ('freeze', 'unfreeze')),\n    reason          TEXT NOT NULL,\n    actor           TEXT NOT NULL,\n    at              BIGINT NOT NULL\n);\n\
-         CREATE INDEX organisation_freezes_by_organisation ON organisation_freezes (organisation_id, at);\n",
-    );
-    sql
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    fn migrations_dir(backend: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend)
+    }
+
+    fn layout_path() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/catalogue_layout.json")
+    }
+
+    /// The first catalogue migration is the spec as it was released; the layout file says so.
     #[test]
-    fn migrations_are_generated_from_the_spec() {
-        for (backend, dir) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
-            let path = format!(
-                "{}/../migrations/{dir}/{MIGRATION_NAME}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let expected = migration(backend);
-            if std::env::var_os("UPDATE_CATALOGUE_MIGRATION").is_some() {
-                std::fs::write(&path, &expected).unwrap();
-            }
-            let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    fn the_first_catalogue_migration_creates_the_recorded_layout() {
+        let released: Layout =
+            serde_json::from_str(&std::fs::read_to_string(layout_path()).unwrap()).unwrap();
+        let first = std::fs::read_to_string(
+            migrations_dir("postgres").join("20261129000004_catalogue.sql"),
+        )
+        .unwrap();
+        for (table, columns) in &released {
             assert!(
-                actual == expected,
-                "{path} differs from the spec; run UPDATE_CATALOGUE_MIGRATION=1 cargo test -p idp --lib schema"
+                first.contains(&format!("CREATE TABLE {table} (")),
+                "{table}"
             );
+            for column in columns {
+                assert!(
+                    first.contains(&format!("\"{column}\" TEXT")),
+                    "{table}.{column}"
+                );
+            }
         }
+    }
+
+    /// A spec with a table or column the released migrations lack needs a new migration.
+    #[test]
+    fn spec_changes_come_as_new_migrations() {
+        let released: Layout =
+            serde_json::from_str(&std::fs::read_to_string(layout_path()).unwrap()).unwrap();
+        let pending = [Backend::Sqlite, Backend::Postgres].map(|b| changes(&released, b));
+        let [Some(sqlite), Some(postgres)] = pending else {
+            return;
+        };
+        assert!(
+            std::env::var_os("UPDATE_CATALOGUE_MIGRATION").is_some(),
+            "the spec has tables or columns no migration creates; run UPDATE_CATALOGUE_MIGRATION=1 cargo test -p idp --lib schema"
+        );
+        // The next version after every existing migration, on both backends.
+        let last: u64 = ["sqlite", "postgres"]
+            .iter()
+            .flat_map(|b| std::fs::read_dir(migrations_dir(b)).unwrap())
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                name.split('_').next()?.parse().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let name = format!("{}_catalogue_changes.sql", last + 1);
+        std::fs::write(migrations_dir("sqlite").join(&name), sqlite).unwrap();
+        std::fs::write(migrations_dir("postgres").join(&name), postgres).unwrap();
+        let mut now = released;
+        for (table, columns) in layout() {
+            let known = now.entry(table).or_default();
+            for column in columns {
+                if !known.contains(&column) {
+                    known.push(column);
+                }
+            }
+        }
+        std::fs::write(
+            layout_path(),
+            serde_json::to_string_pretty(&now).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_new_field_is_an_added_column_and_a_new_type_a_new_table() {
+        let mut released = layout();
+        assert_eq!(changes(&released, Backend::Postgres), None);
+        let enterprise = TYPES[0].table();
+        let dropped = released.get_mut(&enterprise).unwrap().pop().unwrap();
+        let carrier = TYPES[2].table();
+        released.remove(&carrier);
+        let sql = changes(&released, Backend::Sqlite).unwrap();
+        assert!(sql.contains(&format!(
+            "ALTER TABLE {enterprise} ADD COLUMN \"{dropped}\" TEXT;"
+        )));
+        assert!(sql.contains(&format!("CREATE TABLE {carrier} (")));
+        assert!(sql.contains("INTEGER PRIMARY KEY AUTOINCREMENT"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod coalesce;
 pub mod dialect;
+mod released;
 
 use std::path::Path;
 use std::str::FromStr;
