@@ -118,7 +118,7 @@ fn problem(description: &str) -> Value {
 fn paths_for(t: &RecordType) -> Vec<(String, Value)> {
     let schema = json!({"$ref": format!("#/components/schemas/{}", schema_name(t))});
     let write = json!([{"bearer": [t.write_scope()]}]);
-    let read = json!([{"bearer": [t.read_scope()]}, {"bearer": ["admin"]}]);
+    let read = json!([{"bearer": [t.read_scope()]}, {"bearer": [crate::oauth::scopes::ADMIN]}]);
     let tag = json!([format!("{} {}", t.sections.join("/"), t.name_zh)]);
     let base = format!("/api/catalogue/{}", t.slug);
     vec![

@@ -89,3 +89,17 @@ impl<A: Area> FromRequestParts<AppState> for ApiStaff<A> {
         Ok(ApiStaff(caller, PhantomData))
     }
 }
+
+/// A token carrying the `admin` scope: the admin API's callers (the operators' machine clients
+/// and administrators' apps).
+pub struct ApiAdmin(pub crate::oauth::tokens::AccessClaims);
+
+impl FromRequestParts<AppState> for ApiAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let bearer = ApiBearer::from_request_parts(parts, state).await?;
+        bearer.require(crate::oauth::scopes::ADMIN)?;
+        Ok(ApiAdmin(bearer.0))
+    }
+}

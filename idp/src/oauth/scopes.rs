@@ -27,6 +27,21 @@ pub const CATALOGUE_TYPES: &[(&str, &str)] = &[
     ("carrier-resource", "共享资源服务项目"),
 ];
 
+/// Sign-in (OpenID Connect).
+pub const OPENID: &str = "openid";
+pub const PROFILE: &str = "profile";
+pub const EMAIL: &str = "email";
+pub const PHONE: &str = "phone";
+/// Refresh tokens that outlive the session.
+pub const OFFLINE_ACCESS: &str = "offline_access";
+/// The platform inbox.
+pub const INBOX: &str = crate::inbox::api::SCOPE;
+/// The admin API and the administrator's powers over every organisation's records.
+pub const ADMIN: &str = "admin";
+
+/// The scopes every user may hold: signing in, the profile, the inbox.
+pub const IDENTITY: &[&str] = &[OPENID, PROFILE, EMAIL, PHONE, OFFLINE_ACCESS, INBOX];
+
 /// Staff powers on the crowdfunding platform (defined with the platform).
 pub const STAFF_CROWDFUNDING: &str = crate::crowdfunding::STAFF_SCOPE;
 
@@ -132,14 +147,6 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
 /// the profile first, then the catalogue type by type in the seed's order with reading before
 /// reporting, then the platforms (use before staff powers), then administration.
 pub fn display_rank(scope: &str) -> (u8, usize, u8) {
-    const IDENTITY: &[&str] = &[
-        "openid",
-        "profile",
-        "email",
-        "phone",
-        "offline_access",
-        "inbox",
-    ];
     // Platforms whose folders are not built yet keep a scope here, after the built ones.
     const RESERVED: &[&str] = &["crowdsourcing", "financing"];
     if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
@@ -162,7 +169,7 @@ pub fn display_rank(scope: &str) -> (u8, usize, u8) {
     if let Some(i) = RESERVED.iter().position(|p| *p == platform) {
         return (2, crate::platform::ALL.len() + i, staff);
     }
-    if scope == "admin" {
+    if scope == ADMIN {
         return (3, 0, 0);
     }
     (4, 0, 0)
@@ -175,8 +182,8 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
         return true;
     }
     match scope {
-        "openid" | "profile" | "email" | "phone" | "offline_access" | "inbox" => true,
-        "admin" => false,
+        identity if IDENTITY.contains(&identity) => true,
+        ADMIN => false,
         "crowdsourcing" => roles.iter().any(|r| {
             matches!(
                 r,

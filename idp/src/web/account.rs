@@ -11,6 +11,7 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::auth::PageUser;
 use super::lang::Lang;
 use super::login_state::{self, Login};
 use super::pages::{self, CsrfOnly, PageForm, form_token, render};
@@ -42,12 +43,6 @@ struct AccountPage {
     notice: Option<String>,
 }
 
-async fn signed_in(session: &Session) -> Result<Login, Response> {
-    login_state::current(session)
-        .await
-        .ok_or_else(|| pages::see_other("/login?return_to=/account"))
-}
-
 async fn page(
     state: &AppState,
     lang: Lang,
@@ -74,7 +69,7 @@ async fn page(
         "SELECT login_sid, created_at FROM sessions WHERE user_id = $1 AND expiry_date > $2 ORDER BY created_at DESC",
     )
     .bind(&user.id)
-    .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+    .bind(state.now())
     .fetch_all(pool)
     .await)
     .map_err(|e| PageError::Internal(e.into()))?;
@@ -111,20 +106,13 @@ const NOTICE: &str = "account_notice";
 
 pub async fn get_account(
     State(state): State<AppState>,
+    PageUser { login, .. }: PageUser,
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
 ) -> Result<Response, PageError> {
-    match signed_in(&session).await {
-        Ok(login) => {
-            let notice: Option<String> = session
-                .remove(NOTICE)
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
-            page(&state, lang, csrf, &login, notice).await
-        }
-        Err(redirect) => Ok(redirect),
-    }
+    let notice: Option<String> = session.remove(NOTICE).await?;
+    page(&state, lang, csrf, &login, notice).await
 }
 
 #[derive(Deserialize)]
@@ -135,13 +123,9 @@ pub struct WithdrawForm {
 /// Withdraws consent for a client and revokes the user's grants to it.
 pub async fn post_withdraw(
     State(state): State<AppState>,
-    session: Session,
+    PageUser { login, .. }: PageUser,
     PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in(&session).await {
-        Ok(login) => login,
-        Err(redirect) => return Ok(redirect),
-    };
     let now = state.now();
     let internal = |e: crate::db::DbError| PageError::Internal(e.into());
     consents::withdraw(&state.db, &login.user_id, &form.client_id)
@@ -160,13 +144,10 @@ pub async fn post_withdraw(
 /// Revokes every grant of the user (all devices) and ends this session.
 pub async fn post_logout_all(
     State(state): State<AppState>,
+    PageUser { login, .. }: PageUser,
     session: Session,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in(&session).await {
-        Ok(login) => login,
-        Err(redirect) => return Ok(redirect),
-    };
     DbSessionStore::sign_out_elsewhere(
         &state.db,
         &login.user_id,
@@ -190,15 +171,12 @@ pub struct PasswordForm {
 
 pub async fn post_password(
     State(state): State<AppState>,
+    PageUser { login, .. }: PageUser,
     lang: Lang,
     session: Session,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in(&session).await {
-        Ok(login) => login,
-        Err(redirect) => return Ok(redirect),
-    };
     let user = accounts::find_user(&state.db, &login.user_id)
         .await
         .map_err(|e| PageError::Internal(e.into()))?
@@ -281,13 +259,10 @@ pub struct EndSessionForm {
 /// Ends one of the user's other sessions (a browser left signed in elsewhere) and its grants.
 pub async fn post_end_session(
     State(state): State<AppState>,
+    PageUser { login, .. }: PageUser,
     session: Session,
     PageForm(form): PageForm<EndSessionForm>,
 ) -> Result<Response, PageError> {
-    let login = match signed_in(&session).await {
-        Ok(login) => login,
-        Err(redirect) => return Ok(redirect),
-    };
     let now = state.now();
     let internal = |e: crate::db::DbError| PageError::Internal(e.into());
     // Only the user's own sessions: the sid alone is not trusted.

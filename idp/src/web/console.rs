@@ -10,10 +10,10 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::auth::ConsoleStaff;
 use super::lang::Lang;
-use super::login_state;
 use super::pages::{self, CsrfOnly, PageForm, form_token, render};
-use crate::accounts::{self, Organisation, Role, User};
+use crate::accounts::{self, Organisation};
 use crate::error::PageError;
 use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
 use crate::state::AppState;
@@ -134,42 +134,10 @@ struct ClientPage {
     error: Option<String>,
 }
 
-/// Only a signed-in platform administrator gets past this.
-pub(super) async fn require_admin(
-    state: &AppState,
-    session: &Session,
-) -> Result<Result<User, Response>, PageError> {
-    require_admin_returning(state, session, "/console/clients").await
-}
-
-/// Like [`require_admin`], sending a signed-out visitor back to `return_to` after login; gives
-/// the administrator.
-pub(super) async fn require_admin_returning(
-    state: &AppState,
-    session: &Session,
-    return_to: &str,
-) -> Result<Result<User, Response>, PageError> {
-    let Some(login) = login_state::current(session).await else {
-        return Ok(Err(pages::see_other(&format!(
-            "/login?return_to={return_to}"
-        ))));
-    };
-    let user = accounts::find_user(&state.db, &login.user_id)
-        .await
-        .map_err(|e| PageError::Internal(e.into()))?;
-    match user {
-        Some(user) if !user.disabled && user.roles.contains(&Role::Admin) => Ok(Ok(user)),
-        _ => Err(PageError::Forbidden),
-    }
-}
-
-fn internal(e: impl Into<anyhow::Error>) -> PageError {
-    PageError::Internal(e.into())
-}
-
+/// A refusal to show on the form beside what was typed; anything else is the error page.
 fn refused(e: ClientError) -> Result<String, PageError> {
     match e {
-        ClientError::Db(e) => Err(internal(e)),
+        ClientError::Db(_) | ClientError::NotFound(_) => Err(e.into()),
         other => Ok(other.to_string()),
     }
 }
@@ -185,10 +153,8 @@ async fn list_page(
     let page = ClientsPage {
         en: lang.en,
         csrf_token: form_token(&csrf)?,
-        clients: clients::list(&state.db).await.map_err(internal)?,
-        organisations: accounts::list_organisations(&state.db)
-            .await
-            .map_err(internal)?,
+        clients: clients::list(&state.db).await?,
+        organisations: accounts::list_organisations(&state.db).await?,
         form,
         notice,
         error,
@@ -203,13 +169,10 @@ async fn list_page(
 
 pub async fn get_clients(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     let form = ClientFields {
         scope: "openid profile offline_access".into(),
         authorization_code: true,
@@ -221,21 +184,16 @@ pub async fn get_clients(
 
 pub async fn post_clients(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
+    session: Session,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     match clients::register(&state.db, form.spec(), state.now()).await {
         Ok(registered) => {
             if let Some(secret) = registered.client_secret {
-                session
-                    .insert(FLASH_SECRET, secret)
-                    .await
-                    .map_err(internal)?;
+                session.insert(FLASH_SECRET, secret).await?;
             }
             Ok(pages::see_other(&format!(
                 "/console/clients/{}",
@@ -268,9 +226,7 @@ async fn client_page(
         csrf_token: form_token(&csrf)?,
         form: form.unwrap_or_else(|| ClientFields::from(&client)),
         client,
-        organisations: accounts::list_organisations(&state.db)
-            .await
-            .map_err(internal)?,
+        organisations: accounts::list_organisations(&state.db).await?,
         secret,
         error,
     };
@@ -279,34 +235,28 @@ async fn client_page(
 
 pub async fn get_client(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
     Path(client_id): Path<String>,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     let client = clients::find(&state.db, &client_id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(PageError::NotFound)?;
     // A secret is shown once, on the page right after it was made.
-    let secret: Option<String> = session.remove(FLASH_SECRET).await.map_err(internal)?;
+    let secret: Option<String> = session.remove(FLASH_SECRET).await?;
     client_page(&state, lang, csrf, client, None, secret, None).await
 }
 
 pub async fn post_client(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
     Path(client_id): Path<String>,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     let updated = clients::update(&state.db, &client_id, form.spec(), state.now()).await;
     state.clients.forget(&client_id);
     match updated {
@@ -315,8 +265,7 @@ pub async fn post_client(
         Err(e) => {
             let message = refused(e)?;
             let client = clients::find(&state.db, &client_id)
-                .await
-                .map_err(internal)?
+                .await?
                 .ok_or(PageError::NotFound)?;
             client_page(
                 &state,
@@ -334,13 +283,11 @@ pub async fn post_client(
 
 pub async fn post_rotate(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
     session: Session,
     Path(client_id): Path<String>,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     let rotated = clients::rotate_secret(&state.db, &client_id, state.now()).await;
     state.clients.forget(&client_id);
     let registered = match rotated {
@@ -349,28 +296,22 @@ pub async fn post_rotate(
         Err(e) => return Err(PageError::BadRequest(refused(e)?)),
     };
     if let Some(secret) = registered.client_secret {
-        session
-            .insert(FLASH_SECRET, secret)
-            .await
-            .map_err(internal)?;
+        session.insert(FLASH_SECRET, secret).await?;
     }
     Ok(pages::see_other(&format!("/console/clients/{client_id}")))
 }
 
 pub async fn post_delete(
     State(state): State<AppState>,
-    session: Session,
+    _staff: ConsoleStaff,
     Path(client_id): Path<String>,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin(&state, &session).await? {
-        return Ok(redirect);
-    }
     let removed = clients::remove(&state.db, &client_id).await;
     state.clients.forget(&client_id);
     match removed {
         Ok(()) => Ok(pages::see_other("/console/clients")),
         Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
-        Err(e) => Err(internal(anyhow::anyhow!(e.to_string()))),
+        Err(e) => Err(e.into()),
     }
 }

@@ -8,9 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum_csrf::CsrfToken;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use super::console::require_admin_returning;
+use super::auth::ConsoleStaff;
 use super::lang::Lang;
 use super::pages::{self, PageForm, form_token, render};
 use crate::accounts::{self, Organisation};
@@ -163,13 +162,10 @@ async fn organisations_page(
 
 pub async fn get_organisations(
     State(state): State<AppState>,
+    _staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
 ) -> Result<Response, PageError> {
-    if let Err(redirect) = require_admin_returning(&state, &session, RETURN).await? {
-        return Ok(redirect);
-    }
     organisations_page(&state, lang, csrf, None, None).await
 }
 
@@ -182,16 +178,12 @@ pub struct FreezeForm {
 
 pub async fn post_organisation(
     State(state): State<AppState>,
+    ConsoleStaff(admin): ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    session: Session,
     Path(id): Path<String>,
     PageForm(form): PageForm<FreezeForm>,
 ) -> Result<Response, PageError> {
-    let admin = match require_admin_returning(&state, &session, RETURN).await? {
-        Ok(admin) => admin,
-        Err(redirect) => return Ok(redirect),
-    };
     let freeze = match form.action.as_str() {
         "freeze" => true,
         "unfreeze" => false,
@@ -199,10 +191,10 @@ pub async fn post_organisation(
     };
     match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &admin.id, state.now()).await {
         Ok(()) => Ok(pages::see_other(RETURN)),
-        Err(FreezeError::Db(e)) => Err(PageError::Internal(e.into())),
-        Err(FreezeError::NoSuchOrganisation(_)) => Err(PageError::NotFound),
+        // Shown on the form; anything else is the error page.
         Err(e @ FreezeError::ReasonRequired) => {
             organisations_page(&state, lang, csrf, None, Some(e.to_string())).await
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -31,14 +31,18 @@ pub const CONTENT_SECURITY_POLICY: &str =
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let secure = state.settings.issuer.scheme() == "https";
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("nx_session")
-        .with_secure(secure)
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(Duration::seconds(
-            state.settings.tokens.session_ttl,
-        )));
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.tokens.session_ttl,
+    ))
+    .with_name("nx_session")
+    .with_secure(secure)
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+    .with_expiry(Expiry::OnInactivity(Duration::seconds(
+        state.settings.tokens.session_ttl,
+    )));
     Router::new()
         .route(
             "/",

@@ -7,17 +7,31 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result, SessionStore};
 
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::with_pool;
 
-#[derive(Debug, Clone)]
+/// Times come from the application's clock, not the system's: a session lasts `ttl` seconds
+/// of inactivity as the server counts them (tower-sessions' own expiry, from the system clock,
+/// is replaced on every write).
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    clock: std::sync::Arc<dyn Clock>,
+    ttl: i64,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSessionStore")
+            .field("ttl", &self.ttl)
+            .finish()
+    }
 }
 
 impl DbSessionStore {
-    pub fn new(db: Db) -> Self {
-        DbSessionStore { db }
+    pub fn new(db: Db, clock: std::sync::Arc<dyn Clock>, ttl: i64) -> Self {
+        DbSessionStore { db, clock, ttl }
     }
 }
 
@@ -105,16 +119,17 @@ impl SessionStore for DbSessionStore {
             let data =
                 serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
             let (user_id, login_sid) = owner(record);
+            let now = self.clock.now();
             let inserted = with_pool!(&self.db, pool => sqlx::query(
                 "INSERT INTO sessions (id, data, expiry_date, user_id, login_sid, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(data)
-            .bind(record.expiry_date.unix_timestamp())
+            .bind(now + self.ttl)
             .bind(user_id)
             .bind(login_sid)
-            .bind(OffsetDateTime::now_utc().unix_timestamp())
+            .bind(now)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))
@@ -129,6 +144,7 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         let (user_id, login_sid) = owner(record);
+        let now = self.clock.now();
         with_pool!(&self.db, pool => sqlx::query(
             "INSERT INTO sessions (id, data, expiry_date, user_id, login_sid, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date, \
@@ -136,10 +152,10 @@ impl SessionStore for DbSessionStore {
         )
         .bind(record.id.to_string())
         .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
+        .bind(now + self.ttl)
         .bind(user_id)
         .bind(login_sid)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .bind(now)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -148,7 +164,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.now();
         let row: Option<(String, i64)> = with_pool!(&self.db, pool => sqlx::query_as(
             "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
         )

@@ -7,9 +7,9 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::http::auth::ApiAdmin;
 use crate::http::extract::ApiJson;
-use crate::http::oauth::bearer::ApiBearer;
-use crate::oauth::clients::{self, Client, ClientError, ClientSpec};
+use crate::oauth::clients::{self, Client, ClientSpec};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -22,30 +22,18 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{client_id}/secret", post(rotate_secret))
 }
 
-impl From<ClientError> for ApiError {
-    fn from(e: ClientError) -> Self {
-        match e {
-            ClientError::NotFound(id) => ApiError::NotFound(format!("client {id}")),
-            ClientError::Db(e) => ApiError::internal(e),
-            other => ApiError::BadRequest(other.to_string()),
-        }
-    }
-}
-
 async fn list_clients(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
 ) -> Result<Json<Vec<Client>>, ApiError> {
-    bearer.require("admin")?;
     Ok(Json(clients::list(&state.db).await?))
 }
 
 async fn create_client(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     ApiJson(spec): ApiJson<ClientSpec>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    bearer.require("admin")?;
     let registered = clients::register(&state.db, spec, state.now()).await?;
     Ok((
         StatusCode::CREATED,
@@ -55,10 +43,9 @@ async fn create_client(
 
 async fn get_client(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     Path(client_id): Path<String>,
 ) -> Result<Json<Client>, ApiError> {
-    bearer.require("admin")?;
     clients::find(&state.db, &client_id)
         .await?
         .map(Json)
@@ -67,11 +54,10 @@ async fn get_client(
 
 async fn update_client(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     Path(client_id): Path<String>,
     ApiJson(spec): ApiJson<ClientSpec>,
 ) -> Result<Json<Client>, ApiError> {
-    bearer.require("admin")?;
     let updated = clients::update(&state.db, &client_id, spec, state.now()).await;
     state.clients.forget(&client_id);
     Ok(Json(updated?))
@@ -79,10 +65,9 @@ async fn update_client(
 
 async fn delete_client(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     Path(client_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    bearer.require("admin")?;
     clients::remove(&state.db, &client_id).await?;
     state.clients.forget(&client_id);
     Ok(StatusCode::NO_CONTENT)
@@ -90,10 +75,9 @@ async fn delete_client(
 
 async fn rotate_secret(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     Path(client_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    bearer.require("admin")?;
     let registered = clients::rotate_secret(&state.db, &client_id, state.now()).await?;
     state.clients.forget(&client_id);
     Ok(Json(

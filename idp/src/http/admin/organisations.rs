@@ -6,10 +6,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::accounts::{self, Organisation};
-use crate::catalogue::freeze::{self, FreezeError};
+use crate::catalogue::freeze::{self};
 use crate::error::ApiError;
+use crate::http::auth::ApiAdmin;
 use crate::http::extract::ApiJson;
-use crate::http::oauth::bearer::ApiBearer;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -20,21 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/organisations/{id}/unfreeze", post(unfreeze_reporting))
 }
 
-impl From<FreezeError> for ApiError {
-    fn from(e: FreezeError) -> Self {
-        match e {
-            FreezeError::NoSuchOrganisation(id) => ApiError::NotFound(format!("organisation {id}")),
-            FreezeError::ReasonRequired => ApiError::BadRequest(e.to_string()),
-            FreezeError::Db(e) => ApiError::internal(e),
-        }
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
 ) -> Result<Json<Vec<Organisation>>, ApiError> {
-    bearer.require("admin")?;
     Ok(Json(
         accounts::list_organisations(&state.db)
             .await
@@ -44,15 +33,14 @@ async fn list(
 
 async fn show(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    _admin: ApiAdmin,
     Path(id): Path<String>,
 ) -> Result<Json<Organisation>, ApiError> {
-    bearer.require("admin")?;
     accounts::find_organisation(&state.db, &id)
         .await
         .map_err(ApiError::internal)?
         .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("organisation {id}")))
+        .ok_or_else(|| ApiError::NotFound(format!("机构 / organisation {id}")))
 }
 
 #[derive(Deserialize)]
@@ -63,30 +51,29 @@ struct Reason {
 
 async fn freeze_reporting(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    admin: ApiAdmin,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reason>,
 ) -> Result<Json<Organisation>, ApiError> {
-    set(state, bearer, id, true, body.reason).await
+    set(state, admin, id, true, body.reason).await
 }
 
 async fn unfreeze_reporting(
     State(state): State<AppState>,
-    bearer: ApiBearer,
+    admin: ApiAdmin,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reason>,
 ) -> Result<Json<Organisation>, ApiError> {
-    set(state, bearer, id, false, body.reason).await
+    set(state, admin, id, false, body.reason).await
 }
 
 async fn set(
     state: AppState,
-    bearer: ApiBearer,
+    admin: ApiAdmin,
     id: String,
     frozen: bool,
     reason: String,
 ) -> Result<Json<Organisation>, ApiError> {
-    bearer.require("admin")?;
-    freeze::set_frozen(&state.db, &id, frozen, &reason, &bearer.0.sub, state.now()).await?;
-    show(State(state), bearer, Path(id)).await
+    freeze::set_frozen(&state.db, &id, frozen, &reason, &admin.0.sub, state.now()).await?;
+    show(State(state), admin, Path(id)).await
 }

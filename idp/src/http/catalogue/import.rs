@@ -132,7 +132,7 @@ pub async fn post_import(
         received += items.len();
         let results = store::store(&mut tx, items, &reporter, state.now())
             .await
-            .map_err(super::store_error)?;
+            .map_err(ApiError::from)?;
         for r in results {
             match r.status {
                 Status::Created => created += 1,
@@ -184,7 +184,7 @@ pub async fn post_import(
         drop(tx);
         return Ok(refused_problem(received, listed, refused).into_response());
     }
-    tx.commit().await.map_err(super::store_error)?;
+    tx.commit().await.map_err(ApiError::from)?;
     let errors_omitted = super::cap_errors(&mut listed);
     let summary = Summary {
         errors_omitted,

@@ -121,7 +121,7 @@ fn visibility(
     t: &RecordType,
     organisation: Option<String>,
 ) -> Result<Visibility, ApiError> {
-    if bearer.0.has_scope("admin") {
+    if bearer.0.has_scope(crate::oauth::scopes::ADMIN) {
         return Ok(Visibility::All { organisation });
     }
     bearer.require(&t.read_scope())?;
@@ -224,15 +224,4 @@ fn refused_problem(
     .with_extension("refused", total_refused.into())
     .with_extension("errors", errors.into())
     .with_extension("errors_omitted", omitted.into())
-}
-
-/// Two reports that create the same new key at the same moment (PostgreSQL) collide on the
-/// key's unique index; the loser is told to retry, and nothing of it is stored.
-fn store_error(e: crate::db::DbError) -> ApiError {
-    match &e {
-        crate::db::DbError::Query(q) if crate::db::is_unique_violation(q) => ApiError::Conflict(
-            "另一请求同时上报了相同编码的记录，请重试 / another request reported a record with the same key at the same moment; retry".into(),
-        ),
-        _ => ApiError::internal(e),
-    }
 }

@@ -166,7 +166,7 @@ async fn report(
     }
     let results = store::store(&mut tx, items, &reporter, state.now())
         .await
-        .map_err(super::store_error)?;
+        .map_err(ApiError::from)?;
     let refused = results
         .iter()
         .filter(|r| r.status == Status::Refused)
@@ -202,7 +202,7 @@ async fn report(
             return Err(ApiError::internal(e));
         }
     }
-    tx.commit().await.map_err(super::store_error)?;
+    tx.commit().await.map_err(ApiError::from)?;
     Ok(json_response(StatusCode::OK, body, false))
 }
 

@@ -91,12 +91,9 @@ async fn client_credentials(
     form: &OAuthForm,
 ) -> Result<TokenResponse, OAuthError> {
     // Scopes about a user mean nothing without one.
-    let allowed = client.allowed_scopes().filter(|s| {
-        !matches!(
-            s,
-            "openid" | "profile" | "email" | "phone" | "offline_access"
-        )
-    });
+    let allowed = client
+        .allowed_scopes()
+        .filter(|s| !crate::oauth::scopes::IDENTITY.contains(&s));
     let scope = requested_scope(form, &allowed)?;
     let now = state.now();
     let claims = AccessClaims {
@@ -250,7 +247,7 @@ async fn authorization_code(
         &scope,
     )
     .await?;
-    let id_token = if scope.contains("openid") {
+    let id_token = if scope.contains(crate::oauth::scopes::OPENID) {
         Some(
             state
                 .tokens

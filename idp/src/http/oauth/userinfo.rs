@@ -7,13 +7,14 @@ use serde_json::{Map, Value, json};
 use super::bearer::Bearer;
 use crate::accounts;
 use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::scopes;
 use crate::state::AppState;
 
 pub async fn userinfo(
     State(state): State<AppState>,
     bearer: Bearer,
 ) -> Result<Json<Value>, OAuthError> {
-    bearer.require("openid")?;
+    bearer.require(scopes::OPENID)?;
     let claims = bearer.0;
     let user = accounts::find_user(&state.db, &claims.sub)
         .await
@@ -24,7 +25,7 @@ pub async fn userinfo(
         })?;
     let mut body = Map::new();
     body.insert("sub".into(), json!(user.id));
-    if claims.has_scope("profile") {
+    if claims.has_scope(scopes::PROFILE) {
         body.insert("name".into(), json!(user.display_name));
         body.insert("preferred_username".into(), json!(user.username));
         body.insert(
@@ -40,12 +41,12 @@ pub async fn userinfo(
         };
         body.insert("organisation".into(), organisation.unwrap_or(Value::Null));
     }
-    if claims.has_scope("email") {
+    if claims.has_scope(scopes::EMAIL) {
         body.insert("email".into(), json!(user.email));
         // Addresses are entered by administrators, not confirmed by mail.
         body.insert("email_verified".into(), json!(false));
     }
-    if claims.has_scope("phone") {
+    if claims.has_scope(scopes::PHONE) {
         body.insert("phone_number".into(), json!(user.phone));
     }
     Ok(Json(Value::Object(body)))

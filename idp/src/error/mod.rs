@@ -2,6 +2,8 @@
 //! readable page for browsers. The `Display` text of each variant is what a user may see; the
 //! cause of an internal error is logged with the request id and never sent.
 
+mod domain;
+
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
