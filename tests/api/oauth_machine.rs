@@ -50,7 +50,8 @@ async fn discovery_documents_name_every_endpoint_and_only_s256(backend: Backend)
         let scopes = doc["scopes_supported"].as_array().unwrap();
         assert!(scopes.contains(&Value::from("catalogue:fund-repayment:write")));
         assert!(scopes.contains(&Value::from("crowdfunding:staff")));
-        assert_eq!(scopes.len(), 10 + 19 * 2);
+        assert!(scopes.contains(&Value::from("inbox")));
+        assert_eq!(scopes.len(), 11 + 19 * 2);
     }
 }
 
