@@ -8,6 +8,7 @@ pub mod freeze;
 pub mod idempotency;
 pub mod openapi;
 pub mod query;
+pub mod reporting;
 pub mod schema;
 pub mod sdk_records;
 pub mod sheets;

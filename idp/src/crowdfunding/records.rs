@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 use super::error::CrowdfundingError;
 use super::model::{Order, Project, Reward};
 use super::money::{fen_to_wan, fen_to_yuan};
+use crate::catalogue::reporting::{Keep, Mode, Outcome, Reporting};
 use crate::catalogue::spec::record_type;
-use crate::catalogue::store::{self, Item, Reporter, Source, Status};
+use crate::catalogue::store::{Item, Reporter, Source};
 use crate::catalogue::validate::{self, UnknownFields};
 use crate::db::Tx;
 
@@ -93,15 +94,13 @@ pub async fn write(
         user_id: Some(user_id.to_owned()),
         source: Source::Workflow,
     };
-    let results = store::store(tx, items, &reporter, now).await?;
-    let refused: Vec<_> = results
-        .into_iter()
-        .filter(|r| r.status == Status::Refused)
-        .flat_map(|r| r.errors)
-        .collect();
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(CrowdfundingError::InvalidFields(refused))
+    let mut reporting = Reporting::new(&reporter, Mode::Atomic, Keep::RefusedUpTo(100), now);
+    reporting.add(tx, items).await?;
+    match reporting.finish() {
+        Outcome::Stored(_) => Ok(()),
+        // The caller's transaction is dropped with this error: nothing of the step is stored.
+        Outcome::Refused(tally) => Err(CrowdfundingError::InvalidFields(
+            tally.results.into_iter().flat_map(|r| r.errors).collect(),
+        )),
     }
 }

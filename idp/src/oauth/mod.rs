@@ -4,6 +4,7 @@
 pub mod adapter;
 pub mod client_cache;
 pub mod clients;
+pub mod code_exchange;
 pub mod consents;
 pub mod error;
 pub mod grants;

@@ -11,9 +11,10 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use super::{Mode, ReportParams, Summary, record_type, refused_problem, reporter};
+use super::{ReportParams, Summary, record_type, refused_problem, reporter};
+use crate::catalogue::reporting::{Keep, Outcome, Reporting, Tally};
 use crate::catalogue::sheets::{self, Encoding, Format, SheetError, SheetRow};
-use crate::catalogue::store::{self, Item, RecordResult, Source, Status};
+use crate::catalogue::store::{Item, RecordResult, Source, Status};
 use crate::catalogue::validate;
 use crate::error::ApiError;
 use crate::http::oauth::bearer::ApiBearer;
@@ -117,9 +118,8 @@ pub async fn post_import(
         result
     });
 
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    let (mut received, mut created, mut updated, mut unchanged, mut refused) = (0, 0, 0, 0, 0);
-    let mut listed: Vec<RecordResult> = Vec::new();
+    let mut tx = state.db.begin().await?;
+    let mut reporting = Reporting::new(&reporter, mode, Keep::RefusedUpTo(MAX_LISTED), state.now());
     while let Some(rows) = incoming.recv().await {
         let items: Vec<Item> = rows
             .into_iter()
@@ -129,23 +129,7 @@ pub async fn post_import(
                 checked: validate::check_cells(t, row.cells, row.errors),
             })
             .collect();
-        received += items.len();
-        let results = store::store(&mut tx, items, &reporter, state.now())
-            .await
-            .map_err(ApiError::from)?;
-        for r in results {
-            match r.status {
-                Status::Created => created += 1,
-                Status::Updated => updated += 1,
-                Status::Unchanged => unchanged += 1,
-                Status::Refused => {
-                    refused += 1;
-                    if listed.len() < MAX_LISTED {
-                        listed.push(r);
-                    }
-                }
-            }
-        }
+        reporting.add(&mut tx, items).await?;
     }
     let read = match reader.await {
         Ok(read) => read,
@@ -170,31 +154,28 @@ pub async fn post_import(
                 errors,
                 identified: Default::default(),
             };
-            return Ok(refused_problem(0, vec![header], 1).into_response());
+            let tally = Tally {
+                refused: 1,
+                results: vec![header],
+                ..Default::default()
+            };
+            return Ok(refused_problem(tally).into_response());
         }
         Err(SheetError::Io(e)) => return Err(ApiError::internal(e)),
         Err(other) => return Err(ApiError::BadRequest(other.to_string())),
     }
-    if received == 0 {
-        return Err(ApiError::InvalidBody(
-            "文件中没有数据行 / the file has no data rows".into(),
-        ));
-    }
-    if mode == Mode::Atomic && refused > 0 {
-        drop(tx);
-        return Ok(refused_problem(received, listed, refused).into_response());
-    }
-    tx.commit().await.map_err(ApiError::from)?;
-    let errors_omitted = super::cap_errors(&mut listed);
-    let summary = Summary {
-        errors_omitted,
-        mode,
-        received,
-        created,
-        updated,
-        unchanged,
-        refused,
-        results: listed,
+    let tally = match reporting.finish() {
+        Outcome::Stored(tally) | Outcome::Refused(tally) if tally.received == 0 => {
+            return Err(ApiError::InvalidBody(
+                "文件中没有数据行 / the file has no data rows".into(),
+            ));
+        }
+        Outcome::Stored(tally) => tally,
+        Outcome::Refused(tally) => {
+            drop(tx);
+            return Ok(refused_problem(tally).into_response());
+        }
     };
-    Ok(axum::Json(summary).into_response())
+    tx.commit().await?;
+    Ok(axum::Json(Summary::new(mode, tally)).into_response())
 }

@@ -11,8 +11,9 @@ use serde::Serialize;
 
 use crate::catalogue::freeze;
 use crate::catalogue::query::Visibility;
+use crate::catalogue::reporting::{Mode, Tally};
 use crate::catalogue::spec::{self, RecordType};
-use crate::catalogue::store::{RecordResult, Reporter, Source, Status};
+use crate::catalogue::store::{RecordResult, Reporter, Source};
 use crate::catalogue::validate::UnknownFields;
 use crate::error::{ApiError, Problem};
 use crate::http::oauth::bearer::ApiBearer;
@@ -46,14 +47,6 @@ fn record_type(slug: &str) -> Result<&'static RecordType, ApiError> {
             "记录类型 {slug}（可用类型见 GET /api/catalogue）/ record type {slug} (see GET /api/catalogue)"
         ))
     })
-}
-
-/// Atomic (the default) stores all or nothing; partial stores the valid records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Mode {
-    Atomic,
-    Partial,
 }
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -155,18 +148,17 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(mode: Mode, mut results: Vec<RecordResult>) -> Self {
-        let errors_omitted = cap_errors(&mut results);
-        let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    fn new(mode: Mode, mut tally: Tally) -> Self {
+        let errors_omitted = cap_errors(&mut tally.results);
         Summary {
             errors_omitted,
             mode,
-            received: results.len(),
-            created: count(Status::Created),
-            updated: count(Status::Updated),
-            unchanged: count(Status::Unchanged),
-            refused: count(Status::Refused),
-            results,
+            received: tally.received,
+            created: tally.created,
+            updated: tally.updated,
+            unchanged: tally.unchanged,
+            refused: tally.refused,
+            results: tally.results,
         }
     }
 }
@@ -190,11 +182,8 @@ fn cap_errors(results: &mut [RecordResult]) -> usize {
 
 /// 422 listing the refused records and fields (up to [`MAX_LISTED_ERRORS`]); nothing was
 /// stored.
-fn refused_problem(
-    received: usize,
-    mut refused: Vec<RecordResult>,
-    total_refused: usize,
-) -> Problem {
+fn refused_problem(tally: Tally) -> Problem {
+    let (received, total_refused, mut refused) = (tally.received, tally.refused, tally.results);
     let omitted = cap_errors(&mut refused);
     let errors: Vec<serde_json::Value> = refused
         .iter()

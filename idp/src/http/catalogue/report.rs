@@ -7,10 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::{MAX_RECORDS, Mode, ReportParams, Summary, record_type, refused_problem, reporter};
+use super::{MAX_RECORDS, ReportParams, Summary, record_type, refused_problem, reporter};
 use crate::catalogue::idempotency::{self, Stored};
+use crate::catalogue::reporting::{Keep, Outcome, Reporting};
 use crate::catalogue::spec::{self, RecordType};
-use crate::catalogue::store::{self, Item, Source, Status};
+use crate::catalogue::store::{Item, Source};
 use crate::catalogue::validate;
 use crate::db::is_unique_violation;
 use crate::error::ApiError;
@@ -154,7 +155,6 @@ async fn report(
             checked: validate::check_json(t, &record, unknown),
         })
         .collect();
-    let received = items.len();
 
     let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
     if let Some(key) = &idem_key
@@ -164,23 +164,17 @@ async fn report(
     {
         return replay(stored, &hash);
     }
-    let results = store::store(&mut tx, items, &reporter, state.now())
-        .await
-        .map_err(ApiError::from)?;
-    let refused = results
-        .iter()
-        .filter(|r| r.status == Status::Refused)
-        .count();
-    if mode == Mode::Atomic && refused > 0 {
-        // Dropping the transaction rolls back what the valid records wrote.
-        drop(tx);
-        let listed = results
-            .into_iter()
-            .filter(|r| r.status == Status::Refused)
-            .collect();
-        return Ok(refused_problem(received, listed, refused).into_response());
-    }
-    let summary = Summary::new(mode, results);
+    let mut reporting = Reporting::new(&reporter, mode, Keep::All, state.now());
+    reporting.add(&mut tx, items).await?;
+    let tally = match reporting.finish() {
+        Outcome::Stored(tally) => tally,
+        Outcome::Refused(tally) => {
+            // Dropping the transaction rolls back what the valid records wrote.
+            drop(tx);
+            return Ok(refused_problem(tally).into_response());
+        }
+    };
+    let summary = Summary::new(mode, tally);
     let body = serde_json::to_string(&summary).map_err(ApiError::internal)?;
     if let Some(key) = &idem_key {
         let stored = Stored {

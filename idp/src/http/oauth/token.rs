@@ -9,11 +9,11 @@ use serde::Serialize;
 
 use super::client_auth::{self, AuthenticatedClient};
 use super::form::OAuthForm;
-use crate::accounts;
-use crate::oauth::adapter::{self, ScopeSet};
+use crate::oauth::adapter::ScopeSet;
 use crate::oauth::clients::{Client, GrantType};
+use crate::oauth::code_exchange::{self, CodeRequest, Lifetimes, Redeemed};
 use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::grants::{self, NewGrant};
+use crate::oauth::grants::{self};
 use crate::oauth::tokens::{AccessClaims, IdClaims};
 use crate::state::AppState;
 
@@ -135,108 +135,26 @@ async fn authorization_code(
     let now = state.now();
     let settings = &state.settings.tokens;
 
-    // Reads first, through the pool; the transaction below only writes. The single use of the
-    // code is guaranteed by `redeem_code`'s conditional update, not by this read.
-    let record = grants::find_code(&state.db, code)
-        .await
-        .map_err(OAuthError::server_error)?
-        .ok_or_else(|| OAuthError::invalid_grant("the code is invalid / 授权码无效"))?;
-    // RFC 6749 §4.1.2: a code used twice revokes what it issued.
-    if let Some(grant_id) = &record.grant_id {
-        revoke_for_replay(state, grant_id, "authorization code replayed").await?;
-        tracing::warn!(client_id = %client.client_id, "authorization code replayed; its grant is revoked");
-        return Err(OAuthError::invalid_grant(
-            "the code was already used / 授权码已被使用",
-        ));
-    }
-    // RFC 6749 §4.1.3: bound to the client and the redirect URI.
-    if record.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant(
-            "the code was issued to another client / 授权码不属于该客户端",
-        ));
-    }
-    if record.redirect_uri != redirect_uri {
-        return Err(OAuthError::invalid_grant(
-            "redirect_uri does not match the authorization request",
-        ));
-    }
-    if record.expires_at <= now {
-        return Err(OAuthError::invalid_grant(
-            "the code has expired / 授权码已过期",
-        ));
-    }
-    // RFC 7636 §4.6; RFC 9700 §2.1.1: a verifier without a challenge is refused too.
-    match (&record.pkce_challenge, verifier) {
-        (Some(challenge), Some(verifier)) if adapter::pkce_verify(challenge, verifier) => {}
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier does not match / PKCE 校验失败",
-            ));
-        }
-        (Some(_), None) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier is required / 缺少 code_verifier",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier sent but the authorization request had no code_challenge",
-            ));
-        }
-        (None, None) if client.public => {
-            return Err(OAuthError::invalid_grant("public clients must use PKCE"));
-        }
-        (None, None) => {}
-    }
-    let user = accounts::find_user(&state.db, &record.user_id)
-        .await
-        .map_err(OAuthError::server_error)?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
-
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    let grant = grants::create_grant(
-        &mut tx,
-        NewGrant {
-            client_id: &client.client_id,
-            user_id: Some(&user.id),
-            session_id: record.session_id.as_deref(),
-            scope: &record.scope,
-            auth_time: record.auth_time,
-            lifetime: settings.refresh_token_absolute_ttl,
+    let Redeemed {
+        record,
+        user,
+        grant,
+        refresh_token,
+    } = code_exchange::redeem(
+        &state.db,
+        &CodeRequest {
+            client,
+            code,
+            redirect_uri,
+            verifier,
+        },
+        Lifetimes {
+            refresh_idle: settings.refresh_token_idle_ttl,
+            grant_absolute: settings.refresh_token_absolute_ttl,
         },
         now,
     )
-    .await
-    .map_err(OAuthError::server_error)?;
-    if !grants::redeem_code(&mut tx, code, &grant.id)
-        .await
-        .map_err(OAuthError::server_error)?
-    {
-        // Another request redeemed it between our read and this write: a replay after all.
-        drop(tx);
-        if let Some(first) = grants::find_code(&state.db, code)
-            .await
-            .map_err(OAuthError::server_error)?
-            && let Some(grant_id) = first.grant_id
-        {
-            revoke_for_replay(state, &grant_id, "authorization code replayed").await?;
-        }
-        return Err(OAuthError::invalid_grant(
-            "the code was already used / 授权码已被使用",
-        ));
-    }
-    let refresh_token = if client.allows_grant(GrantType::RefreshToken) {
-        Some(
-            grants::issue_refresh(&mut tx, &grant, now, settings.refresh_token_idle_ttl)
-                .await
-                .map_err(OAuthError::server_error)?
-                .into_string(),
-        )
-    } else {
-        None
-    };
-    tx.commit().await.map_err(OAuthError::server_error)?;
+    .await?;
 
     let scope = ScopeSet::parse(&record.scope).unwrap_or_else(|_| ScopeSet::empty());
     let (access_token, claims) = mint_user_access(
@@ -282,18 +200,6 @@ async fn authorization_code(
         refresh_token,
         id_token,
     })
-}
-
-async fn revoke_for_replay(
-    state: &AppState,
-    grant_id: &str,
-    reason: &str,
-) -> Result<(), OAuthError> {
-    let mut tx = state.db.begin().await.map_err(OAuthError::server_error)?;
-    grants::revoke_grant(&mut tx, grant_id, reason, state.now())
-        .await
-        .map_err(OAuthError::server_error)?;
-    tx.commit().await.map_err(OAuthError::server_error)
 }
 
 async fn mint_user_access(

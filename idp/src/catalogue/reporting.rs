@@ -1,0 +1,102 @@
+//! The one reporting service: records checked against the spec are stored batch by batch in
+//! the caller's transaction, counted, and, in atomic mode, refused all together when any one of
+//! them is. The reporting API, the file import and every platform workflow report through it;
+//! they keep only what is theirs (reading a request, a file, a project).
+
+use serde::Serialize;
+
+use super::store::{self, Item, RecordResult, Reporter, Status};
+use crate::db::{DbError, Tx};
+
+/// Atomic (the default) stores all or nothing; partial stores the valid records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Atomic,
+    Partial,
+}
+
+/// Which record results a reporting keeps for its answer.
+#[derive(Debug, Clone, Copy)]
+pub enum Keep {
+    /// Every record's result (a JSON report answers record by record).
+    All,
+    /// The first `n` refused records (an import of a million rows lists only what to fix).
+    RefusedUpTo(usize),
+}
+
+/// What a reporting counted.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub received: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    /// The results kept (see [`Keep`]).
+    pub results: Vec<RecordResult>,
+}
+
+/// How a reporting ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// What was stored; the caller commits.
+    Stored(Tally),
+    /// Atomic mode and some record was refused: nothing may be stored, the caller drops the
+    /// transaction. `results` holds the refused records kept.
+    Refused(Tally),
+}
+
+/// One reporting in progress.
+pub struct Reporting<'a> {
+    reporter: &'a Reporter,
+    mode: Mode,
+    keep: Keep,
+    now: i64,
+    tally: Tally,
+}
+
+impl<'a> Reporting<'a> {
+    pub fn new(reporter: &'a Reporter, mode: Mode, keep: Keep, now: i64) -> Self {
+        Reporting {
+            reporter,
+            mode,
+            keep,
+            now,
+            tally: Tally::default(),
+        }
+    }
+
+    /// Stores a batch (in order: a parent earlier in it counts for its children).
+    pub async fn add(&mut self, tx: &mut Tx, items: Vec<Item>) -> Result<(), DbError> {
+        let results = store::store(tx, items, self.reporter, self.now).await?;
+        let t = &mut self.tally;
+        for r in results {
+            t.received += 1;
+            match r.status {
+                Status::Created => t.created += 1,
+                Status::Updated => t.updated += 1,
+                Status::Unchanged => t.unchanged += 1,
+                Status::Refused => t.refused += 1,
+            }
+            let kept = match self.keep {
+                Keep::All => true,
+                Keep::RefusedUpTo(n) => r.status == Status::Refused && t.results.len() < n,
+            };
+            if kept {
+                t.results.push(r);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Outcome {
+        let mut tally = self.tally;
+        if self.mode == Mode::Atomic && tally.refused > 0 {
+            tally.results.retain(|r| r.status == Status::Refused);
+            Outcome::Refused(tally)
+        } else {
+            Outcome::Stored(tally)
+        }
+    }
+}
