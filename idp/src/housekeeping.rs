@@ -32,7 +32,7 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
         ),
         (
             "DELETE FROM login_known_addresses WHERE last_success < $1",
-            now - crate::web::throttle::KNOWN_FOR,
+            now - crate::web::identity::throttle::KNOWN_FOR,
         ),
         (
             "DELETE FROM catalogue_idempotency WHERE created_at < $1",

@@ -107,7 +107,7 @@ async fn parallel_logins_cannot_outrun_the_throttle(backend: Backend) {
     let verified = statuses.iter().filter(|s| matches!(s, 401 | 303)).count();
     let locked = statuses.iter().filter(|s| **s == 429).count();
     assert!(
-        verified <= idp::web::throttle::PAIR_FREE_FAILURES as usize,
+        verified <= idp::web::identity::throttle::PAIR_FREE_FAILURES as usize,
         "{verified} passwords were checked: {statuses:?}"
     );
     assert_eq!(verified + locked, 40, "{statuses:?}");
@@ -164,7 +164,7 @@ async fn guessing_from_many_addresses_spares_the_owners_known_address(backend: B
         303
     );
     // Guessing spread over many addresses, two tries each (under the pair's limit).
-    let free = idp::web::throttle::ACCOUNT_FREE_FAILURES as u8;
+    let free = idp::web::identity::throttle::ACCOUNT_FREE_FAILURES as u8;
     for n in 0..free / 2 {
         let guesser = browser_from(100 + n);
         for i in 0..2 {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod grants;
 pub mod jwt_provider;
 pub mod keys;
+pub mod params;
 pub mod revocation_check;
 pub mod rotations;
 pub mod scopes;

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::login_state::{self, Login};
+use super::identity::login_state::{self, Login};
 use super::pages;
 use crate::accounts::caller::Caller;
 use crate::accounts::{self, Role, User};

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-use super::login_state;
+use super::identity::login_state;
 use crate::accounts::caller::Caller;
 use crate::state::AppState;
 

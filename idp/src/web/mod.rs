@@ -1,24 +1,20 @@
-//! The pages people see: login, consent, account, logout, and the authorization endpoint that
-//! leads through them. Sessions live in the database; every form is CSRF-protected; every page
-//! refuses to be framed and sends no referrer.
+//! The pages people see: the identity pages (`identity/`: login, consent, account, logout and the
+//! authorization endpoint that leads through them), the staff console (`console/`, one file per
+//! area), and the inbox; each platform's pages live in its own folder and are merged here.
+//! Sessions live in the database; every form is CSRF-protected; every page refuses to be framed
+//! and sends no referrer.
 
-mod account;
 pub mod auth;
-mod authorize;
 mod console;
-mod console_catalogue;
 pub mod header;
+pub mod identity;
 pub mod lang;
-mod login;
-mod login_state;
-mod logout;
 pub(crate) mod pages;
 pub mod session_store;
-pub mod throttle;
 
 use axum::Router;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
 use time::Duration;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -44,48 +40,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         state.settings.tokens.session_ttl,
     )));
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/account") }),
-        )
-        .route("/authorize", get(authorize::get_authorize))
-        .route(authorize::RESUME_PATH, get(authorize::get_resume))
-        .route("/login", get(login::get_login).post(login::post_login))
-        .route(
-            "/consent",
-            get(authorize::get_consent).post(authorize::post_consent),
-        )
-        .route("/logout", get(logout::get_logout).post(logout::post_logout))
-        .route("/account", get(account::get_account))
-        .route("/account/apps/withdraw", post(account::post_withdraw))
-        .route("/account/logout-all", post(account::post_logout_all))
-        .route("/account/sessions/end", post(account::post_end_session))
-        .route("/account/password", post(account::post_password))
-        .route(
-            "/console/clients",
-            get(console::get_clients).post(console::post_clients),
-        )
-        .route(
-            "/console/clients/{client_id}",
-            get(console::get_client).post(console::post_client),
-        )
-        .route(
-            "/console/clients/{client_id}/secret",
-            post(console::post_rotate),
-        )
-        .route(
-            "/console/clients/{client_id}/delete",
-            post(console::post_delete),
-        )
-        .route("/console/catalogue", get(console_catalogue::get_catalogue))
-        .route(
-            "/console/organisations",
-            get(console_catalogue::get_organisations),
-        )
-        .route(
-            "/console/organisations/{id}",
-            post(console_catalogue::post_organisation),
-        )
+        .merge(identity::router())
+        .merge(console::router())
         .merge(crate::inbox::pages::router())
         .merge(
             state

@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::form::OAuthForm;
 use crate::db::Db;
+use crate::oauth::params::OAuthForm;
 use std::sync::Arc;
 
 use crate::oauth::client_cache::ClientCache;

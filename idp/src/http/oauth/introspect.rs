@@ -9,9 +9,9 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::client_auth;
-use super::form::OAuthForm;
 use crate::oauth::error::OAuthError;
 use crate::oauth::grants;
+use crate::oauth::params::OAuthForm;
 use crate::oauth::tokens::TokenError;
 use crate::state::AppState;
 

@@ -3,7 +3,6 @@
 pub mod bearer;
 mod client_auth;
 mod discovery;
-pub mod form;
 mod introspect;
 mod revoke;
 mod token;

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 use super::client_auth;
-use super::form::OAuthForm;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::grants;
+use crate::oauth::params::OAuthForm;
 use crate::state::AppState;
 
 pub async fn post_revoke(

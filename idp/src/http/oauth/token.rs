@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::client_auth::{self, AuthenticatedClient};
-use super::form::OAuthForm;
 use crate::oauth::adapter::ScopeSet;
 use crate::oauth::clients::{Client, GrantType};
 use crate::oauth::code_exchange::{self, CodeRequest, Lifetimes, Redeemed};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::grants::{self};
+use crate::oauth::params::OAuthForm;
 use crate::oauth::tokens::{AccessClaims, IdClaims};
 use crate::state::AppState;
 

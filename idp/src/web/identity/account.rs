@@ -11,17 +11,17 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::auth::PageUser;
-use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, CsrfOnly, PageForm, form_token, render};
-use super::session_store::DbSessionStore;
 use super::throttle;
 use crate::accounts::{self, User, password};
 use crate::error::PageError;
 use crate::oauth::consents;
 use crate::oauth::grants::{self, GrantsOf};
 use crate::state::AppState;
+use crate::web::auth::PageUser;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, CsrfOnly, PageForm, form_token, render};
+use crate::web::session_store::DbSessionStore;
 use crate::with_pool;
 
 pub struct ActiveSession {

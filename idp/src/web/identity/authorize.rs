@@ -12,19 +12,19 @@ use axum_csrf::CsrfToken;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::lang::Lang;
 use super::login_state::{self, Login};
-use super::pages::{self, PageForm, form_token, render};
 use crate::accounts;
 use crate::error::PageError;
-use crate::http::oauth::form::OAuthForm;
 use crate::oauth::adapter::{self, ScopeSet};
 use crate::oauth::clients::GrantType;
 use crate::oauth::consents;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::grants::{self, NewCode};
+use crate::oauth::params::OAuthForm;
 use crate::oauth::scopes;
 use crate::state::AppState;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, PageForm, form_token, render};
 
 const PENDING: &str = "pending_authorization";
 

@@ -10,12 +10,12 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::lang::Lang;
 use super::login_state;
-use super::pages::{self, PageForm, form_token, render};
 use crate::error::PageError;
 use crate::oauth::{clients, grants};
 use crate::state::AppState;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, PageForm, form_token, render};
 
 #[derive(Template)]
 #[template(path = "logout.html")]

@@ -1,4 +1,5 @@
-//! Form bodies of the OAuth endpoints, parsed strictly: RFC 6749 §3.1 forbids repeated
+//! The parameters of OAuth requests (form bodies of the endpoints, the query of the
+//! authorization request), parsed strictly: RFC 6749 §3.1 forbids repeated
 //! parameters, and the body must be `application/x-www-form-urlencoded`.
 
 use std::collections::HashMap;

@@ -11,12 +11,12 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::lang::Lang;
-use super::pages::{self, PageForm, form_token, render};
 use super::{login_state, throttle};
 use crate::accounts::{self, password};
 use crate::error::PageError;
 use crate::state::AppState;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, PageForm, form_token, render};
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -10,13 +10,13 @@ use axum_csrf::CsrfToken;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::auth::ConsoleStaff;
-use super::lang::Lang;
-use super::pages::{self, CsrfOnly, PageForm, form_token, render};
 use crate::accounts::{self, Organisation};
 use crate::error::PageError;
 use crate::oauth::clients::{self, Client, ClientError, ClientSpec, GrantType};
 use crate::state::AppState;
+use crate::web::auth::ConsoleStaff;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, CsrfOnly, PageForm, form_token, render};
 
 const FLASH_SECRET: &str = "console_secret";
 
