@@ -59,13 +59,13 @@ struct UserRoleRow {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("an organisation named {0} already exists")]
+    #[error("机构 {0} 已存在 / an organisation named {0} already exists")]
     OrganisationExists(String),
-    #[error("the username {0} is taken")]
+    #[error("用户名 {0} 已被使用 / the username {0} is taken")]
     UsernameTaken(String),
-    #[error("no user named {0}")]
+    #[error("没有用户 {0} / no user named {0}")]
     UnknownUser(String),
-    #[error("no organisation named {0}")]
+    #[error("没有机构 {0} / no organisation named {0}")]
     UnknownOrganisation(String),
     #[error(transparent)]
     Password(#[from] password::PasswordError),

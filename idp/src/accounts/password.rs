@@ -21,9 +21,9 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
-    #[error("the password must be at least {min} characters long")]
+    #[error("密码至少 {min} 个字符 / the password must be at least {min} characters long")]
     TooShort { min: usize },
-    #[error("the password must be at most {max} characters long")]
+    #[error("密码最多 {max} 个字符 / the password must be at most {max} characters long")]
     TooLong { max: usize },
     #[error(
         "这个密码太常见或太容易猜到，请换一个更长、更少见的密码。This password is too common or too easy to guess; choose a longer, less usual one."

@@ -140,23 +140,29 @@ pub struct ClientSpec {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("the client name must not be empty")]
+    #[error("客户端名称不能为空 / the client name must not be empty")]
     EmptyName,
-    #[error("redirect URI `{uri}` is not acceptable: {reason}")]
+    #[error("回调地址 `{uri}` 不可用 / redirect URI `{uri}` is not acceptable: {reason}")]
     BadRedirectUri { uri: String, reason: &'static str },
-    #[error("a client using authorization_code needs at least one redirect URI")]
+    #[error(
+        "使用授权码的客户端至少需要一个回调地址 / a client using authorization_code needs at least one redirect URI"
+    )]
     NoRedirectUri,
-    #[error("unknown scope `{0}`")]
+    #[error("未知的权限范围 / unknown scope `{0}`")]
     UnknownScope(String),
     #[error("{0}")]
     BadScope(String),
-    #[error("a public client cannot use client_credentials: it has no secret to authenticate with")]
+    #[error(
+        "公开客户端没有密钥，不能使用 client_credentials / a public client cannot use client_credentials: it has no secret to authenticate with"
+    )]
     PublicClientCredentials,
-    #[error("refresh_token needs authorization_code: refresh tokens come from codes")]
+    #[error(
+        "refresh_token 需要同时启用 authorization_code / refresh_token needs authorization_code: refresh tokens come from codes"
+    )]
     RefreshWithoutCode,
-    #[error("no organisation with id {0}")]
+    #[error("没有这个机构 / no organisation with id {0}")]
     UnknownOrganisation(String),
-    #[error("no client with id {0}")]
+    #[error("没有这个客户端 / no client with id {0}")]
     NotFound(String),
     #[error(transparent)]
     Db(#[from] DbError),
