@@ -98,7 +98,7 @@ pub async fn run() -> anyhow::Result<()> {
         } => {
             let application = Application::build(settings).await?;
             if with_demo {
-                let report = demo::load(&application.state().db, SystemClock.now())
+                let report = demo::load(&application.state().db, application.state().now())
                     .await
                     .context("loading demo data")?;
                 eprint!("{}", demo::render_text(&report));

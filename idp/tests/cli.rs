@@ -149,6 +149,24 @@ fn unknown_key_in_the_environment_is_refused() {
     assert_one_clear_error(&output, "unknown field: found `listn`");
 }
 
+/// A platform's section is checked by the platform before anything starts.
+#[test]
+fn a_platform_section_with_a_typo_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = idp(
+        dir.path(),
+        &["migrate"],
+        &[("IDP__CROWDFUNDING__UNPAID_ORDR_TTL", "60")],
+    );
+    assert_one_clear_error(&output, "crowdfunding: unknown field `unpaid_ordr_ttl`");
+    let output = idp(
+        dir.path(),
+        &["migrate"],
+        &[("IDP__CROWDFUNDING__UNPAID_ORDER_TTL", "soon")],
+    );
+    assert_one_clear_error(&output, "crowdfunding: invalid type");
+}
+
 #[test]
 fn missing_config_file_is_named() {
     let dir = tempfile::tempdir().unwrap();

@@ -280,6 +280,10 @@ mod openapi {
             ("/api/crowdfunding/projects/{id}/actions/{action}", "post"),
             ("/api/crowdfunding/projects/{id}/orders", "post"),
             ("/api/crowdfunding/orders/{id}/evaluation", "post"),
+            ("/api/crowdfunding/scheduler/run", "post"),
+            ("/api/inbox", "get"),
+            ("/api/inbox/{id}/read", "post"),
+            ("/api/inbox/{id}/acknowledge", "post"),
             ("/api/catalogue/enterprise", "post"),
             ("/api/catalogue/enterprise/import", "post"),
         ] {

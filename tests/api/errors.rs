@@ -6,7 +6,40 @@ backend_tests!(
     unknown_route_shows_a_page_to_a_browser,
     wrong_method_is_a_405_problem,
     every_page_form_refuses_a_forged_or_missing_csrf_token,
+    problem_details_read_once_per_language,
 );
+
+/// A problem's detail says what went wrong once in Chinese and once in English, without a
+/// generic sentence wrapped around a message that is itself bilingual.
+async fn problem_details_read_once_per_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        (
+            app.client.get(app.url("/api/admin/clients")),
+            "需要访问令牌 / a Bearer access token is required",
+        ),
+        (
+            app.client
+                .get(app.url("/api/admin/clients"))
+                .bearer_auth("not-a-token"),
+            "令牌格式有误或签名无效 / the token is malformed or its signature does not verify",
+        ),
+        (
+            app.client
+                .get(app.url("/api/crowdfunding/projects"))
+                .bearer_auth(app.admin_token().await),
+            "令牌缺少权限 crowdfunding。The token lacks the scope crowdfunding.",
+        ),
+    ];
+    for (request, expected) in cases {
+        let problem: Value = request.send().await.unwrap().json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        assert_eq!(detail, expected);
+        for phrase in ["需要", "token is", "令牌缺少"] {
+            assert!(detail.matches(phrase).count() <= 1, "{detail}");
+        }
+    }
+}
 
 async fn unknown_route_is_a_404_problem_with_the_request_id(backend: Backend) {
     let app = spawn_app(backend).await;
