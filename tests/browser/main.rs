@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 //! The real-browser end-to-end test: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`) opens the example carrier app, logs in through the platform's pages,
-//! grants consent, reports a carrier record, sees it listed, logs out and finds the platform
+//! grants consent, reports a carrier record, sees it listed, backs a project, acknowledges a
+//! notice in the platform inbox, logs out and finds the platform
 //! session gone. A screenshot of every step is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
@@ -334,7 +335,44 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     assert!(state.contains("支付成功"), "{state}");
     shot(&browser, "09-crowdfunding-paid").await;
 
-    // 7. Log out: the platform session ends and the browser comes back signed out.
+    // 7. A notice waits in the platform inbox: the header counts it until it is acknowledged.
+    {
+        let mut tx = idp.db.begin().await.unwrap();
+        idp::inbox::post(
+            &mut tx,
+            &idp::inbox::NewMessage {
+                recipient: idp::inbox::Recipient::Role(idp::accounts::Role::CarrierOperator),
+                source: "risk",
+                topic: "risk.notice",
+                subject_zh: "请于本月底前上报基地服务情况".into(),
+                subject_en: "Report your base's services by the end of the month".into(),
+                body_zh: "平台将据此发放运营补贴。".into(),
+                body_en: "The platform's operating subsidy depends on it.".into(),
+                link: None,
+                needs_ack: true,
+            },
+            idp::clock::Clock::now(&idp.clock),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    browser
+        .goto(&format!("{}/inbox", idp.address))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "header .badge").await, "1");
+    assert!(
+        text_of(&browser, ".messages")
+            .await
+            .contains("请于本月底前上报基地服务情况")
+    );
+    shot(&browser, "10-inbox").await;
+    click(&browser, "form[action$='/acknowledge'] button").await;
+    wait_text(&browser, ".messages", |t| t.contains("已确认")).await;
+    assert!(browser.find(Locator::Css("header .badge")).await.is_err());
+
+    // 8. Log out: the platform session ends and the browser comes back signed out.
     browser.goto(&format!("{carrier_url}/")).await.unwrap();
     click(&browser, "#logout").await;
     wait_text(&browser, "h1", |t| t.contains("欢迎来到")).await;
@@ -347,9 +385,9 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             .as_str()
             .starts_with(&carrier_url)
     );
-    shot(&browser, "10-signed-out").await;
+    shot(&browser, "11-signed-out").await;
 
-    // 8. The platform no longer knows the browser: its account page asks to sign in.
+    // 9. The platform no longer knows the browser: its account page asks to sign in.
     browser
         .goto(&format!("{}/account", idp.address))
         .await
@@ -363,7 +401,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
             .path()
             .starts_with("/login")
     );
-    shot(&browser, "11-platform-session-gone").await;
+    shot(&browser, "12-platform-session-gone").await;
 
     browser.close().await.unwrap();
 }
