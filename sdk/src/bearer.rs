@@ -21,3 +21,41 @@ impl Bearer<'_> {
         }
     }
 }
+
+/// One platform API of the provider (`{issuer}/api/{area}`), called with a bearer token.
+pub(crate) struct Endpoint<'a> {
+    pub(crate) http: &'a reqwest::Client,
+    /// `{issuer}/api/{area}`, without a trailing slash.
+    pub(crate) base: String,
+    bearer: Bearer<'a>,
+}
+
+impl<'a> Endpoint<'a> {
+    pub(crate) fn new(
+        http: &'a reqwest::Client,
+        issuer: &str,
+        area: &str,
+        bearer: Bearer<'a>,
+    ) -> Self {
+        Endpoint {
+            http,
+            base: format!("{}/api/{area}", issuer.trim_end_matches('/')),
+            bearer,
+        }
+    }
+
+    /// Sends with the token; a refusal is [`Error::Refused`] with its problem document.
+    pub(crate) async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
+        let response = request
+            .bearer_auth(self.bearer.token().await?)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(crate::error::refused(response).await);
+        }
+        Ok(response.json().await?)
+    }
+}

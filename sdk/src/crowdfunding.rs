@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Error, refused};
+use crate::error::Error;
 
 /// A project's fields as its initiator writes them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -198,9 +198,7 @@ pub struct AuditEntry {
 
 /// The crowdfunding platform, acting with one user's token.
 pub struct Crowdfunding<'a> {
-    http: &'a reqwest::Client,
-    base: String,
-    bearer: crate::bearer::Bearer<'a>,
+    api: crate::bearer::Endpoint<'a>,
 }
 
 impl<'a> Crowdfunding<'a> {
@@ -210,24 +208,8 @@ impl<'a> Crowdfunding<'a> {
         bearer: crate::bearer::Bearer<'a>,
     ) -> Self {
         Crowdfunding {
-            http,
-            base: format!("{}/api/crowdfunding", issuer.trim_end_matches('/')),
-            bearer,
+            api: crate::bearer::Endpoint::new(http, issuer, "crowdfunding", bearer),
         }
-    }
-
-    async fn send<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<T, Error> {
-        let response = request
-            .bearer_auth(self.bearer.token().await?)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        Ok(response.json().await?)
     }
 
     /// The nine project categories (电视电影 … 其他).
@@ -237,7 +219,8 @@ impl<'a> Crowdfunding<'a> {
             categories: Vec<String>,
         }
         Ok(self
-            .send::<Categories>(self.http.get(format!("{}/categories", self.base)))
+            .api
+            .send::<Categories>(self.api.http.get(format!("{}/categories", self.api.base)))
             .await?
             .categories)
     }
@@ -260,27 +243,36 @@ impl<'a> Crowdfunding<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(&self, draft: &ProjectDraft) -> Result<Project, Error> {
-        self.send(
-            self.http
-                .post(format!("{}/projects", self.base))
-                .json(draft),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/projects", self.api.base))
+                    .json(draft),
+            )
+            .await
     }
 
     /// 修改项目资料 (drafts only).
     pub async fn update(&self, id: &str, draft: &ProjectDraft) -> Result<Project, Error> {
-        self.send(
-            self.http
-                .put(format!("{}/projects/{id}", self.base))
-                .json(draft),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .put(format!("{}/projects/{id}", self.api.base))
+                    .json(draft),
+            )
+            .await
     }
 
     /// One project with its progress and the caller's next actions.
     pub async fn project(&self, id: &str) -> Result<Project, Error> {
-        self.send(self.http.get(format!("{}/projects/{id}", self.base)))
+        self.api
+            .send(
+                self.api
+                    .http
+                    .get(format!("{}/projects/{id}", self.api.base)),
+            )
             .await
     }
 
@@ -292,13 +284,14 @@ impl<'a> Crowdfunding<'a> {
             items: Vec<Project>,
         }
         let mut request = self
+            .api
             .http
-            .get(format!("{}/projects", self.base))
+            .get(format!("{}/projects", self.api.base))
             .query(&[("sort", ranking)]);
         if let Some(c) = category {
             request = request.query(&[("category", c)]);
         }
-        Ok(self.send::<Items>(request).await?.items)
+        Ok(self.api.send::<Items>(request).await?.items)
     }
 
     /// A transition: `submit`, `approve`, `return`, `reject`, `request-deletion`, `delete`. A
@@ -311,28 +304,32 @@ impl<'a> Crowdfunding<'a> {
         reason: Option<&str>,
     ) -> Result<Project, Error> {
         let request = self
+            .api
             .http
-            .post(format!("{}/projects/{id}/actions/{action}", self.base));
+            .post(format!("{}/projects/{id}/actions/{action}", self.api.base));
         let request = match reason {
             Some(r) => request.json(&serde_json::json!({ "reason": r })),
             None => request,
         };
-        self.send(request).await
+        self.api.send(request).await
     }
 
     /// 参与众筹: back a reward; pay at `payment.pay_url`.
     pub async fn back(&self, project_id: &str, backing: &Backing) -> Result<PlacedOrder, Error> {
-        self.send(
-            self.http
-                .post(format!("{}/projects/{project_id}/orders", self.base))
-                .json(backing),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/projects/{project_id}/orders", self.api.base))
+                    .json(backing),
+            )
+            .await
     }
 
     /// One order (the backer's, the initiator's or staff's view).
     pub async fn order(&self, id: &str) -> Result<Order, Error> {
-        self.send(self.http.get(format!("{}/orders/{id}", self.base)))
+        self.api
+            .send(self.api.http.get(format!("{}/orders/{id}", self.api.base)))
             .await
     }
 
@@ -345,12 +342,14 @@ impl<'a> Crowdfunding<'a> {
         number: &str,
     ) -> Result<Order, Error> {
         let body = serde_json::json!({ "delivery_date": date, "delivery_type": kind, "delivery_no": number });
-        self.send(
-            self.http
-                .post(format!("{}/orders/{order_id}/delivery", self.base))
-                .json(&body),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/orders/{order_id}/delivery", self.api.base))
+                    .json(&body),
+            )
+            .await
     }
 
     /// The backer evaluates (1 很满意 … 5 差).
@@ -361,21 +360,25 @@ impl<'a> Crowdfunding<'a> {
         remark: Option<&str>,
     ) -> Result<Order, Error> {
         let body = serde_json::json!({ "evaluation": evaluation, "remark": remark });
-        self.send(
-            self.http
-                .post(format!("{}/orders/{order_id}/evaluation", self.base))
-                .json(&body),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/orders/{order_id}/evaluation", self.api.base))
+                    .json(&body),
+            )
+            .await
     }
 
     /// 众筹补贴申请: apply for an innovation voucher.
     pub async fn apply_subsidy(&self, project_id: &str) -> Result<Project, Error> {
-        self.send(
-            self.http
-                .post(format!("{}/projects/{project_id}/subsidy", self.base)),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/projects/{project_id}/subsidy", self.api.base)),
+            )
+            .await
     }
 
     /// Staff: approve or reject a voucher application.
@@ -386,15 +389,17 @@ impl<'a> Crowdfunding<'a> {
         reason: Option<&str>,
     ) -> Result<Project, Error> {
         let decision = if approve { "approve" } else { "reject" };
-        self.send(
-            self.http
-                .post(format!(
-                    "{}/projects/{project_id}/subsidy/{decision}",
-                    self.base
-                ))
-                .json(&serde_json::json!({ "reason": reason })),
-        )
-        .await
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!(
+                        "{}/projects/{project_id}/subsidy/{decision}",
+                        self.api.base
+                    ))
+                    .json(&serde_json::json!({ "reason": reason })),
+            )
+            .await
     }
 
     /// The project's audit trail (initiator and staff).
@@ -404,9 +409,11 @@ impl<'a> Crowdfunding<'a> {
             entries: Vec<AuditEntry>,
         }
         Ok(self
+            .api
             .send::<Entries>(
-                self.http
-                    .get(format!("{}/projects/{project_id}/audit", self.base)),
+                self.api
+                    .http
+                    .get(format!("{}/projects/{project_id}/audit", self.api.base)),
             )
             .await?
             .entries)
@@ -415,7 +422,12 @@ impl<'a> Crowdfunding<'a> {
     /// Staff: close every project whose period has ended now (the scheduler does this too).
     pub async fn run_scheduler(&self) -> Result<u64, Error> {
         let v: Value = self
-            .send(self.http.post(format!("{}/scheduler/run", self.base)))
+            .api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/scheduler/run", self.api.base)),
+            )
             .await?;
         Ok(v["closed"].as_u64().unwrap_or_default())
     }

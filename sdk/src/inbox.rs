@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, refused};
+use crate::error::Error;
 
 /// One message as its reader sees it.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,9 +48,7 @@ pub struct InboxPage {
 
 /// The inbox API.
 pub struct Inbox<'a> {
-    http: &'a reqwest::Client,
-    base: String,
-    bearer: crate::bearer::Bearer<'a>,
+    api: crate::bearer::Endpoint<'a>,
 }
 
 impl<'a> Inbox<'a> {
@@ -60,24 +58,8 @@ impl<'a> Inbox<'a> {
         bearer: crate::bearer::Bearer<'a>,
     ) -> Self {
         Inbox {
-            http,
-            base: format!("{}/api/inbox", issuer.trim_end_matches('/')),
-            bearer,
+            api: crate::bearer::Endpoint::new(http, issuer, "inbox", bearer),
         }
-    }
-
-    async fn send<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<T, Error> {
-        let response = request
-            .bearer_auth(self.bearer.token().await?)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        Ok(response.json().await?)
     }
 
     /// The newest messages (at most `limit`, capped by the server at 100), only those unread
@@ -96,18 +78,26 @@ impl<'a> Inbox<'a> {
         if let Some(before) = before {
             query.push(("before", before.to_string()));
         }
-        self.send(self.http.get(&self.base).query(&query)).await
+        self.api
+            .send(self.api.http.get(&self.api.base).query(&query))
+            .await
     }
 
     /// Marks a message read.
     pub async fn read(&self, id: &str) -> Result<Message, Error> {
-        self.send(self.http.post(format!("{}/{id}/read", self.base)))
+        self.api
+            .send(self.api.http.post(format!("{}/{id}/read", self.api.base)))
             .await
     }
 
     /// Acknowledges a message that asks for it (and marks it read).
     pub async fn acknowledge(&self, id: &str) -> Result<Message, Error> {
-        self.send(self.http.post(format!("{}/{id}/acknowledge", self.base)))
+        self.api
+            .send(
+                self.api
+                    .http
+                    .post(format!("{}/{id}/acknowledge", self.api.base)),
+            )
             .await
     }
 }
