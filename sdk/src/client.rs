@@ -113,11 +113,12 @@ impl fmt::Debug for AuthorizationRequest {
 pub struct Identity {
     /// The user's stable id (`sub`).
     pub subject: String,
-    /// Display name, with the `profile` scope.
+    /// Display name, when the provider puts it in the ID token (the platform's provider gives
+    /// the profile through [`Client::userinfo`] instead).
     pub name: Option<String>,
-    /// Username, with the `profile` scope.
+    /// Username, when the provider puts it in the ID token.
     pub preferred_username: Option<String>,
-    /// Email, with the `email` scope.
+    /// Email, when the provider puts it in the ID token.
     pub email: Option<String>,
     /// When the user authenticated (Unix seconds).
     pub auth_time: Option<i64>,
