@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 use crate::clock::{Clock, UnixTime};
@@ -129,7 +130,11 @@ impl Runner {
         if !acquire(&self.db, job.name, &self.holder, now).await? {
             return Ok(Turn::HeldElsewhere);
         }
-        let outcome = (job.run)(self.db.clone(), now).await;
+        // A job that panics is a failed run, not a dead scheduler holding its lease.
+        let outcome = std::panic::AssertUnwindSafe((job.run)(self.db.clone(), now))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the job panicked")));
         // Released even after a failure, so the next turn (on any instance) retries at once.
         release(&self.db, job.name, &self.holder).await?;
         outcome.map(|()| Turn::Ran)
