@@ -42,9 +42,6 @@ pub const ADMIN: &str = "admin";
 /// The scopes every user may hold: signing in, the profile, the inbox.
 pub const IDENTITY: &[&str] = &[OPENID, PROFILE, EMAIL, PHONE, OFFLINE_ACCESS, INBOX];
 
-/// Staff powers on the crowdfunding platform (defined with the platform).
-pub const STAFF_CROWDFUNDING: &str = crate::crowdfunding::STAFF_SCOPE;
-
 /// A scope's meaning, for people.
 pub struct ScopeInfo {
     pub name: String,
