@@ -66,6 +66,8 @@ pub struct TestApp {
     pub db: Db,
     pub clock: ManualClock,
     pub database_url: String,
+    /// `http://…` of the separate metrics listener, when the settings give one.
+    pub metrics_address: Option<String>,
     _database: TestDatabase,
 }
 
@@ -354,6 +356,7 @@ async fn spawn_app_on(
         .await
         .expect("the application builds");
     let db = application.state().db.clone();
+    let metrics_address = application.metrics_address().map(|a| format!("http://{a}"));
     tokio::spawn(application.run_until(std::future::pending()));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -366,6 +369,7 @@ async fn spawn_app_on(
         db,
         clock,
         database_url,
+        metrics_address,
         _database: database,
     }
 }

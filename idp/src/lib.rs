@@ -15,6 +15,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod inbox;
 pub mod listener;
+pub mod metrics;
 pub mod oauth;
 pub mod platform;
 pub mod request_id;

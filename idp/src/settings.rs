@@ -27,6 +27,8 @@ pub struct Settings {
     pub http: HttpSettings,
     #[serde(default)]
     pub jobs: JobSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// Each business platform's own section (`[crowdfunding]`), checked by the platform.
     #[serde(flatten)]
     pub platforms: BTreeMap<String, serde_json::Value>,
@@ -51,6 +53,18 @@ impl Default for HttpSettings {
             max_connections: 768,
         }
     }
+}
+
+/// Where Prometheus reads the metrics.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Unset (the default): `/metrics` on the main listener, one port to open and to scrape;
+    /// the metrics hold no personal data, token or secret. Set: `/metrics` only on this address
+    /// (an internal interface the public load balancer does not reach), and the main listener
+    /// answers 404 for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
 }
 
 /// The scheduled jobs (closing projects, releasing unpaid orders, …).
@@ -173,6 +187,7 @@ impl Default for Settings {
             },
             tokens: TokenSettings::default(),
             jobs: JobSettings::default(),
+            metrics: MetricsSettings::default(),
             platforms: BTreeMap::new(),
             http: HttpSettings::default(),
         }

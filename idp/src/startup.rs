@@ -19,6 +19,8 @@ use crate::state::AppState;
 pub struct Application {
     address: SocketAddr,
     listener: TcpListener,
+    /// `/metrics` on an address of its own, when the settings give one.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
@@ -48,6 +50,7 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         crate::oauth::jwt_provider::install();
+        crate::metrics::install();
         // jsonwebtoken compiles without a crypto backend and then panics at the first token.
         if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
             anyhow::bail!(
@@ -94,10 +97,19 @@ impl Application {
         }
         let jobs = crate::platform::jobs::Runner::new(db.clone(), clock.clone(), jobs);
         let address = listener.local_addr().context("reading the bound address")?;
+        let metrics_listener = match settings.metrics.listen {
+            Some(at) => Some(
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen for metrics on {at}"))?,
+            ),
+            None => None,
+        };
         crate::accounts::password::warm_up();
         Ok(Application {
             address,
             listener,
+            metrics_listener,
             state: AppState {
                 csrf,
                 db,
@@ -116,6 +128,13 @@ impl Application {
         self.address
     }
 
+    /// Where `/metrics` is served when it has a listener of its own.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -131,11 +150,21 @@ impl Application {
             .jobs
             .spawn(Duration::from_millis(self.state.settings.jobs.interval_ms));
         let limits = self.state.settings.http.clone();
+        let metrics = self.metrics_listener.map(|listener| {
+            if let Ok(at) = listener.local_addr() {
+                tracing::info!(address = %at, "metrics listening");
+            }
+            let router = http::metrics_router(self.state.clone());
+            tokio::spawn(async move { axum::serve(listener, router).await })
+        });
         let app = http::router(self.state);
         tracing::info!(address = %self.address, "listening");
         crate::listener::serve(self.listener, app, &limits, shutdown).await;
         for job in jobs {
             job.abort();
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
         db.close().await;
         tracing::info!("stopped");

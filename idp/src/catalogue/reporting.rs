@@ -49,6 +49,8 @@ pub enum Outcome {
 
 /// One reporting in progress.
 pub struct Reporting<'a> {
+    /// Accepted and refused records by type, told to the metrics when the reporting ends.
+    by_type: std::collections::BTreeMap<&'static str, (u64, u64)>,
     reporter: &'a Reporter,
     mode: Mode,
     keep: Keep,
@@ -59,6 +61,7 @@ pub struct Reporting<'a> {
 impl<'a> Reporting<'a> {
     pub fn new(reporter: &'a Reporter, mode: Mode, keep: Keep, now: i64) -> Self {
         Reporting {
+            by_type: Default::default(),
             reporter,
             mode,
             keep,
@@ -72,6 +75,12 @@ impl<'a> Reporting<'a> {
         let results = store::store(tx, items, self.reporter, self.now).await?;
         let t = &mut self.tally;
         for r in results {
+            let counts = self.by_type.entry(r.record_type).or_default();
+            if r.status == Status::Refused {
+                counts.1 += 1;
+            } else {
+                counts.0 += 1;
+            }
             t.received += 1;
             match r.status {
                 Status::Created => t.created += 1,
@@ -92,7 +101,20 @@ impl<'a> Reporting<'a> {
 
     pub fn finish(self) -> Outcome {
         let mut tally = self.tally;
-        if self.mode == Mode::Atomic && tally.refused > 0 {
+        let rolled_back = self.mode == Mode::Atomic && tally.refused > 0;
+        for (record_type, (accepted, refused)) in self.by_type {
+            // In an atomic reporting with a refusal nothing is stored: all count as refused.
+            let (accepted, refused) = if rolled_back {
+                (0, accepted + refused)
+            } else {
+                (accepted, refused)
+            };
+            metrics::counter!(crate::metrics::CATALOGUE_RECORDS, "type" => record_type, "outcome" => "accepted")
+                .increment(accepted);
+            metrics::counter!(crate::metrics::CATALOGUE_RECORDS, "type" => record_type, "outcome" => "refused")
+                .increment(refused);
+        }
+        if rolled_back {
             tally.results.retain(|r| r.status == Status::Refused);
             Outcome::Refused(tally)
         } else {

@@ -96,6 +96,8 @@ impl Service {
             .await?;
             let paid = orders_of(&mut tx, &id, "paid").await?;
             tx.commit().await?;
+            metrics::counter!(crate::metrics::PLATFORM_TRANSITIONS, "platform" => "crowdfunding", "action" => "close")
+                .increment(1);
             if next == State::Failed {
                 for order in paid {
                     self.refund(

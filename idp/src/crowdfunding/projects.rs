@@ -303,6 +303,8 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        metrics::counter!(crate::metrics::PLATFORM_TRANSITIONS, "platform" => "crowdfunding", "action" => action.as_str())
+            .increment(1);
         self.view(db, id, Some(caller), now).await
     }
 

@@ -258,6 +258,14 @@ impl Db {
         }
     }
 
+    /// The pool's open connections and how many of them are idle, for the metrics.
+    pub fn pool_counts(&self) -> (u32, u32) {
+        match self {
+            Db::Sqlite(pool, _) => (pool.size(), pool.num_idle() as u32),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+        }
+    }
+
     /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {

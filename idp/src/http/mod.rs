@@ -35,6 +35,11 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000"),
         )
     });
+    // On its own listener when the settings give one (`metrics_router`).
+    let metrics_on_main = match state.settings.metrics.listen {
+        None => Router::new().route("/metrics", axum::routing::get(metrics)),
+        Some(_) => Router::new(),
+    };
     let platforms = state
         .platforms
         .iter()
@@ -49,8 +54,10 @@ pub fn router(state: AppState) -> Router {
         .merge(catalogue::router())
         .merge(crate::inbox::api::router())
         .merge(platforms)
+        .merge(metrics_on_main)
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(middleware::from_fn(crate::metrics::track))
         .layer(middleware::from_fn(request_id::scope))
         .layer(
             ServiceBuilder::new()
@@ -107,4 +114,24 @@ pub fn router(state: AppState) -> Router {
                 .option_layer(hsts),
         )
         .with_state(state)
+}
+
+/// `/metrics` alone, for the separate metrics listener (`metrics.listen`).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(metrics))
+        .with_state(state)
+}
+
+/// Prometheus's text format (`idp/src/metrics.rs` names what is there).
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        crate::metrics::render(&state.db),
+    )
 }

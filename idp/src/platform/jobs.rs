@@ -128,6 +128,8 @@ impl Runner {
     async fn run(&self, job: &Job) -> anyhow::Result<Turn> {
         let now = self.clock.now();
         if !acquire(&self.db, job.name, &self.holder, now).await? {
+            metrics::counter!(crate::metrics::JOB_RUNS, "job" => job.name, "outcome" => "held_elsewhere")
+                .increment(1);
             return Ok(Turn::HeldElsewhere);
         }
         // A job that panics is a failed run, not a dead scheduler holding its lease.
@@ -137,6 +139,12 @@ impl Runner {
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the job panicked")));
         // Released even after a failure, so the next turn (on any instance) retries at once.
         release(&self.db, job.name, &self.holder).await?;
+        let label = if outcome.is_ok() { "ok" } else { "failed" };
+        metrics::counter!(crate::metrics::JOB_RUNS, "job" => job.name, "outcome" => label)
+            .increment(1);
+        if outcome.is_ok() {
+            metrics::gauge!(crate::metrics::JOB_LAST_SUCCESS, "job" => job.name).set(now as f64);
+        }
         outcome.map(|()| Turn::Ran)
     }
 }

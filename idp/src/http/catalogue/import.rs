@@ -100,6 +100,7 @@ pub async fn post_import(
     body: Body,
 ) -> Result<Response, ApiError> {
     let t = record_type(&slug)?;
+    let _timer = ImportTimer(std::time::Instant::now(), t.slug);
     let mode = params.mode()?;
     let unknown = params.unknown()?;
     let format = format_of(&params, &headers)?;
@@ -178,4 +179,14 @@ pub async fn post_import(
     };
     tx.commit().await?;
     Ok(axum::Json(Summary::new(mode, tally)).into_response())
+}
+
+/// Records how long an import took when it ends, however it ends.
+struct ImportTimer(std::time::Instant, &'static str);
+
+impl Drop for ImportTimer {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::metrics::IMPORT_DURATION, "type" => self.1)
+            .record(self.0.elapsed().as_secs_f64());
+    }
 }

@@ -62,11 +62,13 @@ pub async fn post_token(
             format!("this client may not use {grant_type} / 该客户端无权使用此授权类型"),
         ));
     }
-    match grant {
+    let issued = match grant {
         GrantType::ClientCredentials => client_credentials(&state, &client, &form).await,
         GrantType::AuthorizationCode => authorization_code(&state, &client, &form).await,
         GrantType::RefreshToken => refresh_token(&state, &client, &form).await,
-    }
+    }?;
+    metrics::counter!(crate::metrics::TOKENS_ISSUED, "grant_type" => grant.code()).increment(1);
+    Ok(issued)
 }
 
 /// The requested scope, which must be within `allowed`; absent means all of `allowed`.
@@ -287,6 +289,7 @@ async fn refresh_token(
                 .map_err(OAuthError::server_error)?;
             tx.commit().await.map_err(OAuthError::server_error)?;
             tracing::warn!(client_id = %client.client_id, grant = %grant.id, "refresh token reuse; family revoked");
+            metrics::counter!(crate::metrics::REFRESH_REUSE).increment(1);
             return Err(OAuthError::invalid_grant(
                 "the refresh token was already used / 刷新令牌已被使用",
             ));

@@ -92,6 +92,7 @@ pub async fn post_login(
         .await
         .map_err(internal)?;
     if let throttle::Admission::Locked(seconds) = admission {
+        metrics::counter!(crate::metrics::LOGINS, "outcome" => "locked").increment(1);
         return refuse(
             if lang.en {
                 format!("Too many failed attempts. Try again in {seconds} s.")
@@ -110,6 +111,7 @@ pub async fn post_login(
     let Some(user_id) = user_id.filter(|_| ok) else {
         // Counted already, when the attempt was admitted.
         tracing::info!(address = %peer.ip(), "failed login");
+        metrics::counter!(crate::metrics::LOGINS, "outcome" => "failure").increment(1);
         return refuse(
             lang.pick("用户名或密码错误。", "Wrong username or password.")
                 .to_owned(),
@@ -123,6 +125,7 @@ pub async fn post_login(
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     tracing::info!(user = %user_id, "signed in");
+    metrics::counter!(crate::metrics::LOGINS, "outcome" => "success").increment(1);
     if return_to == super::authorize::RESUME_PATH {
         return Ok(super::authorize::resume(&state, &session).await);
     }
