@@ -90,3 +90,43 @@ pub async fn track(request: Request, next: Next) -> Response {
         .increment(1);
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &[&str] = &[
+        HTTP_REQUESTS,
+        HTTP_DURATION,
+        TOKENS_ISSUED,
+        REFRESH_REUSE,
+        LOGINS,
+        CATALOGUE_RECORDS,
+        IMPORT_DURATION,
+        JOB_RUNS,
+        JOB_LAST_SUCCESS,
+        PLATFORM_TRANSITIONS,
+        DB_CONNECTIONS,
+    ];
+
+    /// The dashboard operators import names only metrics the server has, and shows them all.
+    #[test]
+    fn the_dashboard_and_the_server_name_the_same_metrics() {
+        let dashboard = include_str!("../../docs/grafana-dashboard.json");
+        let mut named: Vec<&str> = dashboard
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("idp_"))
+            .map(|w| {
+                w.strip_suffix("_bucket")
+                    .or_else(|| w.strip_suffix("_count"))
+                    .or_else(|| w.strip_suffix("_sum"))
+                    .unwrap_or(w)
+            })
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let mut all = ALL.to_vec();
+        all.sort_unstable();
+        assert_eq!(named, all);
+    }
+}

@@ -378,3 +378,97 @@ fn keys_rotate_adds_a_current_key() {
     let keys: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(keys[0]["kid"], rotated["kid"]);
 }
+
+/// In JSON mode every request's closing line names its route template, status and latency, and
+/// who called (client id, subject), never a token or a secret.
+#[test]
+fn json_request_logs_name_the_route_and_the_caller() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idp.db", dir.path().display());
+    let created = idp(
+        dir.path(),
+        &[
+            "--database-url",
+            &db,
+            "client",
+            "add",
+            "--name",
+            "log reader",
+            "--scope",
+            "catalogue:carrier:read",
+            "--grant",
+            "client_credentials",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let client: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let (id, secret) = (
+        client["client_id"].as_str().unwrap().to_owned(),
+        client["client_secret"].as_str().unwrap().to_owned(),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_idp"))
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .args(["--log-format", "json", "--database-url", &db, "serve"])
+        .args([
+            "--listen",
+            &address,
+            "--issuer",
+            &format!("http://{address}"),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stream = None;
+    for _ in 0..200 {
+        if let Ok(s) = std::net::TcpStream::connect(&address) {
+            stream = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut stream = stream.expect("the server listens");
+    let body = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
+    write!(
+        stream,
+        "POST /token HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let token = answer
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    server.kill().unwrap();
+    let mut logs = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let closing = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["span"]["route"] == "/token" && l.get("status").is_some())
+        .unwrap_or_else(|| panic!("no closing line for /token in:\n{logs}"));
+    assert_eq!(closing["status"], 200, "{closing}");
+    assert!(closing.get("latency").is_some(), "{closing}");
+    assert_eq!(closing["span"]["client_id"], id.as_str(), "{closing}");
+    assert!(!logs.contains(&secret), "the secret is in the logs");
+    assert!(!logs.contains(&token), "the token is in the logs");
+}

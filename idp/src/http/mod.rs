@@ -73,11 +73,22 @@ pub fn router(state: AppState) -> Router {
                                 .get(request_id::HEADER)
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or_default();
+                            // The route template, never the path's values; who called is
+                            // filled in by the extractors that learn it (client and subject
+                            // ids, never a token).
+                            let route = request
+                                .extensions()
+                                .get::<axum::extract::MatchedPath>()
+                                .map(|p| p.as_str().to_owned())
+                                .unwrap_or_else(|| "unmatched".to_owned());
                             tracing::info_span!(
                                 "request",
                                 request_id = %id,
                                 method = %request.method(),
                                 path = %request.uri().path(),
+                                route = %route,
+                                client_id = tracing::field::Empty,
+                                subject = tracing::field::Empty,
                             )
                         })
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

@@ -84,7 +84,10 @@ impl FromRequestParts<AppState> for PageUser {
             .await
             .map_err(|e| PageError::Internal(e.into()))?;
         match user {
-            Some(user) if !user.disabled => Ok(PageUser { user, login }),
+            Some(user) if !user.disabled => {
+                tracing::Span::current().record("subject", user.id.as_str());
+                Ok(PageUser { user, login })
+            }
             _ => Err(PageRejection::SignIn(return_path(parts))),
         }
     }

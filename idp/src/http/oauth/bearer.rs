@@ -14,6 +14,13 @@ pub struct Bearer(pub AccessClaims);
 
 const NO_TOKEN: &str = "需要访问令牌 / a Bearer access token is required";
 
+/// Names the caller on the request's log span (ids only).
+fn record_caller(claims: &AccessClaims) {
+    let span = tracing::Span::current();
+    span.record("client_id", claims.client_id.as_str());
+    span.record("subject", claims.sub.as_str());
+}
+
 /// The token of an `Authorization: Bearer` header.
 fn bearer_token(parts: &Parts) -> Option<&str> {
     parts
@@ -51,7 +58,10 @@ impl FromRequestParts<AppState> for Bearer {
         let token = bearer_token(parts)
             .ok_or_else(|| OAuthError::new(ErrorCode::InvalidToken, NO_TOKEN))?;
         match state.tokens.verify_access(token, state.now()).await {
-            Ok(claims) => Ok(Bearer(claims)),
+            Ok(claims) => {
+                record_caller(&claims);
+                Ok(Bearer(claims))
+            }
             Err(TokenError::Internal(e)) => Err(OAuthError::server_error(e)),
             Err(e) => Err(OAuthError::new(ErrorCode::InvalidToken, e.to_string())),
         }
@@ -83,7 +93,10 @@ impl FromRequestParts<AppState> for ApiBearer {
         use crate::error::ApiError;
         let token = bearer_token(parts).ok_or_else(|| ApiError::Unauthorized(NO_TOKEN.into()))?;
         match state.tokens.verify_access(token, state.now()).await {
-            Ok(claims) => Ok(ApiBearer(claims)),
+            Ok(claims) => {
+                record_caller(&claims);
+                Ok(ApiBearer(claims))
+            }
             // Kept whole, so a lost database is told apart (503) from a fault (500).
             Err(TokenError::Internal(e)) => Err(ApiError::Internal(e)),
             Err(e) => Err(ApiError::Unauthorized(e.to_string())),

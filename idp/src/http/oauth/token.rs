@@ -55,6 +55,7 @@ pub async fn post_token(
     })?;
     let AuthenticatedClient { client, method } =
         client_auth::authenticate(&state.clients, &state.db, &headers, &form, true).await?;
+    tracing::Span::current().record("client_id", client.client_id.as_str());
     tracing::debug!(client_id = %client.client_id, auth = ?method, grant_type, "token request");
     if !client.allows_grant(grant) {
         return Err(OAuthError::new(
