@@ -454,6 +454,7 @@ fn json_request_logs_name_the_route_and_the_caller() {
         .unwrap()
         .to_owned();
     server.kill().unwrap();
+    let _ = server.wait();
     let mut logs = String::new();
     server
         .stderr
