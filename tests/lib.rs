@@ -393,6 +393,24 @@ pub async fn spawn_instance_like_with(
     .await
 }
 
+/// An empty database of a backend (no schema yet), removed when the test ends.
+pub struct EmptyDatabase(TestDatabase);
+
+impl EmptyDatabase {
+    pub async fn create(backend: &Backend) -> EmptyDatabase {
+        EmptyDatabase(TestDatabase::create(backend).await)
+    }
+
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+
+/// Starts the application on `database` (bringing its schema up to date); the app owns it.
+pub async fn spawn_app_on_database(database: EmptyDatabase) -> TestApp {
+    spawn_app_on(database.0, None, |_| {}).await
+}
+
 /// A TCP relay between the server and PostgreSQL that a test can cut, as if the database had
 /// been stopped (every connection drops, new ones are refused), and restore.
 pub struct DbProxy {

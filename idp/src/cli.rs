@@ -66,6 +66,23 @@ pub enum Command {
     /// Rotate and list token signing keys.
     #[command(subcommand)]
     Keys(crate::cli_admin::KeysCommand),
+    /// Copy the database into FILE while servers keep running (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump --format=custom, which must be installed).
+    Backup {
+        /// The backup file to write; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Put a backup made by `idp backup` into the configured database. Refuses a database that
+    /// holds data or that a server is using, unless --force.
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace a database that holds data (stop the servers first).
+        #[arg(long)]
+        force: bool,
+    },
     /// Load demo organisations and users (one per role) and print their logins. Running it
     /// again changes nothing.
     Demo {
@@ -104,6 +121,20 @@ pub async fn run() -> anyhow::Result<()> {
                 eprint!("{}", demo::render_text(&report));
             }
             application.run_until(shutdown_signal()).await
+        }
+        Command::Backup { to } => {
+            crate::backup::backup(&settings.database.url, &to).await?;
+            eprintln!("backup written to {}", to.display());
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            crate::backup::restore(&settings.database.url, &from, force).await?;
+            eprintln!(
+                "restored {} into {}; `idp migrate` (or the next start) brings its schema up to date",
+                from.display(),
+                crate::db::redact_url(&settings.database.url)
+            );
+            Ok(())
         }
         Command::Migrate => {
             let db = open(&settings).await?;

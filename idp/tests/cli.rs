@@ -473,3 +473,42 @@ fn json_request_logs_name_the_route_and_the_caller() {
     assert!(!logs.contains(&secret), "the secret is in the logs");
     assert!(!logs.contains(&token), "the token is in the logs");
 }
+
+/// `idp backup` and `idp restore` as an operator runs them; restoring over a database that
+/// holds data takes `--force`.
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = format!("sqlite://{}/live.db", dir.path().display());
+    let copy = format!("sqlite://{}/copy.db", dir.path().display());
+    let demo = idp(dir.path(), &["--database-url", &live, "demo"], &[]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let backup = idp(
+        dir.path(),
+        &["--database-url", &live, "backup", "--to", "live.backup"],
+        &[],
+    );
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert!(stderr(&backup).contains("backup written to live.backup"));
+    let again = idp(
+        dir.path(),
+        &["--database-url", &live, "backup", "--to", "live.backup"],
+        &[],
+    );
+    assert_one_clear_error(&again, "live.backup exists already");
+    let over = idp(
+        dir.path(),
+        &["--database-url", &live, "restore", "--from", "live.backup"],
+        &[],
+    );
+    assert_one_clear_error(&over, "holds data");
+    let restored = idp(
+        dir.path(),
+        &["--database-url", &copy, "restore", "--from", "live.backup"],
+        &[],
+    );
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    let users = idp(dir.path(), &["--database-url", &copy, "user", "list"], &[]);
+    assert!(users.status.success(), "{}", stderr(&users));
+    assert!(String::from_utf8_lossy(&users.stdout).contains("carrier"));
+}
