@@ -33,8 +33,12 @@ pub const JOB_RUNS: &str = "idp_job_runs_total";
 pub const JOB_LAST_SUCCESS: &str = "idp_job_last_success_timestamp_seconds";
 /// A platform's workflow steps by platform and action.
 pub const PLATFORM_TRANSITIONS: &str = "idp_platform_transitions_total";
-/// Database connections of the main pool: `in_use` and `idle`.
+/// Database connections of the main pool: `in_use`, `idle` and the pool's `max`.
 pub const DB_CONNECTIONS: &str = "idp_db_connections";
+/// Requests waiting to start a write transaction (SQLite's one writer at a time, or a free
+/// PostgreSQL connection). Reads wait inside the driver, which does not say; `in_use` at `max`
+/// is their sign.
+pub const DB_WAITING: &str = "idp_db_waiting_writers";
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -63,10 +67,12 @@ pub fn install() {
 }
 
 /// The metrics in Prometheus's text format, with the pool's gauges read now.
-pub fn render(db: &Db) -> String {
+pub fn render(db: &Db, max: u32) -> String {
     let (size, idle) = db.pool_counts();
     metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!(DB_CONNECTIONS, "state" => "idle").set(f64::from(idle));
+    metrics::gauge!(DB_CONNECTIONS, "state" => "max").set(f64::from(max));
+    metrics::gauge!(DB_WAITING).set(crate::db::waiting_writers() as f64);
     match HANDLE.get() {
         Some(Some(handle)) => handle.render(),
         _ => String::new(),
@@ -107,6 +113,7 @@ mod tests {
         JOB_LAST_SUCCESS,
         PLATFORM_TRANSITIONS,
         DB_CONNECTIONS,
+        DB_WAITING,
     ];
 
     /// The dashboard operators import names only metrics the server has, and shows them all.

@@ -84,6 +84,31 @@ pub fn unreachable(error: &anyhow::Error) -> bool {
     })
 }
 
+/// Requests of this process waiting to start a write transaction: for SQLite's one writer, or
+/// for a free PostgreSQL connection. Read by the metrics.
+static WAITING_WRITERS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// How many requests wait to start a write transaction now.
+pub fn waiting_writers() -> i64 {
+    WAITING_WRITERS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts one waiter while it lives (also when its request is dropped while waiting).
+struct Waiting;
+
+impl Waiting {
+    fn start() -> Waiting {
+        WAITING_WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITING_WRITERS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// How long a statement waits for a pooled connection unless the settings say otherwise.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -285,6 +310,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
     /// "database is locked" when another writer got there first, whatever the busy timeout.
     pub async fn begin(&self) -> Result<Tx, DbError> {
+        let _waiting = Waiting::start();
         Ok(match self {
             Db::Sqlite(pool, gate) => {
                 let permit = gate

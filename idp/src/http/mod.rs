@@ -143,6 +143,6 @@ async fn metrics(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
         )],
-        crate::metrics::render(&state.db),
+        crate::metrics::render(&state.db, state.settings.database.pool_size()),
     )
 }
