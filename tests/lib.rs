@@ -393,6 +393,69 @@ pub async fn spawn_instance_like_with(
     .await
 }
 
+/// Follows `browser` from `start` through the provider's pages at `provider` (signing in as
+/// `username` with the demo password when asked, then allowing on the consent page) until a
+/// redirect leaves the provider; returns where it points (a client's callback).
+pub async fn through_provider_pages(
+    browser: &reqwest::Client,
+    provider: &str,
+    start: &str,
+    username: &str,
+) -> String {
+    let absolute = |at: &str| {
+        if at.starts_with('/') {
+            format!("{provider}{at}")
+        } else {
+            at.to_owned()
+        }
+    };
+    let leaves = |at: &str| !at.starts_with('/') && !at.starts_with(provider);
+    let mut next = start.to_owned();
+    loop {
+        let response = browser
+            .get(absolute(&next))
+            .send()
+            .await
+            .expect("the provider answers");
+        if response.status().is_redirection() {
+            next = location(&response);
+            if leaves(&next) {
+                return next;
+            }
+            continue;
+        }
+        let path = response.url().path().to_owned();
+        let page = response.text().await.expect("text");
+        let csrf = hidden_field(&page, "csrf_token");
+        let form: Vec<(&str, String)> = if path == "/login" {
+            vec![
+                ("csrf_token", csrf),
+                ("username", username.to_owned()),
+                ("password", idp::demo::DEMO_PASSWORD.to_owned()),
+                ("return_to", hidden_field(&page, "return_to")),
+            ]
+        } else {
+            assert_eq!(path, "/consent", "{page}");
+            vec![("csrf_token", csrf), ("decision", "allow".to_owned())]
+        };
+        let submitted = browser
+            .post(format!("{provider}{path}"))
+            .form(&form)
+            .send()
+            .await
+            .expect("the provider answers");
+        assert!(
+            submitted.status().is_redirection(),
+            "{path}: {}",
+            submitted.status()
+        );
+        next = location(&submitted);
+        if leaves(&next) {
+            return next;
+        }
+    }
+}
+
 /// An empty database of a backend (no schema yet), removed when the test ends.
 pub struct EmptyDatabase(TestDatabase);
 

@@ -4,7 +4,7 @@
 
 use integration_tests::{
     Backend, TestApp, backend_tests, hidden_field, location, page_text, spawn_app,
-    spawn_carrier_app,
+    spawn_carrier_app, through_provider_pages,
 };
 
 /// From the carrier's "sign in" through the platform's login (when asked) and consent pages,
@@ -15,57 +15,15 @@ async fn sign_in(app: &TestApp, browser: &reqwest::Client, carrier: &str) {
         .send()
         .await
         .unwrap();
-    let mut next = location(&to_platform);
-    assert!(next.starts_with(&app.address), "{next}");
-    loop {
-        let response = browser.get(absolute(app, &next)).send().await.unwrap();
-        if !response.status().is_redirection() {
-            // A page: the platform's login or consent form.
-            let path = response.url().path().to_owned();
-            let page = response.text().await.unwrap();
-            let csrf = hidden_field(&page, "csrf_token");
-            let submitted = if path == "/login" {
-                browser
-                    .post(app.url("/login"))
-                    .form(&[
-                        ("csrf_token", csrf.as_str()),
-                        ("username", "carrier"),
-                        ("password", idp::demo::DEMO_PASSWORD),
-                        ("return_to", hidden_field(&page, "return_to").as_str()),
-                    ])
-                    .send()
-                    .await
-                    .unwrap()
-            } else {
-                assert_eq!(path, "/consent", "{page}");
-                browser
-                    .post(app.url("/consent"))
-                    .form(&[("csrf_token", csrf.as_str()), ("decision", "allow")])
-                    .send()
-                    .await
-                    .unwrap()
-            };
-            next = location(&submitted);
-        } else {
-            next = location(&response);
-        }
-        if next.starts_with(carrier) {
-            break;
-        }
-    }
+    let start = location(&to_platform);
+    assert!(start.starts_with(&app.address), "{start}");
+    let next = through_provider_pages(browser, &app.address, &start, "carrier").await;
+    assert!(next.starts_with(carrier), "{next}");
     let signed_in = browser.get(&next).send().await.unwrap();
     if !signed_in.status().is_redirection() {
         panic!("{next}: {}", signed_in.text().await.unwrap());
     }
     assert_eq!(location(&signed_in), "/");
-}
-
-fn absolute(app: &TestApp, at: &str) -> String {
-    if at.starts_with('/') {
-        app.url(at)
-    } else {
-        at.to_owned()
-    }
 }
 
 fn carrier_record(csrf_token: &str) -> [(&str, &str); 3] {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use integration_tests::{Backend, EmptyDatabase, hidden_field, location};
+use integration_tests::{Backend, EmptyDatabase, through_provider_pages};
 use nx_sdk::Client;
 
 fn repository() -> PathBuf {
@@ -277,53 +277,7 @@ async fn sign_in(public: &str, client: &Client) -> nx_sdk::Login {
         .cookie_store(true)
         .build()
         .unwrap();
-    let absolute = |at: &str| {
-        if at.starts_with('/') {
-            format!("{public}{at}")
-        } else {
-            at.to_owned()
-        }
-    };
-    let mut next = request.url.to_string();
-    let callback = loop {
-        let response = browser.get(absolute(&next)).send().await.unwrap();
-        if response.status().is_redirection() {
-            next = location(&response);
-            if !next.starts_with('/') && !next.starts_with(public) {
-                break next;
-            }
-            continue;
-        }
-        let path = response.url().path().to_owned();
-        let page = response.text().await.unwrap();
-        let csrf = hidden_field(&page, "csrf_token");
-        let form: Vec<(&str, String)> = if path == "/login" {
-            vec![
-                ("csrf_token", csrf),
-                ("username", "carrier".into()),
-                ("password", idp::demo::DEMO_PASSWORD.into()),
-                ("return_to", hidden_field(&page, "return_to")),
-            ]
-        } else {
-            assert_eq!(path, "/consent", "{page}");
-            vec![("csrf_token", csrf), ("decision", "allow".into())]
-        };
-        let submitted = browser
-            .post(format!("{public}{path}"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            submitted.status().is_redirection(),
-            "{path}: {}",
-            submitted.status()
-        );
-        next = location(&submitted);
-        if !next.starts_with('/') && !next.starts_with(public) {
-            break next;
-        }
-    };
+    let callback = through_provider_pages(&browser, public, request.url.as_str(), "carrier").await;
     let url = url::Url::parse(&callback).unwrap();
     let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     client

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use integration_tests::{Backend, TestApp, hidden_field, location, spawn_app};
+use integration_tests::{Backend, TestApp, location, spawn_app, through_provider_pages};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -195,44 +195,8 @@ async fn axum_login(app: &TestApp, bin: &Path) {
     }
     assert_eq!(home, "not signed in: open /login");
 
-    let mut next = location(&browser.get(format!("{base}/login")).send().await.unwrap());
-    while !next.starts_with(&base) {
-        let url = if next.starts_with('/') {
-            app.url(&next)
-        } else {
-            next.clone()
-        };
-        let response = browser.get(url).send().await.unwrap();
-        if response.status().is_redirection() {
-            next = location(&response);
-            continue;
-        }
-        let path = response.url().path().to_owned();
-        let page = response.text().await.unwrap();
-        let csrf = hidden_field(&page, "csrf_token");
-        let submitted = if path == "/login" {
-            browser
-                .post(app.url("/login"))
-                .form(&[
-                    ("csrf_token", csrf.as_str()),
-                    ("username", "carrier"),
-                    ("password", idp::demo::DEMO_PASSWORD),
-                    ("return_to", hidden_field(&page, "return_to").as_str()),
-                ])
-                .send()
-                .await
-                .unwrap()
-        } else {
-            assert_eq!(path, "/consent", "{page}");
-            browser
-                .post(app.url("/consent"))
-                .form(&[("csrf_token", csrf.as_str()), ("decision", "allow")])
-                .send()
-                .await
-                .unwrap()
-        };
-        next = location(&submitted);
-    }
+    let login = location(&browser.get(format!("{base}/login")).send().await.unwrap());
+    let next = through_provider_pages(&browser, &app.address, &login, "carrier").await;
     assert!(next.contains("iss="), "the callback carries iss: {next}");
     let back = browser.get(&next).send().await.unwrap();
     assert_eq!(location(&back), "/");
