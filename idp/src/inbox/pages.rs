@@ -63,10 +63,10 @@ impl From<Message> for Row {
         let acknowledged = m.acknowledged_at.is_some();
         Row {
             waiting: !read || (m.needs_ack && !acknowledged),
-            // Only this site's own paths are offered as links.
+            // Only this site's own paths are offered as links (the rule of login's return_to).
             link: m
                 .link
-                .filter(|l| l.starts_with('/') && !l.starts_with("//")),
+                .filter(|l| crate::web::pages::safe_return_to(l) == l.as_str()),
             at: shanghai_time(m.created_at),
             id: m.id,
             subject_zh: m.subject_zh,
