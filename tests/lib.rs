@@ -138,6 +138,23 @@ impl TestApp {
         self.machine_token(&client, "admin").await
     }
 
+    /// A reporting job's client (`client_credentials`) of the demo carrier 银川演示众创空间,
+    /// allowed `scope`. The demo data must be loaded.
+    pub async fn carrier_job(&self, name: &str, scope: &str) -> RegisteredClient {
+        let organisation = idp::accounts::find_organisation_by_name(&self.db, "银川演示众创空间")
+            .await
+            .expect("the organisations load")
+            .expect("the demo data is loaded");
+        self.register_client(idp::oauth::clients::ClientSpec {
+            name: name.into(),
+            scope: scope.into(),
+            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
+            organisation_id: Some(organisation.id),
+            ..Default::default()
+        })
+        .await
+    }
+
     /// Loads the demo organisations, users (password `idp::demo::DEMO_PASSWORD`) and clients.
     pub async fn load_demo(&self) {
         idp::demo::load(&self.db, idp::clock::Clock::now(&self.clock))

@@ -29,20 +29,8 @@ fn carrier(code: &str, name: &str) -> Value {
 async fn a_backup_taken_during_uploads_restores_every_acknowledged_record(backend: Backend) {
     let app = spawn_app(backend.clone()).await;
     app.load_demo().await;
-    let organisation = idp::accounts::find_organisation_by_name(&app.db, "银川演示众创空间")
-        .await
-        .unwrap()
-        .unwrap();
     let scope = "catalogue:carrier:read catalogue:carrier:write";
-    let job = app
-        .register_client(idp::oauth::clients::ClientSpec {
-            name: "backup test job".into(),
-            scope: scope.into(),
-            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
-            organisation_id: Some(organisation.id),
-            ..Default::default()
-        })
-        .await;
+    let job = app.carrier_job("backup test job", scope).await;
     let token = app.machine_token(&job, scope).await;
     // Ten bases, each reported three times with a new name: three versions apiece.
     for version in 1..=3 {

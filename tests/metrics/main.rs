@@ -69,18 +69,8 @@ async fn metrics_can_have_a_listener_of_their_own() {
 
 async fn run(app: TestApp) {
     app.load_demo().await;
-    let organisation = idp::accounts::find_organisation_by_name(&app.db, "银川演示众创空间")
-        .await
-        .unwrap()
-        .unwrap();
     let job = app
-        .register_client(idp::oauth::clients::ClientSpec {
-            name: "metrics job".into(),
-            scope: "catalogue:carrier:write".into(),
-            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
-            organisation_id: Some(organisation.id),
-            ..Default::default()
-        })
+        .carrier_job("metrics job", "catalogue:carrier:write")
         .await;
     let (before, _) = scrape(&app).await;
 

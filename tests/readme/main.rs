@@ -114,18 +114,11 @@ async fn the_readme_programs_build_on_their_own_and_work_against_the_provider() 
 
 /// The reporting job reports its base and reads it back.
 async fn reporting_job(app: &TestApp, bin: &Path) {
-    let organisation = idp::accounts::find_organisation_by_name(&app.db, "银川演示众创空间")
-        .await
-        .unwrap()
-        .unwrap();
     let registered = app
-        .register_client(idp::oauth::clients::ClientSpec {
-            name: "README reporting job".into(),
-            scope: "catalogue:carrier:read catalogue:carrier:write".into(),
-            grant_types: Some(vec![idp::oauth::clients::GrantType::ClientCredentials]),
-            organisation_id: Some(organisation.id),
-            ..Default::default()
-        })
+        .carrier_job(
+            "README reporting job",
+            "catalogue:carrier:read catalogue:carrier:write",
+        )
         .await;
     let (program, issuer) = (bin.join("reporting-job"), app.address.clone());
     let (id, secret) = (registered.client_id, registered.client_secret.unwrap());

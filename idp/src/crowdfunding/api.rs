@@ -22,9 +22,7 @@ use super::{
     Service, find_order, find_project,
 };
 use crate::error::{ApiError, Problem};
-use crate::http::auth::{ApiCaller, ApiStaff, ApiWriter, Area};
-use crate::http::extract::ApiJson;
-use crate::platform::jobs::Turn;
+use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff, ApiWriter, Area};
 use crate::state::AppState;
 
 /// Crowdfunding's part of the API: its scope and its staff scope.
@@ -294,8 +292,8 @@ async fn exclusively<T>(
         .await
         .map_err(ApiError::internal)?
     {
-        (Turn::Ran, Some(out)) => Ok(out),
-        _ => Err(ApiError::Conflict(
+        Some(out) => Ok(out),
+        None => Err(ApiError::Conflict(
             "结算正在另一实例上进行，请稍后再试 / settlement is running on another instance; try again shortly".into(),
         )),
     }

@@ -9,7 +9,7 @@ use super::records;
 use super::service::Service;
 use super::store::*;
 use crate::accounts::caller::Caller;
-use crate::db::{Db, is_unique_violation};
+use crate::db::{Db, Tx, is_unique_violation};
 use crate::{with_pool, with_tx};
 
 impl Service {
@@ -323,27 +323,8 @@ impl Service {
                 .bind(input.delivery_date.trim()).bind(input.delivery_type.trim()).bind(input.delivery_no.trim()).bind(order_id)
                 .execute(&mut *conn).await?;
         });
-        let updated = find_order(&mut tx, order_id).await?;
-        records::write(
-            &mut tx,
-            vec![("crowdfunding-order", records::order_record(&updated))],
-            &project.organisation_id,
-            &caller.user_id,
-            now,
-        )
-        .await?;
-        audit(
-            &mut tx,
-            &project.id,
-            Some(order_id),
-            &caller.user_id,
-            "deliver",
-            None,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        let updated =
+            order_changed(&mut tx, &project, order_id, caller, "deliver", None, now).await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -381,28 +362,44 @@ impl Service {
                 .bind(evaluation).bind(remark).bind(order_id)
                 .execute(&mut *conn).await?;
         });
-        let updated = find_order(&mut tx, order_id).await?;
-        records::write(
-            &mut tx,
-            vec![("crowdfunding-order", records::order_record(&updated))],
-            &project.organisation_id,
-            &caller.user_id,
-            now,
-        )
-        .await?;
-        audit(
-            &mut tx,
-            &project.id,
-            Some(order_id),
-            &caller.user_id,
-            "evaluate",
-            None,
-            None,
-            remark,
-            now,
-        )
-        .await?;
+        let updated =
+            order_changed(&mut tx, &project, order_id, caller, "evaluate", remark, now).await?;
         tx.commit().await?;
         Ok(updated)
     }
+}
+
+/// After a change to an order: its catalogue record (4.3) and the audit entry, in the change's
+/// transaction; gives the order as it now is.
+async fn order_changed(
+    tx: &mut Tx,
+    project: &Project,
+    order_id: &str,
+    caller: &Caller,
+    action: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Order> {
+    let updated = find_order(&mut *tx, order_id).await?;
+    records::write(
+        tx,
+        vec![("crowdfunding-order", records::order_record(&updated))],
+        &project.organisation_id,
+        &caller.user_id,
+        now,
+    )
+    .await?;
+    audit(
+        tx,
+        &project.id,
+        Some(order_id),
+        &caller.user_id,
+        action,
+        None,
+        None,
+        reason,
+        now,
+    )
+    .await?;
+    Ok(updated)
 }

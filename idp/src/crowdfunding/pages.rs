@@ -17,10 +17,8 @@ use super::model::ProjectView;
 use super::{Action, CrowdfundingError, Service};
 use crate::accounts::caller::Caller;
 use crate::error::PageError;
+use crate::platform::kit::pages::{ConsoleStaff, Lang, PageForm, form_token, render, see_other};
 use crate::state::AppState;
-use crate::web::auth::ConsoleStaff;
-use crate::web::lang::Lang;
-use crate::web::pages::{self, PageForm, form_token, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -206,7 +204,7 @@ async fn post_decision(
         _ => return Err(PageError::BadRequest("unknown decision".into())),
     };
     match result {
-        Ok(()) => Ok(pages::see_other(RETURN)),
+        Ok(()) => Ok(see_other(RETURN)),
         Err(CrowdfundingError::Db(e)) => Err(PageError::Internal(e.into())),
         Err(e) => queue_page(&state, &cf, &caller, lang, csrf, Some(e.to_string())).await,
     }

@@ -23,14 +23,16 @@ pub struct Service {
 
 impl Service {
     /// A service paying through the sandbox gateway.
+    /// With the default policy ([`super::Policy::default`]).
     pub fn new(sandbox: Arc<SandboxGateway>) -> Self {
         Service {
             gateway: sandbox.clone(),
             sandbox: Some(sandbox),
-            subsidy_rate_percent: 10,
-            subsidy_cap_fen: 5_000_000,
-            unpaid_order_ttl: 1800,
+            subsidy_rate_percent: 0,
+            subsidy_cap_fen: 0,
+            unpaid_order_ttl: 0,
         }
+        .with_policy(&super::Policy::default())
     }
 
     /// With the operator's policy numbers (the `crowdfunding` settings section).

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::{InboxError, Listing, Message};
 use crate::error::{ApiError, Problem};
-use crate::http::auth::{ApiCaller, Area};
+use crate::platform::kit::api::{ApiCaller, Area};
 use crate::state::AppState;
 
 /// The scope of the inbox API.

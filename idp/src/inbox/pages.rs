@@ -11,11 +11,12 @@ use axum_csrf::CsrfToken;
 
 use super::{InboxError, Listing, Message};
 use crate::accounts::caller::Caller;
+use crate::clock::shanghai_time;
 use crate::error::PageError;
+use crate::platform::kit::pages::{
+    CsrfOnly, Lang, PageForm, PageUser, form_token, render, safe_return_to, see_other,
+};
 use crate::state::AppState;
-use crate::web::auth::PageUser;
-use crate::web::lang::Lang;
-use crate::web::pages::{CsrfOnly, PageForm, form_token, render, see_other, shanghai_time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -64,9 +65,7 @@ impl From<Message> for Row {
         Row {
             waiting: !read || (m.needs_ack && !acknowledged),
             // Only this site's own paths are offered as links (the rule of login's return_to).
-            link: m
-                .link
-                .filter(|l| crate::web::pages::safe_return_to(l) == l.as_str()),
+            link: m.link.filter(|l| safe_return_to(l) == l.as_str()),
             at: shanghai_time(m.created_at),
             id: m.id,
             subject_zh: m.subject_zh,

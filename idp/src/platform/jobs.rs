@@ -49,15 +49,6 @@ impl Job {
     }
 }
 
-/// The result of asking to run a job now.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Turn {
-    /// This instance held the lease and ran the job.
-    Ran,
-    /// Another instance holds the lease; this one did nothing.
-    HeldElsewhere,
-}
-
 /// Runs the server's jobs under leases.
 #[derive(Clone)]
 pub struct Runner {
@@ -100,37 +91,28 @@ impl Runner {
             .collect()
     }
 
-    /// Runs the job named `name` now, if no other instance is running it.
-    pub async fn run_now(&self, name: &str) -> anyhow::Result<Turn> {
-        let job = self
-            .jobs
-            .iter()
-            .find(|j| j.name == name)
-            .ok_or_else(|| anyhow::anyhow!("no job named {name}"))?;
-        self.run(job).await
-    }
-
     /// Runs `work` holding the lease of the job `name` (a staff member's "run it now"), so it
-    /// never overlaps that job on any instance; `(HeldElsewhere, None)` while another holds it.
+    /// never overlaps that job on any instance; `None` while another instance holds it.
     pub async fn exclusive<T>(
         &self,
         name: &str,
         work: impl Future<Output = T>,
-    ) -> anyhow::Result<(Turn, Option<T>)> {
+    ) -> anyhow::Result<Option<T>> {
         if !acquire(&self.db, name, &self.holder, self.clock.now()).await? {
-            return Ok((Turn::HeldElsewhere, None));
+            return Ok(None);
         }
         let out = work.await;
         release(&self.db, name, &self.holder).await?;
-        Ok((Turn::Ran, Some(out)))
+        Ok(Some(out))
     }
 
-    async fn run(&self, job: &Job) -> anyhow::Result<Turn> {
+    /// One turn of `job`: nothing when another instance holds its lease.
+    async fn run(&self, job: &Job) -> anyhow::Result<()> {
         let now = self.clock.now();
         if !acquire(&self.db, job.name, &self.holder, now).await? {
             metrics::counter!(crate::metrics::JOB_RUNS, "job" => job.name, "outcome" => "held_elsewhere")
                 .increment(1);
-            return Ok(Turn::HeldElsewhere);
+            return Ok(());
         }
         // A job that panics is a failed run, not a dead scheduler holding its lease.
         let outcome = std::panic::AssertUnwindSafe((job.run)(self.db.clone(), now))
@@ -145,7 +127,7 @@ impl Runner {
         if outcome.is_ok() {
             metrics::gauge!(crate::metrics::JOB_LAST_SUCCESS, "job" => job.name).set(now as f64);
         }
-        outcome.map(|()| Turn::Ran)
+        outcome
     }
 }
 

@@ -5,6 +5,7 @@
 //! has the recipe.
 
 pub mod jobs;
+pub mod kit;
 
 use std::sync::Arc;
 
