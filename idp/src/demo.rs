@@ -34,7 +34,7 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
     DemoOrganisation {
         name: "宁夏演示科技有限公司",
         kind: OrganisationKind::Enterprise,
-        credit_code: "91640100MA7XYZ1234",
+        credit_code: "91640100MA7XY1230Q",
     },
     DemoOrganisation {
         name: "宁夏演示知识产权服务中心",

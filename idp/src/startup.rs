@@ -81,6 +81,19 @@ impl Application {
         );
         let csrf = csrf_config(&db, &settings, clock.now()).await?;
         let rotations = crate::oauth::rotations::Rotations::start(list_db);
+        // The payment sandbox signs with a key every instance shares, so a notification signed
+        // by one verifies on another.
+        let sandbox_key = crate::server_secrets::get_or_create(
+            &db,
+            "payment_sandbox_key",
+            32,
+            clock.now(),
+        )
+        .await?;
+        let payments = Arc::new(crate::payments::Payments::sandbox(Arc::new(
+            crate::payments::SandboxGateway::new(sandbox_key.as_bytes())
+                .with_ledger(db.clone(), clock.clone()),
+        )));
         let mut platforms = Vec::new();
         let mut jobs = vec![crate::housekeeping::job()];
         for platform in crate::platform::ALL {
@@ -88,6 +101,7 @@ impl Application {
                 db: &db,
                 clock: clock.clone(),
                 settings: settings.platform_section(platform.name),
+                payments: payments.clone(),
             };
             let started = (platform.start)(&context)
                 .await
@@ -120,6 +134,7 @@ impl Application {
                 rotations,
                 jobs,
                 platforms: Arc::new(platforms),
+                payments,
             },
         })
     }

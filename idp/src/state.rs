@@ -22,6 +22,8 @@ pub struct AppState {
     pub jobs: Runner,
     /// The started platforms' routers, merged into the server's.
     pub platforms: Arc<Vec<crate::platform::Started>>,
+    /// The payment gateway the platforms share (its sandbox page is served from here).
+    pub payments: Arc<crate::payments::Payments>,
 }
 
 impl AppState {

@@ -564,6 +564,18 @@ impl Client {
         )
     }
 
+    /// The crowdsourcing platform acting with a user's `access_token` (scope `crowdsourcing`).
+    pub fn crowdsourcing<'a>(
+        &'a self,
+        access_token: &'a str,
+    ) -> crate::crowdsourcing::Crowdsourcing<'a> {
+        crate::crowdsourcing::Crowdsourcing::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
+    }
+
     /// The user's platform inbox, acting with their `access_token` (scope `inbox`).
     pub fn inbox<'a>(&'a self, access_token: &'a str) -> crate::inbox::Inbox<'a> {
         crate::inbox::Inbox::new(

@@ -5,6 +5,7 @@ mod bearer;
 pub mod catalogue;
 mod client;
 pub mod crowdfunding;
+pub mod crowdsourcing;
 mod error;
 pub mod inbox;
 #[rustfmt::skip]

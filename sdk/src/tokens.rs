@@ -218,6 +218,15 @@ impl TokenHolder {
         )
     }
 
+    /// The crowdsourcing platform, with this holder's (user's) access token renewed as needed.
+    pub fn crowdsourcing(&self) -> crate::crowdsourcing::Crowdsourcing<'_> {
+        crate::crowdsourcing::Crowdsourcing::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
     /// The user's inbox, with this holder's access token renewed as needed.
     pub fn inbox(&self) -> crate::inbox::Inbox<'_> {
         crate::inbox::Inbox::new(

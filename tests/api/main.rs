@@ -10,6 +10,7 @@ mod catalogue;
 mod concurrency;
 mod console;
 mod crowdfunding;
+mod crowdsourcing;
 mod demo;
 mod errors;
 mod health;

@@ -122,3 +122,52 @@ impl<'a> Reporting<'a> {
         }
     }
 }
+
+/// Why a platform workflow's records were not stored.
+#[derive(Debug)]
+pub enum WorkflowRefusal {
+    /// The catalogue's rules refused fields (e.g. a contact phone that is not one).
+    Fields(Vec<super::validate::FieldError>),
+    Db(DbError),
+}
+
+/// A business platform's workflow writes its entities' records (in order, all or nothing) for
+/// `organisation_id`, with source `workflow`, in the step's own transaction: a refusal means
+/// the caller drops the transaction and nothing of the step is stored.
+pub async fn write_workflow(
+    tx: &mut Tx,
+    platform: &str,
+    records: Vec<(&'static str, serde_json::Value)>,
+    organisation_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<(), WorkflowRefusal> {
+    use super::spec::record_type;
+    use super::validate::{self, UnknownFields};
+    let items = records
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, (slug, record))| {
+            let t = record_type(slug)?;
+            Some(Item {
+                index,
+                record_type: t,
+                checked: validate::check_json(t, &record, UnknownFields::Refuse),
+            })
+        })
+        .collect();
+    let reporter = Reporter {
+        organisation_id: Some(organisation_id.to_owned()),
+        client_id: format!("workflow:{platform}"),
+        user_id: Some(user_id.to_owned()),
+        source: store::Source::Workflow,
+    };
+    let mut reporting = Reporting::new(&reporter, Mode::Atomic, Keep::RefusedUpTo(100), now);
+    reporting.add(tx, items).await.map_err(WorkflowRefusal::Db)?;
+    match reporting.finish() {
+        Outcome::Stored(_) => Ok(()),
+        Outcome::Refused(tally) => Err(WorkflowRefusal::Fields(
+            tally.results.into_iter().flat_map(|r| r.errors).collect(),
+        )),
+    }
+}

@@ -410,7 +410,7 @@ pub fn titles(t: &RecordType, chinese: bool) -> Vec<String> {
 
 /// Text that a spreadsheet program would run as a formula (`=`, `+`, `-`, `@`, or a tab or
 /// carriage return before one): OWASP's list for CSV injection.
-fn looks_like_formula(text: &str) -> bool {
+pub fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 

@@ -478,26 +478,16 @@ struct Acknowledged {
     params(("X-Sandbox-Signature" = String, Header)),
     request_body(content = Object, content_type = "application/json", description = "The gateway's notification, exactly as signed"),
     responses((status = 200, body = Acknowledged), (status = 401, body = Problem)))]
-async fn notify(
-    State(state): State<AppState>,
-    Extension(cf): Cf,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Answer<Acknowledged> {
+async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer<Acknowledged> {
     let signature = headers
         .get("x-sandbox-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    match cf
-        .handle_notification(&state.db, &body, signature, state.now())
-        .await
-    {
-        Ok(()) => Ok(Json(Acknowledged { code: "SUCCESS" })),
-        Err(CrowdfundingError::Gateway(e)) => Err(ApiError::Unauthorized(format!(
-            "支付通知未通过验证 / the payment notification was refused: {e}"
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    state
+        .payments
+        .dispatch(&state.db, &body, signature, state.now())
+        .await?;
+    Ok(Json(Acknowledged { code: "SUCCESS" }))
 }
 
 #[derive(Serialize, ToSchema)]

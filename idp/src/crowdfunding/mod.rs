@@ -10,11 +10,11 @@ mod demo;
 pub mod error;
 pub mod lifecycle;
 pub mod model;
-pub mod money;
+pub use crate::payments;
+pub use crate::payments::money;
 mod notices;
 mod orders;
 mod pages;
-pub mod payments;
 mod projects;
 mod records;
 pub mod service;
@@ -74,26 +74,17 @@ pub static PLATFORM: Platform = Platform {
     openapi: api::openapi,
 };
 
+/// The prefix of its order ids, by which payment notifications find it.
+pub const ORDER_PREFIX: &str = "CFO-";
+
 /// The names of its scheduled jobs (the keys of their leases).
 pub const RELEASE_UNPAID_JOB: &str = "crowdfunding.release_unpaid";
 pub const CLOSE_DUE_JOB: &str = "crowdfunding.close_due";
 
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
-    // The payment sandbox signs with a key every instance shares, so a notification signed
-    // by one verifies on another.
-    let sandbox_key = crate::server_secrets::get_or_create(
-        context.db,
-        "payment_sandbox_key",
-        32,
-        context.clock.now(),
-    )
-    .await?;
-    let sandbox = Arc::new(
-        SandboxGateway::new(sandbox_key.as_bytes())
-            .with_ledger(context.db.clone(), context.clock.clone()),
-    );
-    let service = Arc::new(Service::new(sandbox).with_policy(&policy));
+    let service = Arc::new(Service::paying_through(context.payments.gateway.clone()).with_policy(&policy));
+    context.payments.register(ORDER_PREFIX, service.clone());
     let jobs = {
         let release = service.clone();
         let close = service.clone();

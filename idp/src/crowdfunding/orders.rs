@@ -164,6 +164,16 @@ impl Service {
         now: i64,
     ) -> Result<()> {
         let n = self.gateway.verify_notification(body, signature)?;
+        self.handle_verified(db, n, now).await
+    }
+
+    /// A notification whose signature has been verified.
+    pub async fn handle_verified(
+        &self,
+        db: &Db,
+        n: super::payments::Notification,
+        now: i64,
+    ) -> Result<()> {
         let mut tx = db.begin().await?;
         let first = with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO cf_payment_events (event_id, order_id, kind, received_at) VALUES ($1, $2, $3, $4)")

@@ -6,10 +6,7 @@ use serde_json::{Value, json};
 use super::error::CrowdfundingError;
 use super::model::{Order, Project, Reward};
 use super::money::{fen_to_wan, fen_to_yuan};
-use crate::catalogue::reporting::{Keep, Mode, Outcome, Reporting};
-use crate::catalogue::spec::record_type;
-use crate::catalogue::store::{Item, Reporter, Source};
-use crate::catalogue::validate::{self, UnknownFields};
+use crate::catalogue::reporting::{WorkflowRefusal, write_workflow};
 use crate::db::Tx;
 
 fn drop_nulls(mut v: Value) -> Value {
@@ -76,31 +73,10 @@ pub async fn write(
     user_id: &str,
     now: i64,
 ) -> Result<(), CrowdfundingError> {
-    let items = records
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, (slug, record))| {
-            let t = record_type(slug)?;
-            Some(Item {
-                index,
-                record_type: t,
-                checked: validate::check_json(t, &record, UnknownFields::Refuse),
-            })
+    write_workflow(tx, "crowdfunding", records, organisation_id, user_id, now)
+        .await
+        .map_err(|refusal| match refusal {
+            WorkflowRefusal::Fields(errors) => CrowdfundingError::InvalidFields(errors),
+            WorkflowRefusal::Db(e) => CrowdfundingError::Db(e),
         })
-        .collect();
-    let reporter = Reporter {
-        organisation_id: Some(organisation_id.to_owned()),
-        client_id: "workflow:crowdfunding".into(),
-        user_id: Some(user_id.to_owned()),
-        source: Source::Workflow,
-    };
-    let mut reporting = Reporting::new(&reporter, Mode::Atomic, Keep::RefusedUpTo(100), now);
-    reporting.add(tx, items).await?;
-    match reporting.finish() {
-        Outcome::Stored(_) => Ok(()),
-        // The caller's transaction is dropped with this error: nothing of the step is stored.
-        Outcome::Refused(tally) => Err(CrowdfundingError::InvalidFields(
-            tally.results.into_iter().flat_map(|r| r.errors).collect(),
-        )),
-    }
 }

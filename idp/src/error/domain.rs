@@ -97,3 +97,20 @@ impl From<tower_sessions::session::Error> for PageError {
         PageError::Internal(e.into())
     }
 }
+
+/// A payment notification the hub could not take: a bad signature is 401, an id no platform
+/// pays for 404, a refusal 400; a platform that could not handle it now answers 500, so the
+/// gateway retries.
+impl From<crate::payments::DispatchError> for ApiError {
+    fn from(e: crate::payments::DispatchError) -> Self {
+        use crate::payments::DispatchError as D;
+        match e {
+            D::Gateway(e) => ApiError::Unauthorized(format!(
+                "支付通知未通过验证 / the payment notification was refused: {e}"
+            )),
+            D::UnknownOrder(id) => ApiError::NotFound(format!("订单 / order {id}")),
+            D::Refused(e) => ApiError::BadRequest(e),
+            D::Failed(e) => ApiError::internal(anyhow::anyhow!(e)),
+        }
+    }
+}

@@ -73,11 +73,6 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Read and acknowledge your platform messages",
     ),
     (
-        "crowdsourcing",
-        "使用业务众包平台",
-        "Use the business crowdsourcing platform",
-    ),
-    (
         "financing",
         "使用融资服务平台",
         "Use the financing services platform",
@@ -145,7 +140,7 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
 /// reporting, then the platforms (use before staff powers), then administration.
 pub fn display_rank(scope: &str) -> (u8, usize, u8) {
     // Platforms whose folders are not built yet keep a scope here, after the built ones.
-    const RESERVED: &[&str] = &["crowdsourcing", "financing"];
+    const RESERVED: &[&str] = &["financing"];
     if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
         return (0, i, 0);
     }
@@ -181,12 +176,6 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
     match scope {
         identity if IDENTITY.contains(&identity) => true,
         ADMIN => false,
-        "crowdsourcing" => roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::Enterprise | Role::ServiceProvider | Role::CarrierOperator
-            )
-        }),
         "financing" => roles.iter().any(|r| {
             matches!(
                 r,

@@ -20,7 +20,10 @@ use crate::state::AppState;
 pub use jobs::Job;
 
 /// Every business platform the server runs, in the seed's order.
-pub const ALL: &[&Platform] = &[&crate::crowdfunding::PLATFORM];
+pub const ALL: &[&Platform] = &[
+    &crate::crowdfunding::PLATFORM,
+    &crate::crowdsourcing::PLATFORM,
+];
 
 /// What one business platform gives the server.
 pub struct Platform {
@@ -48,6 +51,9 @@ pub struct Context<'a> {
     pub clock: Arc<dyn Clock>,
     /// Its settings section as written (`None`: absent), already accepted by `check_settings`.
     pub settings: Option<&'a serde_json::Value>,
+    /// The payment gateway every platform shares; a platform that takes money registers the
+    /// prefix of its ids there to receive its notifications.
+    pub payments: Arc<crate::payments::Payments>,
 }
 
 impl Context<'_> {

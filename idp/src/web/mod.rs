@@ -9,6 +9,7 @@ mod console;
 pub mod header;
 pub mod identity;
 pub mod lang;
+mod sandbox_pay;
 pub(crate) mod pages;
 pub mod session_store;
 
@@ -43,6 +44,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(identity::router())
         .merge(console::router())
         .merge(crate::inbox::pages::router())
+        .merge(sandbox_pay::router())
         .merge(
             state
                 .platforms
@@ -59,6 +61,33 @@ pub fn router(state: &AppState) -> Router<AppState> {
         // No framing, no referrer, the CSP and no caching come from the layers around every
         // answer (`http::router`).
         .route("/static/site.css", get(stylesheet))
+        .route("/static/echarts.min.js", get(echarts))
+        .route(
+            "/static/crowdsourcing-statistics.js",
+            get(crowdsourcing_statistics_script),
+        )
+}
+
+/// Apache ECharts 5.6.0 (static/echarts.NOTICE), served from here so pages need no other site.
+async fn echarts() -> impl IntoResponse {
+    script(include_str!("../../../static/echarts.min.js"))
+}
+
+async fn crowdsourcing_statistics_script() -> impl IntoResponse {
+    script(include_str!("../../../static/crowdsourcing-statistics.js"))
+}
+
+fn script(body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

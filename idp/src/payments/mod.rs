@@ -5,10 +5,11 @@
 //! The contract a real WeChat Pay v3 adapter must keep:
 //! - `create_prepay` registers the order (`out_trade_no` = our order id, amount in fen) and
 //!   returns where the payer pays (the sandbox's page; for WeChat a `code_url` or JSAPI params).
-//! - Notifications reach `POST /api/crowdfunding/payments/notify` with the body and a signature
-//!   header; `verify_notification` must check the signature (WeChat: the platform certificate)
-//!   and decrypt the resource before anything is trusted. The same event may arrive more than
-//!   once; the platform handles each `event_id` once.
+//! - Notifications reach `POST /api/crowdfunding/payments/notify` or
+//!   `/api/crowdsourcing/payments/notify` (either takes any platform's) with the body and a
+//!   signature header; `verify_notification` must check the signature
+//!   (WeChat: the platform certificate) and decrypt the resource before anything is trusted.
+//!   The same event may arrive more than once; each platform handles each `event_id` once.
 //! - `refund` returns money along the original payment (WeChat: `/v3/refund/domestic/refunds`
 //!   with the transaction id); it must be idempotent per order.
 
@@ -16,6 +17,10 @@ use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+
+mod hub;
+pub mod money;
+pub use hub::{DispatchError, NotificationSink, Payments};
 
 /// Where the payer goes to pay.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
