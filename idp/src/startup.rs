@@ -83,13 +83,9 @@ impl Application {
         let rotations = crate::oauth::rotations::Rotations::start(list_db);
         // The payment sandbox signs with a key every instance shares, so a notification signed
         // by one verifies on another.
-        let sandbox_key = crate::server_secrets::get_or_create(
-            &db,
-            "payment_sandbox_key",
-            32,
-            clock.now(),
-        )
-        .await?;
+        let sandbox_key =
+            crate::server_secrets::get_or_create(&db, "payment_sandbox_key", 32, clock.now())
+                .await?;
         let payments = Arc::new(crate::payments::Payments::sandbox(Arc::new(
             crate::payments::SandboxGateway::new(sandbox_key.as_bytes())
                 .with_ledger(db.clone(), clock.clone()),

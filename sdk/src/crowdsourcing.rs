@@ -442,8 +442,11 @@ impl<'a> Crowdsourcing<'a> {
     /// `accept-direct`, `decline-direct`, `expire`. A refused one is [`Error::Refused`] with
     /// status 409, `current_state` and `allowed_actions`.
     pub async fn act(&self, id: &str, action: &str, reason: Option<&str>) -> Result<Demand, Error> {
-        self.post(&format!("/demands/{id}/actions/{action}"), Self::reason(reason))
-            .await
+        self.post(
+            &format!("/demands/{id}/actions/{action}"),
+            Self::reason(reason),
+        )
+        .await
     }
 
     /// The audit trail of a demand and its order, as JSON entries.
@@ -464,8 +467,11 @@ impl<'a> Crowdsourcing<'a> {
 
     /// 项目响应: a proposal (in reward mode, the work).
     pub async fn respond(&self, demand_id: &str, proposal: &Proposal) -> Result<Response, Error> {
-        self.post(&format!("/demands/{demand_id}/responses"), Some(json!(proposal)))
-            .await
+        self.post(
+            &format!("/demands/{demand_id}/responses"),
+            Some(json!(proposal)),
+        )
+        .await
     }
 
     /// Providers that suit a demand, best first.
@@ -482,7 +488,8 @@ impl<'a> Crowdsourcing<'a> {
 
     /// The negotiation thread of a response.
     pub async fn thread(&self, response_id: &str) -> Result<Vec<Message>, Error> {
-        self.get(&format!("/responses/{response_id}/messages")).await
+        self.get(&format!("/responses/{response_id}/messages"))
+            .await
     }
 
     /// 线上服务对接: a message, with terms offered or not.
@@ -553,8 +560,11 @@ impl<'a> Crowdsourcing<'a> {
 
     /// 交付.
     pub async fn deliver(&self, order_id: &str, delivery: &Delivery) -> Result<Order, Error> {
-        self.post(&format!("/orders/{order_id}/deliveries"), Some(json!(delivery)))
-            .await
+        self.post(
+            &format!("/orders/{order_id}/deliveries"),
+            Some(json!(delivery)),
+        )
+        .await
     }
 
     /// 验收: the escrow is released to the provider.
@@ -564,8 +574,11 @@ impl<'a> Crowdsourcing<'a> {
 
     /// 退回返工, with a reason.
     pub async fn rework(&self, order_id: &str, reason: &str) -> Result<Order, Error> {
-        self.post(&format!("/orders/{order_id}/rework"), Self::reason(Some(reason)))
-            .await
+        self.post(
+            &format!("/orders/{order_id}/rework"),
+            Self::reason(Some(reason)),
+        )
+        .await
     }
 
     /// 发起争议.
@@ -608,13 +621,17 @@ impl<'a> Crowdsourcing<'a> {
 
     /// 服务评价 (once per side).
     pub async fn evaluate(&self, order_id: &str, evaluation: &Evaluation) -> Result<Order, Error> {
-        self.post(&format!("/orders/{order_id}/evaluation"), Some(json!(evaluation)))
-            .await
+        self.post(
+            &format!("/orders/{order_id}/evaluation"),
+            Some(json!(evaluation)),
+        )
+        .await
     }
 
     /// 申请服务补贴.
     pub async fn apply_subsidy(&self, order_id: &str) -> Result<Order, Error> {
-        self.post(&format!("/orders/{order_id}/subsidy"), None).await
+        self.post(&format!("/orders/{order_id}/subsidy"), None)
+            .await
     }
 
     /// Staff: approve or reject a subsidy application.

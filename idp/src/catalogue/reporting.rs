@@ -163,7 +163,10 @@ pub async fn write_workflow(
         source: store::Source::Workflow,
     };
     let mut reporting = Reporting::new(&reporter, Mode::Atomic, Keep::RefusedUpTo(100), now);
-    reporting.add(tx, items).await.map_err(WorkflowRefusal::Db)?;
+    reporting
+        .add(tx, items)
+        .await
+        .map_err(WorkflowRefusal::Db)?;
     match reporting.finish() {
         Outcome::Stored(_) => Ok(()),
         Outcome::Refused(tally) => Err(WorkflowRefusal::Fields(

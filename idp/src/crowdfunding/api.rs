@@ -478,7 +478,11 @@ struct Acknowledged {
     params(("X-Sandbox-Signature" = String, Header)),
     request_body(content = Object, content_type = "application/json", description = "The gateway's notification, exactly as signed"),
     responses((status = 200, body = Acknowledged), (status = 401, body = Problem)))]
-async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer<Acknowledged> {
+async fn notify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer<Acknowledged> {
     let signature = headers
         .get("x-sandbox-signature")
         .and_then(|v| v.to_str().ok())

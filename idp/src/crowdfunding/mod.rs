@@ -83,7 +83,8 @@ pub const CLOSE_DUE_JOB: &str = "crowdfunding.close_due";
 
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
-    let service = Arc::new(Service::paying_through(context.payments.gateway.clone()).with_policy(&policy));
+    let service =
+        Arc::new(Service::paying_through(context.payments.gateway.clone()).with_policy(&policy));
     context.payments.register(ORDER_PREFIX, service.clone());
     let jobs = {
         let release = service.clone();

@@ -528,9 +528,9 @@ async fn upload_attachment(
 ) -> Created<Attachment> {
     let limit = cs.policy.max_attachment_bytes;
     // Read one byte past the limit at most: a larger body is refused without being held.
-    let content = axum::body::to_bytes(body, limit + 1).await.map_err(|_| {
-        ApiError::from(CrowdsourcingError::TooLarge { limit })
-    })?;
+    let content = axum::body::to_bytes(body, limit + 1)
+        .await
+        .map_err(|_| ApiError::from(CrowdsourcingError::TooLarge { limit }))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -540,9 +540,11 @@ async fn upload_attachment(
             &state.db,
             &caller,
             &id,
-            &params.name,
-            content_type,
-            &content,
+            super::orders::Upload {
+                name: &params.name,
+                content_type,
+                content: &content,
+            },
             state.now(),
         )
         .await?;

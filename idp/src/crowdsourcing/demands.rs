@@ -2,8 +2,7 @@
 //! expiry, and what callers see of them (the portal listing with its filters).
 
 use super::access::{
-    demand_actor, hidden_from, may_publish, region_prefix, region_prefixes,
-    split_list,
+    demand_actor, hidden_from, may_publish, region_prefix, region_prefixes, split_list,
 };
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandAction, DemandActor, DemandFacts, DemandState, Mode};
@@ -29,7 +28,10 @@ pub(super) struct Checked {
 pub(super) fn end_of_china_day(date: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let day = time::Date::parse(date, &format).ok()?;
-    let midnight = day.with_hms(0, 0, 0).ok()?.assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
+    let midnight = day
+        .with_hms(0, 0, 0)
+        .ok()?
+        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
     Some(midnight.unix_timestamp() + 86_400)
 }
 
@@ -66,15 +68,19 @@ pub(super) async fn check_input(tx: &mut Tx, input: &DemandInput, now: i64) -> R
             "cycle_days must be 1 to 999",
         ));
     }
-    let expires_at = end_of_china_day(input.expiry_date.trim())
-        .ok_or_else(|| invalid("需求有效期须为 yyyy-mm-dd", "expiry_date must be yyyy-mm-dd"))?;
+    let expires_at = end_of_china_day(input.expiry_date.trim()).ok_or_else(|| {
+        invalid(
+            "需求有效期须为 yyyy-mm-dd",
+            "expiry_date must be yyyy-mm-dd",
+        )
+    })?;
     if expires_at <= now {
-        return Err(invalid(
-            "需求有效期已过",
-            "expiry_date is in the past",
-        ));
+        return Err(invalid("需求有效期已过", "expiry_date is in the past"));
     }
-    if !SERVICE_CLASSES.iter().any(|(c, _, _)| *c == input.service_class) {
+    if !SERVICE_CLASSES
+        .iter()
+        .any(|(c, _, _)| *c == input.service_class)
+    {
         return Err(invalid(
             "服务分类须为 GET /api/crowdsourcing/service-classes 中的代码",
             "service_class must be one of GET /api/crowdsourcing/service-classes",
@@ -233,7 +239,8 @@ impl Service {
                     "a reward demand's fee is held in escrow and cannot change",
                 ));
             }
-            if demand.mode == Mode::Direct && checked.direct_provider_id != demand.direct_provider_id
+            if demand.mode == Mode::Direct
+                && checked.direct_provider_id != demand.direct_provider_id
             {
                 return Err(invalid(
                     "上线后不能更改指定的服务机构",
@@ -298,7 +305,13 @@ impl Service {
         use DemandAction as A;
         if matches!(
             action,
-            A::Respond | A::Select | A::AcceptDirect | A::DeclineDirect | A::PayEscrow | A::Edit | A::Modify
+            A::Respond
+                | A::Select
+                | A::AcceptDirect
+                | A::DeclineDirect
+                | A::PayEscrow
+                | A::Edit
+                | A::Modify
         ) {
             return Err(CrowdsourcingError::NotFound(format!(
                 "操作 / action {}",
@@ -355,7 +368,8 @@ impl Service {
                     ),
                 ));
                 if next == DemandState::Listed {
-                    messages.extend(listed_notices(&mut tx, &demand, self.policy.push_limit).await?);
+                    messages
+                        .extend(listed_notices(&mut tx, &demand, self.policy.push_limit).await?);
                 }
             }
             A::Return | A::Reject => {
@@ -367,7 +381,11 @@ impl Service {
                 let why = reason.unwrap_or_default();
                 messages.push(notice(
                     owner,
-                    if action == A::Return { "demand.returned" } else { "demand.rejected" },
+                    if action == A::Return {
+                        "demand.returned"
+                    } else {
+                        "demand.rejected"
+                    },
                     (
                         if action == A::Return {
                             format!("需求「{title}」被退回修改")
@@ -391,7 +409,9 @@ impl Service {
                     .pending_change
                     .as_deref()
                     .and_then(|c| serde_json::from_str(c).ok())
-                    .ok_or_else(|| invalid("待复核的修改已损坏", "the pending change is unreadable"))?;
+                    .ok_or_else(|| {
+                        invalid("待复核的修改已损坏", "the pending change is unreadable")
+                    })?;
                 let checked = check_input(&mut tx, &input, now).await?;
                 let owner_caller = Caller {
                     user_id: demand.owner_user_id.clone(),
@@ -407,8 +427,14 @@ impl Service {
                 messages.push(notice(
                     owner,
                     "demand.change_confirmed",
-                    (format!("需求「{title}」的修改已通过复核"), "修改已生效。".to_owned()),
-                    (format!("The change to “{title}” was confirmed"), "It is in effect.".to_owned()),
+                    (
+                        format!("需求「{title}」的修改已通过复核"),
+                        "修改已生效。".to_owned(),
+                    ),
+                    (
+                        format!("The change to “{title}” was confirmed"),
+                        "It is in effect.".to_owned(),
+                    ),
                 ));
                 for provider in responders(&mut tx, id).await? {
                     messages.push(notice(
@@ -451,8 +477,14 @@ impl Service {
                 messages.push(notice(
                     notices::staff(),
                     "demand.deletion_requested",
-                    (format!("需求「{title}」申请删除，待复核"), reason.unwrap_or_default().to_owned()),
-                    (format!("Deletion of “{title}” waits for re-review"), reason.unwrap_or_default().to_owned()),
+                    (
+                        format!("需求「{title}」申请删除，待复核"),
+                        reason.unwrap_or_default().to_owned(),
+                    ),
+                    (
+                        format!("Deletion of “{title}” waits for re-review"),
+                        reason.unwrap_or_default().to_owned(),
+                    ),
                 ));
             }
             A::RefuseDeletion => {
@@ -474,12 +506,24 @@ impl Service {
                     messages.push(notice(
                         notices::staff(),
                         "demand.submitted",
-                        (format!("新需求「{title}」待审核"), service_class_label(&demand.service_class).to_owned()),
-                        (format!("New demand “{title}” waits for review"), demand.service_class.clone()),
+                        (
+                            format!("新需求「{title}」待审核"),
+                            service_class_label(&demand.service_class).to_owned(),
+                        ),
+                        (
+                            format!("New demand “{title}” waits for review"),
+                            demand.service_class.clone(),
+                        ),
                     ));
                 }
             }
-            A::Edit | A::Modify | A::Respond | A::Select | A::AcceptDirect | A::DeclineDirect | A::PayEscrow => {}
+            A::Edit
+            | A::Modify
+            | A::Respond
+            | A::Select
+            | A::AcceptDirect
+            | A::DeclineDirect
+            | A::PayEscrow => {}
         }
         audit(
             &mut tx,
@@ -504,8 +548,14 @@ impl Service {
         tx.commit().await?;
         if let Some(escrow) = refund {
             // A reward's held fee goes back along its payment.
-            self.refund_escrow(db, &escrow.id, escrow.held_fen, "需求已关闭 / the demand was closed", now)
-                .await?;
+            self.refund_escrow(
+                db,
+                &escrow.id,
+                escrow.held_fen,
+                "需求已关闭 / the demand was closed",
+                now,
+            )
+            .await?;
         }
         self.demand_view(db, id, caller, now).await
     }
@@ -583,7 +633,12 @@ impl Service {
     }
 
     /// What waits for staff: submitted demands, changes and deletions to re-review.
-    pub async fn demand_queue(&self, db: &Db, caller: &Caller, now: i64) -> Result<Vec<DemandView>> {
+    pub async fn demand_queue(
+        &self,
+        db: &Db,
+        caller: &Caller,
+        now: i64,
+    ) -> Result<Vec<DemandView>> {
         if !caller.is_staff() {
             return Err(CrowdsourcingError::Forbidden(
                 "只有平台管理人员可以查看审核队列 / staff only".into(),
@@ -592,7 +647,8 @@ impl Service {
         let sql = format!(
             "SELECT {DEMAND_COLUMNS} FROM cs_demands WHERE state = 'submitted' OR pending_change IS NOT NULL OR (deletion_reason IS NOT NULL AND state IN ('submitted', 'awaiting_escrow', 'listed')) ORDER BY updated_at LIMIT 200"
         );
-        let demands = with_pool!(db, pool => sqlx::query_as::<_, Demand>(&sql).fetch_all(pool).await?);
+        let demands =
+            with_pool!(db, pool => sqlx::query_as::<_, Demand>(&sql).fetch_all(pool).await?);
         let mut out = Vec::new();
         for d in demands {
             let id = d.id.clone();
@@ -703,7 +759,10 @@ async fn query_demands(
     }
     if let Some(region) = f.region.as_deref().filter(|r| !r.is_empty()) {
         if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("区域须为 6 位行政区划代码", "region is a 6-digit division code"));
+            return Err(invalid(
+                "区域须为 6 位行政区划代码",
+                "region is a 6-digit division code",
+            ));
         }
         let prefixes: Vec<String> = region_prefixes(region_prefix(region))
             .into_iter()
@@ -801,10 +860,12 @@ pub(super) async fn facts(
     now: i64,
 ) -> Result<DemandFacts> {
     let responded = match caller.organisation_id.as_deref() {
-        Some(org) => with_tx!(tx, conn => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cs_responses WHERE demand_id = $1 AND provider_org_id = $2")
-                .bind(&demand.id).bind(org).fetch_one(&mut *conn).await?
-        }) > 0,
+        Some(org) => {
+            with_tx!(tx, conn => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cs_responses WHERE demand_id = $1 AND provider_org_id = $2")
+                    .bind(&demand.id).bind(org).fetch_one(&mut *conn).await?
+            }) > 0
+        }
         None => false,
     };
     let open_responses = count(
@@ -883,7 +944,11 @@ async fn save_fields(
     let mut rows: Vec<(&str, String)> = split_list(&regions)
         .into_iter()
         .map(|r| ("region", region_prefix(r).to_owned()))
-        .chain(split_list(&industries).into_iter().map(|i| ("industry", i.to_owned())))
+        .chain(
+            split_list(&industries)
+                .into_iter()
+                .map(|i| ("industry", i.to_owned())),
+        )
         .collect();
     rows.sort();
     rows.dedup();
@@ -897,7 +962,12 @@ async fn save_fields(
 }
 
 /// The demand's 5.4 record as it now is.
-pub(super) async fn write_demand_record(tx: &mut Tx, id: &str, user_id: &str, now: i64) -> Result<()> {
+pub(super) async fn write_demand_record(
+    tx: &mut Tx,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<()> {
     let demand = find_demand(&mut *tx, id).await?;
     records::write(
         tx,
@@ -933,11 +1003,17 @@ pub(super) async fn listed_notices(
             "demand.direct",
             (
                 format!("企业指定贵机构承接需求「{title}」"),
-                format!("预算 {fee} 万元，周期 {} 天。请接受或拒绝。", demand.cycle_days),
+                format!(
+                    "预算 {fee} 万元，周期 {} 天。请接受或拒绝。",
+                    demand.cycle_days
+                ),
             ),
             (
                 format!("An enterprise named you for “{title}”"),
-                format!("Budget {fee} 万元, {} days. Accept or decline it.", demand.cycle_days),
+                format!(
+                    "Budget {fee} 万元, {} days. Accept or decline it.",
+                    demand.cycle_days
+                ),
             ),
         )]);
     }

@@ -80,14 +80,23 @@ impl Service {
                 notice(
                     notices::organisation(other),
                     "dispute.opened",
-                    (format!("服务订单 {order_id} 有争议，请答复"), format!("对方理由：{reason}")),
-                    (format!("A dispute on order {order_id}: please answer"), format!("Their reason: {reason}")),
+                    (
+                        format!("服务订单 {order_id} 有争议，请答复"),
+                        format!("对方理由：{reason}"),
+                    ),
+                    (
+                        format!("A dispute on order {order_id}: please answer"),
+                        format!("Their reason: {reason}"),
+                    ),
                 ),
                 notice(
                     notices::staff(),
                     "dispute.opened",
                     (format!("服务订单 {order_id} 有争议待裁决"), reason.clone()),
-                    (format!("A dispute on order {order_id} waits for a decision"), reason.clone()),
+                    (
+                        format!("A dispute on order {order_id} waits for a decision"),
+                        reason.clone(),
+                    ),
                 ),
             ],
             now,
@@ -153,8 +162,7 @@ impl Service {
         let refund = match input.decision {
             Decision::Release => 0,
             Decision::FullRefund => held,
-            Decision::PartialRefund => {
-                let amount = input
+            Decision::PartialRefund => input
                     .refund_amount
                     .as_deref()
                     .and_then(yuan_to_fen)
@@ -165,11 +173,13 @@ impl Service {
                             fen_to_yuan(held),
                             fen_to_yuan(held)
                         ))
-                    })?;
-                amount
-            }
+                    })?,
         };
-        let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let note = input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
         self.step(
             &mut tx,
             Step {
@@ -213,18 +223,35 @@ impl Service {
         let (zh, en) = match input.decision {
             Decision::Release => (
                 format!("裁决：向接包方放款 {} 元", fen_to_yuan(held)),
-                format!("Decided: {} yuan released to the provider", fen_to_yuan(held)),
+                format!(
+                    "Decided: {} yuan released to the provider",
+                    fen_to_yuan(held)
+                ),
             ),
             Decision::PartialRefund => (
-                format!("裁决：退还发包方 {} 元，其余 {} 元放款", fen_to_yuan(refund), fen_to_yuan(held - refund)),
-                format!("Decided: {} yuan refunded, {} yuan released", fen_to_yuan(refund), fen_to_yuan(held - refund)),
+                format!(
+                    "裁决：退还发包方 {} 元，其余 {} 元放款",
+                    fen_to_yuan(refund),
+                    fen_to_yuan(held - refund)
+                ),
+                format!(
+                    "Decided: {} yuan refunded, {} yuan released",
+                    fen_to_yuan(refund),
+                    fen_to_yuan(held - refund)
+                ),
             ),
             Decision::FullRefund => (
                 format!("裁决：全额退还发包方 {} 元", fen_to_yuan(held)),
-                format!("Decided: all {} yuan refunded to the enterprise", fen_to_yuan(held)),
+                format!(
+                    "Decided: all {} yuan refunded to the enterprise",
+                    fen_to_yuan(held)
+                ),
             ),
         };
-        let body = (note.unwrap_or_default().to_owned(), note.unwrap_or_default().to_owned());
+        let body = (
+            note.unwrap_or_default().to_owned(),
+            note.unwrap_or_default().to_owned(),
+        );
         notices::post(
             &mut tx,
             [&order.enterprise_org_id, &order.provider_org_id]
@@ -233,8 +260,14 @@ impl Service {
                     notice(
                         notices::organisation(org),
                         "dispute.decided",
-                        (format!("服务订单 {order_id} 争议已裁决：{zh}"), body.0.clone()),
-                        (format!("The dispute on order {order_id} was decided: {en}"), body.1.clone()),
+                        (
+                            format!("服务订单 {order_id} 争议已裁决：{zh}"),
+                            body.0.clone(),
+                        ),
+                        (
+                            format!("The dispute on order {order_id} was decided: {en}"),
+                            body.1.clone(),
+                        ),
                     )
                 })
                 .collect(),
@@ -245,8 +278,14 @@ impl Service {
         if let Some(escrow) = escrow
             && refund > 0
         {
-            self.refund_escrow(db, &escrow.id, refund, "争议裁决退款 / refund decided on a dispute", now)
-                .await?;
+            self.refund_escrow(
+                db,
+                &escrow.id,
+                refund,
+                "争议裁决退款 / refund decided on a dispute",
+                now,
+            )
+            .await?;
         }
         self.order_view(db, caller, order_id, now).await
     }

@@ -67,7 +67,13 @@ fn fields_zh(errors: &[FieldError]) -> String {
 fn fields_en(errors: &[FieldError]) -> String {
     errors
         .iter()
-        .map(|e| format!("{} {}", e.field.as_deref().unwrap_or("record"), e.message_en))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.field.as_deref().unwrap_or("record"),
+                e.message_en
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

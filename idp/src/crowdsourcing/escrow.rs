@@ -60,8 +60,14 @@ impl Service {
             .state
             .transition(OrderAction::PayEscrow, order_actor(caller, &order), &f)
             .map_err(CrowdsourcingError::Transition)?;
-        let escrow =
-            pending_escrow(&mut tx, &order.demand_id, Some(order_id), order.amount_fen, now).await?;
+        let escrow = pending_escrow(
+            &mut tx,
+            &order.demand_id,
+            Some(order_id),
+            order.amount_fen,
+            now,
+        )
+        .await?;
         let demand = find_demand(&mut tx, &order.demand_id).await?;
         tx.commit().await?;
         self.prepay(db, escrow, &demand.title).await
@@ -120,7 +126,15 @@ impl Service {
                 .bind(n.amount_fen).bind(&n.transaction_id).bind(now).bind(&escrow.id)
                 .execute(&mut *conn).await?;
         });
-        record_move(&mut tx, &escrow.id, "paid", n.amount_fen, Some(&n.transaction_id), now).await?;
+        record_move(
+            &mut tx,
+            &escrow.id,
+            "paid",
+            n.amount_fen,
+            Some(&n.transaction_id),
+            now,
+        )
+        .await?;
         // Rows are locked in one order everywhere: escrow, order, demand.
         let order = match escrow.order_id.as_deref() {
             Some(id) => Some(find_order(&mut tx, id).await?),
@@ -164,7 +178,9 @@ impl Service {
                         Step {
                             order: &order,
                             action: OrderAction::PayEscrow,
-                            actor: super::lifecycle::OrderActor::Party(super::lifecycle::Side::Enterprise),
+                            actor: super::lifecycle::OrderActor::Party(
+                                super::lifecycle::Side::Enterprise,
+                            ),
                             by: "payment-gateway",
                             reason: None,
                         },
@@ -272,7 +288,11 @@ impl Service {
         });
         let refund_id = self
             .gateway
-            .refund(escrow_id, transaction.as_deref().unwrap_or_default(), amount)
+            .refund(
+                escrow_id,
+                transaction.as_deref().unwrap_or_default(),
+                amount,
+            )
             .await?;
         let mut tx = db.begin().await?;
         let moved = with_tx!(&mut tx, conn => {
@@ -281,7 +301,15 @@ impl Service {
                 .execute(&mut *conn).await?.rows_affected()
         });
         if moved > 0 {
-            record_move(&mut tx, escrow_id, "refunded", amount, Some(&refund_id), now).await?;
+            record_move(
+                &mut tx,
+                escrow_id,
+                "refunded",
+                amount,
+                Some(&refund_id),
+                now,
+            )
+            .await?;
             audit(
                 &mut tx,
                 Audit {
@@ -303,11 +331,19 @@ impl Service {
                     notices::organisation(&demand.organisation_id),
                     "escrow.refunded",
                     (
-                        format!("「{}」的托管款已退回 {} 元", demand.title, fen_to_yuan(amount)),
+                        format!(
+                            "「{}」的托管款已退回 {} 元",
+                            demand.title,
+                            fen_to_yuan(amount)
+                        ),
                         reason.to_owned(),
                     ),
                     (
-                        format!("{} yuan of the escrow for “{}” was refunded", fen_to_yuan(amount), demand.title),
+                        format!(
+                            "{} yuan of the escrow for “{}” was refunded",
+                            fen_to_yuan(amount),
+                            demand.title
+                        ),
                         reason.to_owned(),
                     ),
                 )],

@@ -31,7 +31,11 @@ impl Service {
         input: &EvaluationInput,
         now: i64,
     ) -> Result<OrderView> {
-        if input.remark.as_deref().is_some_and(|r| r.chars().count() > 4000) {
+        if input
+            .remark
+            .as_deref()
+            .is_some_and(|r| r.chars().count() > 4000)
+        {
             return Err(CrowdsourcingError::Invalid(
                 "评价内容最多 4000 字 / the remark takes at most 4000 characters".into(),
             ));
@@ -87,8 +91,13 @@ impl Service {
         .await?;
         let given: Vec<i64> = scores.iter().flatten().copied().collect();
         // The mean, rounded half up; on the seed's scale lower is better.
-        let overall = (given.iter().sum::<i64>() * 2 + given.len() as i64) / (2 * given.len() as i64);
-        let remark = input.remark.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let overall =
+            (given.iter().sum::<i64>() * 2 + given.len() as i64) / (2 * given.len() as i64);
+        let remark = input
+            .remark
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
         with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO cs_evaluations (order_id, side, target_org_id, quality, cycle, on_time, communication, payment, overall, remark, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .bind(order_id).bind(side.as_str()).bind(&target)

@@ -488,10 +488,9 @@ impl OrderState {
                     "返工次数已达上限，请验收或发起争议",
                     "the rework limit is reached; accept the delivery or open a dispute",
                 )),
-                A::AutoAccept if self == S::Delivered => Some((
-                    "验收期限尚未届满",
-                    "the acceptance window has not passed",
-                )),
+                A::AutoAccept if self == S::Delivered => {
+                    Some(("验收期限尚未届满", "the acceptance window has not passed"))
+                }
                 A::EvaluateProvider | A::EvaluateEnterprise
                     if f.evaluated_by_enterprise || f.evaluated_by_provider =>
                 {

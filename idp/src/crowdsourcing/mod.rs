@@ -100,9 +100,7 @@ pub const EXPIRE_JOB: &str = "crowdsourcing.expire";
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
     let service = Arc::new(Service::new(context.payments.gateway.clone(), policy));
-    context
-        .payments
-        .register(ESCROW_PREFIX, service.clone());
+    context.payments.register(ESCROW_PREFIX, service.clone());
     let jobs = {
         let accept = service.clone();
         let expire = service.clone();

@@ -104,6 +104,13 @@ pub(super) struct Step<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// An uploaded file as it arrived.
+pub struct Upload<'a> {
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub content: &'a [u8],
+}
+
 impl Service {
     pub(super) async fn step(&self, tx: &mut Tx, s: Step<'_>, now: i64) -> Result<OrderState> {
         let f = order_facts(tx, s.order, self.policy.rework_rounds, now).await?;
@@ -247,8 +254,14 @@ impl Service {
             vec![notice(
                 notices::organisation(other),
                 "order.cancelled",
-                (format!("服务订单 {id} 已取消"), reason.unwrap_or_default().to_owned()),
-                (format!("Service order {id} was cancelled"), reason.unwrap_or_default().to_owned()),
+                (
+                    format!("服务订单 {id} 已取消"),
+                    reason.unwrap_or_default().to_owned(),
+                ),
+                (
+                    format!("Service order {id} was cancelled"),
+                    reason.unwrap_or_default().to_owned(),
+                ),
             )],
             now,
         )
@@ -263,29 +276,37 @@ impl Service {
         db: &Db,
         caller: &Caller,
         order_id: &str,
-        name: &str,
-        content_type: &str,
-        content: &[u8],
+        upload: Upload<'_>,
         now: i64,
     ) -> Result<Attachment> {
+        let Upload {
+            name,
+            content_type,
+            content,
+        } = upload;
         if content.len() > self.policy.max_attachment_bytes {
             return Err(CrowdsourcingError::TooLarge {
                 limit: self.policy.max_attachment_bytes,
             });
         }
         if content.is_empty() {
-            return Err(CrowdsourcingError::Invalid("附件为空 / the attachment is empty".into()));
+            return Err(CrowdsourcingError::Invalid(
+                "附件为空 / the attachment is empty".into(),
+            ));
         }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\']) {
             return Err(CrowdsourcingError::Invalid(
-                "文件名须为 1 到 200 个字，不含路径 / name takes 1 to 200 characters, no path".into(),
+                "文件名须为 1 到 200 个字，不含路径 / name takes 1 to 200 characters, no path"
+                    .into(),
             ));
         }
         let order = find_order(db, order_id).await?;
         if !matches!(order_actor(caller, &order), OrderActor::Party(_)) {
             return Err(order_hidden_from(caller, &order).unwrap_or_else(|| {
-                CrowdsourcingError::Forbidden("只有订单双方可以上传附件 / only the two sides upload".into())
+                CrowdsourcingError::Forbidden(
+                    "只有订单双方可以上传附件 / only the two sides upload".into(),
+                )
             }));
         }
         let attachments = count(
@@ -331,7 +352,9 @@ impl Service {
         .ok_or_else(|| CrowdsourcingError::NotFound(format!("附件 / attachment {id}")))?;
         let order = find_order(db, &row.1).await?;
         if order_hidden_from(caller, &order).is_some() {
-            return Err(CrowdsourcingError::NotFound(format!("附件 / attachment {id}")));
+            return Err(CrowdsourcingError::NotFound(format!(
+                "附件 / attachment {id}"
+            )));
         }
         Ok((
             Attachment {
@@ -397,7 +420,8 @@ impl Service {
         )
         .await?;
         let round = order.rework_rounds + 1;
-        let attachments = serde_json::json!({"links": input.links, "attachment_ids": input.attachment_ids});
+        let attachments =
+            serde_json::json!({"links": input.links, "attachment_ids": input.attachment_ids});
         with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO cs_deliveries (id, order_id, round, note, attachments, at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(new_id("DL")).bind(id).bind(round).bind(note).bind(attachments.to_string()).bind(now)
@@ -442,8 +466,15 @@ impl Service {
         if let Some(hidden) = order_hidden_from(caller, &order) {
             return Err(hidden);
         }
-        self.complete(&mut tx, &order, OrderAction::Accept, order_actor(caller, &order), &caller.user_id, now)
-            .await?;
+        self.complete(
+            &mut tx,
+            &order,
+            OrderAction::Accept,
+            order_actor(caller, &order),
+            &caller.user_id,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.order_view(db, caller, id, now).await
     }
@@ -485,7 +516,10 @@ impl Service {
         write_order_record(tx, &order.id, by, now).await?;
         let yuan = crate::payments::money::fen_to_yuan(released);
         let (zh, en) = if action == OrderAction::AutoAccept {
-            ("验收期满未处理，系统已自动验收", "nobody answered within the window; accepted automatically")
+            (
+                "验收期满未处理，系统已自动验收",
+                "nobody answered within the window; accepted automatically",
+            )
         } else {
             ("发包方已验收", "the enterprise accepted it")
         };
@@ -495,14 +529,26 @@ impl Service {
                 notice(
                     notices::organisation(&order.provider_org_id),
                     "order.completed",
-                    (format!("服务订单 {} 已完成", order.id), format!("{zh}，托管款 {yuan} 元已放款。请评价发包方。")),
-                    (format!("Service order {} is complete", order.id), format!("{en}; {yuan} yuan released. Please rate the enterprise.")),
+                    (
+                        format!("服务订单 {} 已完成", order.id),
+                        format!("{zh}，托管款 {yuan} 元已放款。请评价发包方。"),
+                    ),
+                    (
+                        format!("Service order {} is complete", order.id),
+                        format!("{en}; {yuan} yuan released. Please rate the enterprise."),
+                    ),
                 ),
                 notice(
                     notices::organisation(&order.enterprise_org_id),
                     "order.completed",
-                    (format!("服务订单 {} 已完成", order.id), format!("{zh}。请评价接包方。")),
-                    (format!("Service order {} is complete", order.id), format!("{en}. Please rate the provider.")),
+                    (
+                        format!("服务订单 {} 已完成", order.id),
+                        format!("{zh}。请评价接包方。"),
+                    ),
+                    (
+                        format!("Service order {} is complete", order.id),
+                        format!("{en}. Please rate the provider."),
+                    ),
                 ),
             ],
             now,
@@ -519,9 +565,14 @@ impl Service {
         reason: Option<&str>,
         now: i64,
     ) -> Result<OrderView> {
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
-            CrowdsourcingError::Invalid("请说明返工理由（reason）/ rework needs a reason".into())
-        })?;
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| {
+                CrowdsourcingError::Invalid(
+                    "请说明返工理由（reason）/ rework needs a reason".into(),
+                )
+            })?;
         let mut tx = db.begin().await?;
         let order = find_order(&mut tx, id).await?;
         if let Some(hidden) = order_hidden_from(caller, &order) {
@@ -552,8 +603,14 @@ impl Service {
             vec![notice(
                 notices::organisation(&order.provider_org_id),
                 "order.rework",
-                (format!("服务订单 {id} 被退回返工"), format!("理由：{reason}（还可返工 {left} 次）")),
-                (format!("Service order {id} was sent back"), format!("Reason: {reason} ({left} more rounds allowed)")),
+                (
+                    format!("服务订单 {id} 被退回返工"),
+                    format!("理由：{reason}（还可返工 {left} 次）"),
+                ),
+                (
+                    format!("Service order {id} was sent back"),
+                    format!("Reason: {reason} ({left} more rounds allowed)"),
+                ),
             )],
             now,
         )
@@ -573,7 +630,14 @@ impl Service {
             let mut tx = db.begin().await?;
             let order = find_order(&mut tx, &id).await?;
             match self
-                .complete(&mut tx, &order, OrderAction::AutoAccept, OrderActor::System, "scheduler", now)
+                .complete(
+                    &mut tx,
+                    &order,
+                    OrderAction::AutoAccept,
+                    OrderActor::System,
+                    "scheduler",
+                    now,
+                )
                 .await
             {
                 Ok(()) => {

@@ -283,7 +283,13 @@ async fn post_order(
             .await
             .map(|_| ()),
         "partial_refund" => cs
-            .decide_dispute(&state.db, &caller, &id, &decided(Decision::PartialRefund), now)
+            .decide_dispute(
+                &state.db,
+                &caller,
+                &id,
+                &decided(Decision::PartialRefund),
+                now,
+            )
             .await
             .map(|_| ()),
         "full_refund" => cs
@@ -334,7 +340,9 @@ async fn get_statistics(
     staff: ConsoleStaff,
     lang: Lang,
 ) -> Result<Response, PageError> {
-    let s = cs.statistics(&state.db, &staff.caller(), state.now()).await?;
+    let s = cs
+        .statistics(&state.db, &staff.caller(), state.now())
+        .await?;
     // JSON inside <script>: every <, > and & is written as its \u escape, so no label can
     // close the element.
     let json = serde_json::to_string(&s)
@@ -382,7 +390,9 @@ async fn get_csv(
     Extension(cs): Extension<Arc<Service>>,
     staff: ConsoleStaff,
 ) -> Result<Response, PageError> {
-    let s = cs.statistics(&state.db, &staff.caller(), state.now()).await?;
+    let s = cs
+        .statistics(&state.db, &staff.caller(), state.now())
+        .await?;
     Ok(download(
         stats::csv(&s),
         "text/csv; charset=utf-8",
@@ -395,7 +405,9 @@ async fn get_xlsx(
     Extension(cs): Extension<Arc<Service>>,
     staff: ConsoleStaff,
 ) -> Result<Response, PageError> {
-    let s = cs.statistics(&state.db, &staff.caller(), state.now()).await?;
+    let s = cs
+        .statistics(&state.db, &staff.caller(), state.now())
+        .await?;
     let body = stats::xlsx(&s).map_err(|e| PageError::Internal(e.into()))?;
     Ok(download(
         body,
@@ -403,4 +415,3 @@ async fn get_xlsx(
         "crowdsourcing-statistics.xlsx",
     ))
 }
-

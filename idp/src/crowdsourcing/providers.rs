@@ -378,10 +378,14 @@ pub(super) async fn matching_providers<'r>(
             && provider.industry_code.get(..3) == demand.industry_code.get(..3);
         let asked_region = !demand.regions.is_empty();
         let points = i64::from(offers_class) + i64::from(same_industry) + i64::from(asked_region);
-        let rating = score(reborrow(&mut reader), &provider.organisation_id, Side::Provider)
-            .await?
-            .average
-            .unwrap_or(3.0);
+        let rating = score(
+            reborrow(&mut reader),
+            &provider.organisation_id,
+            Side::Provider,
+        )
+        .await?
+        .average
+        .unwrap_or(3.0);
         scored.push((provider, points, rating));
     }
     // Best match first; then the better (lower) rating; then the newest profile.

@@ -19,7 +19,10 @@ fn drop_nulls(mut v: Value) -> Value {
 
 /// `1714521600` → `"2024-05-01"` in China time (UTC+8), as the seed writes dates.
 pub fn china_date(at: i64) -> String {
-    china_time(at, time::macros::format_description!("[year]-[month]-[day]"))
+    china_time(
+        at,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
 }
 
 /// `1714521600` → `"2024-05-01 08:00"` in China time.

@@ -104,12 +104,14 @@ impl Service {
             .transition(DemandAction::Respond, actor, &f)
             .map_err(CrowdsourcingError::Transition)?;
         let organisation = caller.organisation_id.clone().unwrap_or_default();
-        let provider = find_provider(&mut tx, &organisation).await?.ok_or_else(|| {
-            invalid(
-                "请先填写服务机构信息",
-                "save the provider profile first (PUT /api/crowdsourcing/providers/me)",
-            )
-        })?;
+        let provider = find_provider(&mut tx, &organisation)
+            .await?
+            .ok_or_else(|| {
+                invalid(
+                    "请先填写服务机构信息",
+                    "save the provider profile first (PUT /api/crowdsourcing/providers/me)",
+                )
+            })?;
         check_restrictions(&demand, &provider)?;
         let id = new_id("RS");
         with_tx!(&mut tx, conn => {
@@ -141,11 +143,21 @@ impl Service {
                 "response.received",
                 (
                     format!("「{}」收到新的响应", demand.title),
-                    format!("{} 报价 {} 元，周期 {} 天。", provider.org_name, fen_to_yuan(price), input.duration_days),
+                    format!(
+                        "{} 报价 {} 元，周期 {} 天。",
+                        provider.org_name,
+                        fen_to_yuan(price),
+                        input.duration_days
+                    ),
                 ),
                 (
                     format!("A new response to “{}”", demand.title),
-                    format!("{} proposes {} yuan, {} days.", provider.org_name, fen_to_yuan(price), input.duration_days),
+                    format!(
+                        "{} proposes {} yuan, {} days.",
+                        provider.org_name,
+                        fen_to_yuan(price),
+                        input.duration_days
+                    ),
                 ),
             )],
             now,
@@ -199,11 +211,18 @@ impl Service {
     }
 
     /// The negotiation thread of a response (its two sides and staff).
-    pub async fn thread(&self, db: &Db, caller: &Caller, response_id: &str) -> Result<Vec<Message>> {
+    pub async fn thread(
+        &self,
+        db: &Db,
+        caller: &Caller,
+        response_id: &str,
+    ) -> Result<Vec<Message>> {
         let response = find_response(db, response_id).await?;
         let demand = find_demand(db, &response.demand_id).await?;
         if thread_side(caller, &demand, &response).is_none() && !caller.is_staff() {
-            return Err(CrowdsourcingError::NotFound(format!("响应 / response {response_id}")));
+            return Err(CrowdsourcingError::NotFound(format!(
+                "响应 / response {response_id}"
+            )));
         }
         Ok(with_pool!(db, pool => {
             sqlx::query_as::<_, Message>("SELECT id, response_id, seq, author_side, author_user_id, body, offer_amount_fen, offer_days, offer_method, offer_state, at FROM cs_messages WHERE response_id = $1 ORDER BY seq LIMIT 1000")
@@ -222,14 +241,20 @@ impl Service {
     ) -> Result<Message> {
         let body = input.body.trim();
         if body.is_empty() || body.chars().count() > 4000 {
-            return Err(invalid("消息须为 1 到 4000 字", "a message takes 1 to 4000 characters"));
+            return Err(invalid(
+                "消息须为 1 到 4000 字",
+                "a message takes 1 to 4000 characters",
+            ));
         }
         let offer = match &input.offer {
             Some(o) => {
                 check_days(o.delivery_days)?;
                 let method = o.delivery_method.trim();
                 if method.is_empty() || method.chars().count() > 256 {
-                    return Err(invalid("须写明交付方式", "the delivery method is required (at most 256 characters)"));
+                    return Err(invalid(
+                        "须写明交付方式",
+                        "the delivery method is required (at most 256 characters)",
+                    ));
                 }
                 Some((amount(&o.amount)?, o.delivery_days, method.to_owned()))
             }
@@ -239,7 +264,9 @@ impl Service {
         let response = find_response(&mut tx, response_id).await?;
         let demand = find_demand(&mut tx, &response.demand_id).await?;
         let Some(side) = thread_side(caller, &demand, &response) else {
-            return Err(CrowdsourcingError::NotFound(format!("响应 / response {response_id}")));
+            return Err(CrowdsourcingError::NotFound(format!(
+                "响应 / response {response_id}"
+            )));
         };
         negotiable(&mut tx, &demand, &response, caller, now).await?;
         if offer.is_some() && demand.mode == Mode::Reward {
@@ -284,15 +311,30 @@ impl Service {
         };
         let terms = offer
             .as_ref()
-            .map(|(a, d, m)| (format!("报价 {} 元，{d} 天，{m}。", fen_to_yuan(*a)), format!("Offer: {} yuan, {d} days, {m}.", fen_to_yuan(*a))))
+            .map(|(a, d, m)| {
+                (
+                    format!("报价 {} 元，{d} 天，{m}。", fen_to_yuan(*a)),
+                    format!("Offer: {} yuan, {d} days, {m}.", fen_to_yuan(*a)),
+                )
+            })
             .unwrap_or_default();
         notices::post(
             &mut tx,
             vec![notice(
                 notices::organisation(&other),
-                if offer.is_some() { "thread.offer" } else { "thread.message" },
-                (format!("「{}」对接消息", demand.title), format!("{}{body}", terms.0)),
-                (format!("A message about “{}”", demand.title), format!("{}{body}", terms.1)),
+                if offer.is_some() {
+                    "thread.offer"
+                } else {
+                    "thread.message"
+                },
+                (
+                    format!("「{}」对接消息", demand.title),
+                    format!("{}{body}", terms.0),
+                ),
+                (
+                    format!("A message about “{}”", demand.title),
+                    format!("{}{body}", terms.1),
+                ),
             )],
             now,
         )
@@ -314,7 +356,9 @@ impl Service {
         let response = find_response(&mut tx, response_id).await?;
         let demand = find_demand(&mut tx, &response.demand_id).await?;
         let Some(side) = thread_side(caller, &demand, &response) else {
-            return Err(CrowdsourcingError::NotFound(format!("响应 / response {response_id}")));
+            return Err(CrowdsourcingError::NotFound(format!(
+                "响应 / response {response_id}"
+            )));
         };
         let offer = with_tx!(&mut tx, conn => {
             sqlx::query_as::<_, Message>("SELECT id, response_id, seq, author_side, author_user_id, body, offer_amount_fen, offer_days, offer_method, offer_state, at FROM cs_messages WHERE id = $1 AND response_id = $2")
@@ -387,10 +431,18 @@ impl Service {
             Deal {
                 demand: &demand,
                 response: &response,
-                amount_fen: if reward { demand.fee_fen } else { response.price_fen },
+                amount_fen: if reward {
+                    demand.fee_fen
+                } else {
+                    response.price_fen
+                },
                 days: response.duration_days,
                 method: "网络交付",
-                state: if reward { OrderState::Delivered } else { OrderState::AwaitingEscrow },
+                state: if reward {
+                    OrderState::Delivered
+                } else {
+                    OrderState::AwaitingEscrow
+                },
                 by: &caller.user_id,
                 action: "select",
             },
@@ -458,7 +510,10 @@ impl Service {
             )
             .await?;
         } else {
-            let why = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or("未说明 / no reason given");
+            let why = reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("未说明 / no reason given");
             with_tx!(&mut tx, conn => {
                 sqlx::query("UPDATE cs_demands SET state = $1, feedback = $2, updated_at = $3 WHERE id = $4")
                     .bind(next.as_str()).bind(format!("被指定的服务机构拒绝：{why}")).bind(now).bind(demand_id)

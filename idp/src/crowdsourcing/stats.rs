@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::error::{CrowdsourcingError, Result};
 use super::service::Service;
-use super::subsidies::{Budget, china_year};
 use super::service_class_label;
+use super::subsidies::{Budget, china_year};
 use crate::accounts::caller::Caller;
 use crate::catalogue::sheets::{XlsxWriter, csv_line, looks_like_formula};
 use crate::db::Db;
@@ -68,7 +68,8 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 }
 
 async fn buckets(db: &Db, sql: &str, label: fn(&str) -> String) -> Result<Vec<Bucket>> {
-    let rows = with_pool!(db, pool => sqlx::query_as::<_, (String, i64, i64)>(sql).fetch_all(pool).await?);
+    let rows =
+        with_pool!(db, pool => sqlx::query_as::<_, (String, i64, i64)>(sql).fetch_all(pool).await?);
     Ok(rows
         .into_iter()
         .map(|(key, count, amount_fen)| Bucket {
@@ -115,22 +116,49 @@ impl Service {
         let orders_by_region = buckets(db, "SELECT provider_region, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY provider_region ORDER BY 3 DESC LIMIT 50", same).await?;
         let mut orders_by_provider = buckets(db, "SELECT provider_org_id, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY provider_org_id ORDER BY 3 DESC, 1 LIMIT 20", same).await?;
         for b in &mut orders_by_provider {
-            b.label = super::store::organisation_name(db, &b.key).await.unwrap_or_else(|_| b.key.clone());
+            b.label = super::store::organisation_name(db, &b.key)
+                .await
+                .unwrap_or_else(|_| b.key.clone());
         }
-        let published = number(db, "SELECT COUNT(*) FROM cs_demands WHERE listed_at IS NOT NULL").await?;
-        let responded = number(db, "SELECT COUNT(*) FROM (SELECT DISTINCT demand_id FROM cs_responses) r").await?;
-        let dealt = number(db, "SELECT COUNT(*) FROM cs_demands WHERE order_id IS NOT NULL").await?;
+        let published = number(
+            db,
+            "SELECT COUNT(*) FROM cs_demands WHERE listed_at IS NOT NULL",
+        )
+        .await?;
+        let responded = number(
+            db,
+            "SELECT COUNT(*) FROM (SELECT DISTINCT demand_id FROM cs_responses) r",
+        )
+        .await?;
+        let dealt = number(
+            db,
+            "SELECT COUNT(*) FROM cs_demands WHERE order_id IS NOT NULL",
+        )
+        .await?;
         let deal_seconds = with_pool!(db, pool => {
             sqlx::query_scalar::<_, Option<f64>>("SELECT CAST(AVG(selected_at - listed_at) AS DOUBLE PRECISION) FROM cs_demands WHERE order_id IS NOT NULL AND listed_at IS NOT NULL")
                 .fetch_one(pool).await?
         });
-        let first_deliveries = number(db, "SELECT COUNT(*) FROM cs_deliveries WHERE round = 1").await?;
+        let first_deliveries =
+            number(db, "SELECT COUNT(*) FROM cs_deliveries WHERE round = 1").await?;
         let on_time = number(db, "SELECT COUNT(*) FROM cs_deliveries dl JOIN cs_orders o ON o.id = dl.order_id WHERE dl.round = 1 AND (o.started_at IS NULL OR dl.at <= o.started_at + o.delivery_days * 86400)").await?;
-        let delivered = number(db, "SELECT COUNT(*) FROM cs_orders WHERE delivered_at IS NOT NULL").await?;
+        let delivered = number(
+            db,
+            "SELECT COUNT(*) FROM cs_orders WHERE delivered_at IS NOT NULL",
+        )
+        .await?;
         let reworked = number(db, "SELECT COUNT(*) FROM cs_orders WHERE rework_rounds > 0").await?;
         let started = number(db, "SELECT COUNT(*) FROM cs_orders WHERE started_at IS NOT NULL OR delivered_at IS NOT NULL").await?;
-        let disputed = number(db, "SELECT COUNT(*) FROM (SELECT DISTINCT order_id FROM cs_disputes) d").await?;
-        let subsidies_granted = number(db, "SELECT COUNT(*) FROM cs_subsidies WHERE state = 'approved'").await?;
+        let disputed = number(
+            db,
+            "SELECT COUNT(*) FROM (SELECT DISTINCT order_id FROM cs_disputes) d",
+        )
+        .await?;
+        let subsidies_granted = number(
+            db,
+            "SELECT COUNT(*) FROM cs_subsidies WHERE state = 'approved'",
+        )
+        .await?;
         let subsidies_granted_fen = number(db, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_subsidies WHERE state = 'approved'").await?;
         Ok(Statistics {
             demands_by_state,

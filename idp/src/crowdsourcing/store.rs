@@ -37,8 +37,20 @@ macro_rules! find_one {
     };
 }
 
-find_one!(find_demand, Demand, "cs_demands", DEMAND_COLUMNS, "需求 / demand");
-find_one!(find_order, Order, "cs_orders", ORDER_COLUMNS, "服务订单 / order");
+find_one!(
+    find_demand,
+    Demand,
+    "cs_demands",
+    DEMAND_COLUMNS,
+    "需求 / demand"
+);
+find_one!(
+    find_order,
+    Order,
+    "cs_orders",
+    ORDER_COLUMNS,
+    "服务订单 / order"
+);
 find_one!(
     find_response,
     Response,
@@ -46,7 +58,13 @@ find_one!(
     RESPONSE_COLUMNS,
     "响应 / response"
 );
-find_one!(find_escrow, Escrow, "cs_escrows", ESCROW_COLUMNS, "托管 / escrow");
+find_one!(
+    find_escrow,
+    Escrow,
+    "cs_escrows",
+    ESCROW_COLUMNS,
+    "托管 / escrow"
+);
 
 /// A query with one text parameter answering one number.
 pub(super) async fn count<'r>(from: impl Into<Reader<'r>>, sql: &str, id: &str) -> Result<i64> {

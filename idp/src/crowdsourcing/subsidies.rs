@@ -79,8 +79,14 @@ impl Service {
             return Err(CrowdsourcingError::SubsidyExhausted {
                 limit: "enterprise_cap",
                 left_fen: left,
-                zh: format!("贵企业本年度补贴已达上限 {} 元", fen_to_yuan(self.cap_fen())),
-                en: format!("your enterprise reached this year's cap of {} yuan", fen_to_yuan(self.cap_fen())),
+                zh: format!(
+                    "贵企业本年度补贴已达上限 {} 元",
+                    fen_to_yuan(self.cap_fen())
+                ),
+                en: format!(
+                    "your enterprise reached this year's cap of {} yuan",
+                    fen_to_yuan(self.cap_fen())
+                ),
             });
         }
         with_tx!(&mut tx, conn => {
@@ -93,8 +99,20 @@ impl Service {
             vec![notice(
                 notices::staff(),
                 "subsidy.applied",
-                (format!("服务订单 {order_id} 申请服务补贴 {} 元", fen_to_yuan(amount)), "重点孵化项目，优先审批。"),
-                (format!("Order {order_id} applies for a {} yuan service subsidy", fen_to_yuan(amount)), "A key incubation project: review it first."),
+                (
+                    format!(
+                        "服务订单 {order_id} 申请服务补贴 {} 元",
+                        fen_to_yuan(amount)
+                    ),
+                    "重点孵化项目，优先审批。",
+                ),
+                (
+                    format!(
+                        "Order {order_id} applies for a {} yuan service subsidy",
+                        fen_to_yuan(amount)
+                    ),
+                    "A key incubation project: review it first.",
+                ),
             )],
             now,
         )
@@ -155,7 +173,11 @@ impl Service {
                 demand_id: &order.demand_id,
                 order_id: Some(order_id),
                 actor: &caller.user_id,
-                action: if approve { "approve_subsidy" } else { "reject_subsidy" },
+                action: if approve {
+                    "approve_subsidy"
+                } else {
+                    "reject_subsidy"
+                },
                 from: None,
                 to: None,
                 reason,
@@ -168,7 +190,11 @@ impl Service {
             &mut tx,
             vec![notice(
                 notices::organisation(&order.enterprise_org_id),
-                if approve { "subsidy.approved" } else { "subsidy.rejected" },
+                if approve {
+                    "subsidy.approved"
+                } else {
+                    "subsidy.rejected"
+                },
                 (
                     if approve {
                         format!("服务补贴券已批准：{yuan} 元")
@@ -208,8 +234,18 @@ impl Service {
             return Err(CrowdsourcingError::SubsidyExhausted {
                 limit: "budget",
                 left_fen: left,
-                zh: format!("{} 年度补贴预算剩余 {} 元，不足 {} 元", s.year, fen_to_yuan(left), fen_to_yuan(s.amount_fen)),
-                en: format!("the {} budget has {} yuan left, less than {} yuan", s.year, fen_to_yuan(left), fen_to_yuan(s.amount_fen)),
+                zh: format!(
+                    "{} 年度补贴预算剩余 {} 元，不足 {} 元",
+                    s.year,
+                    fen_to_yuan(left),
+                    fen_to_yuan(s.amount_fen)
+                ),
+                en: format!(
+                    "the {} budget has {} yuan left, less than {} yuan",
+                    s.year,
+                    fen_to_yuan(left),
+                    fen_to_yuan(s.amount_fen)
+                ),
             });
         }
         let capped = with_tx!(tx, conn => {
@@ -225,14 +261,21 @@ impl Service {
                 limit: "enterprise_cap",
                 left_fen: left,
                 zh: format!("该企业本年度补贴上限剩余 {} 元", fen_to_yuan(left)),
-                en: format!("the enterprise has {} yuan left of this year's cap", fen_to_yuan(left)),
+                en: format!(
+                    "the enterprise has {} yuan left of this year's cap",
+                    fen_to_yuan(left)
+                ),
             });
         }
         Ok(())
     }
 
     /// The year's budget as it stands.
-    pub async fn budget<'r>(&self, from: impl Into<crate::db::Reader<'r>>, year: i64) -> Result<Budget> {
+    pub async fn budget<'r>(
+        &self,
+        from: impl Into<crate::db::Reader<'r>>,
+        year: i64,
+    ) -> Result<Budget> {
         let granted = crate::with_reader!(from.into(), exec => {
             sqlx::query_scalar::<_, i64>("SELECT granted_fen FROM cs_subsidy_budgets WHERE year = $1")
                 .bind(year).fetch_optional(exec).await?
@@ -260,4 +303,3 @@ async fn granted_to(tx: &mut Tx, organisation: &str, year: i64) -> Result<i64> {
     })
     .unwrap_or(0))
 }
-

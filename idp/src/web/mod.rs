@@ -9,8 +9,8 @@ mod console;
 pub mod header;
 pub mod identity;
 pub mod lang;
-mod sandbox_pay;
 pub(crate) mod pages;
+mod sandbox_pay;
 pub mod session_store;
 
 use axum::Router;

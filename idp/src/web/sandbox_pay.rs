@@ -11,14 +11,13 @@ use axum::routing::get;
 use axum_csrf::CsrfToken;
 use serde::Deserialize;
 
+use crate::state::AppState;
 use crate::web::lang::Lang;
 use crate::web::pages::{PageForm, render};
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sandbox/pay/{prepay_id}", get(pay_page).post(pay_confirm))
 }
-
 
 #[derive(Template)]
 #[template(path = "sandbox_pay.html")]
