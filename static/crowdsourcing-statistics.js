@@ -13,9 +13,10 @@
       });
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       if (el.getAttribute("data-kind") === "pie") {
-        chart.setOption({ tooltip: {}, series: [{ type: "pie", radius: "65%", data: values }] });
+        chart.setOption({ animation: false, tooltip: {}, series: [{ type: "pie", radius: "65%", data: values }] });
       } else {
         chart.setOption({
+          animation: false,
           tooltip: {},
           grid: { left: 60, right: 20, top: 20, bottom: 60 },
           xAxis: { type: "category", data: values.map(function (v) { return v.name; }), axisLabel: { rotate: 30 } },

@@ -58,4 +58,19 @@ impl<'a> Endpoint<'a> {
         }
         Ok(response.json().await?)
     }
+
+    /// Sends with the token and answers the body as it came (a file).
+    pub(crate) async fn send_for_bytes(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, Error> {
+        let response = request
+            .bearer_auth(self.bearer.token().await?)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(crate::error::refused(response).await);
+        }
+        Ok(response.bytes().await?.to_vec())
+    }
 }

@@ -58,6 +58,8 @@ pub struct Demand {
     pub state_label: Option<String>,
     /// reward, tender or direct.
     pub mode: String,
+    /// The mode in Chinese (悬赏, 招标, 指定).
+    pub mode_label: Option<String>,
     /// DEMAND_TITLE.
     pub title: String,
     /// DEMAND_DESCRIBE.
@@ -556,6 +558,17 @@ impl<'a> Crowdsourcing<'a> {
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(content);
         self.api.send(request).await
+    }
+
+    /// An attachment's content (the order's two sides and staff).
+    pub async fn download(&self, attachment_id: &str) -> Result<Vec<u8>, Error> {
+        self.api
+            .send_for_bytes(
+                self.api
+                    .http
+                    .get(format!("{}/attachments/{attachment_id}", self.api.base)),
+            )
+            .await
     }
 
     /// 交付.

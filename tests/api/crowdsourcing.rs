@@ -371,6 +371,11 @@ async fn a_tender_job_from_publication_to_evaluation(backend: Backend) {
         )
         .await
         .unwrap();
+    assert_eq!(
+        owner.download(&attachment.id).await.unwrap(),
+        b"%PDF-1.4 sketch",
+        "the enterprise reads what the provider uploaded"
+    );
     let mut first = delivery("三套方案初稿");
     first.attachment_ids = vec![attachment.id.clone()];
     let delivered = provider.deliver(&order.id, &first).await.unwrap();

@@ -3,7 +3,8 @@
 //! `chromium-driver`) opens the example carrier app, logs in through the platform's pages,
 //! grants consent, reports a carrier record, sees it listed, backs a project, acknowledges a
 //! notice in the platform inbox, logs out and finds the platform
-//! session gone. A screenshot of every step is saved under `target/browser-artifacts/`.
+//! session gone; then an enterprise and a provider make a crowdsourcing deal, paid into escrow
+//! and accepted, and staff see its statistics drawn. A screenshot of every step is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
 //! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
@@ -403,5 +404,209 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     );
     shot(&browser, "12-platform-session-gone").await;
 
+    crowdsourcing_in_the_browser(&browser, &idp, &carrier_url).await;
+
     browser.close().await.unwrap();
+}
+
+/// Signs `username` in to the carrier app through the platform's pages (consenting the first
+/// time).
+async fn sign_in_to_carrier(browser: &Client, carrier_url: &str, username: &str) {
+    browser.goto(&format!("{carrier_url}/")).await.unwrap();
+    click(browser, "#login").await;
+    element(browser, "#username").await;
+    fill(browser, "#username", username).await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    for _ in 0..200 {
+        if browser.find(Locator::Css("#welcome")).await.is_ok() {
+            return;
+        }
+        if let Ok(allow) = browser.find(Locator::Css("#consent-allow")).await {
+            let _ = allow.click().await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    shot(browser, "failure").await;
+    panic!("{username} did not get back to the carrier app signed in");
+}
+
+async fn sign_out_of_carrier(browser: &Client, carrier_url: &str) {
+    browser.goto(&format!("{carrier_url}/")).await.unwrap();
+    click(browser, "#logout").await;
+    wait_text(browser, "h1", |t| t.contains("欢迎来到")).await;
+}
+
+/// Step 10, business crowdsourcing: the enterprise publishes a demand in the carrier app, staff
+/// approve it, the demo provider responds and offers terms in the thread, the enterprise
+/// accepts them, pays into escrow on the sandbox page and accepts the delivery; staff see the
+/// statistics drawn by ECharts on the console.
+async fn crowdsourcing_in_the_browser(
+    browser: &Client,
+    idp: &integration_tests::TestApp,
+    carrier_url: &str,
+) {
+    use idp::accounts::caller::Caller;
+    let caller = |username: &'static str, staff: bool| {
+        let db = idp.db.clone();
+        async move {
+            let u = idp::accounts::find_user_by_username(&db, username)
+                .await
+                .unwrap()
+                .unwrap();
+            Caller {
+                user_id: u.id,
+                organisation_id: u.organisation_id,
+                roles: u.roles,
+                staff,
+            }
+        }
+    };
+    let service = idp::crowdsourcing::Service::new(
+        std::sync::Arc::new(idp::crowdfunding::SandboxGateway::new(b"review only")),
+        idp::crowdsourcing::Policy::default(),
+    );
+    let now = || idp::clock::Clock::now(&idp.clock);
+
+    sign_in_to_carrier(browser, carrier_url, "enterprise").await;
+    click(browser, "#crowdsourcing-link").await;
+    click(browser, "#new-demand").await;
+    element(browser, "#demand-form").await;
+    fill(browser, "input[name=title]", "葡萄酒礼盒包装设计").await;
+    fill(
+        browser,
+        "input[name=description]",
+        "两套礼盒包装方案，含印刷文件",
+    )
+    .await;
+    fill(browser, "input[name=fee]", "2.00").await;
+    fill(browser, "input[name=cycle_days]", "30").await;
+    let expiry = idp::crowdsourcing::records::china_date(now() + 60 * 86_400);
+    fill(browser, "input[name=expiry_date]", &expiry).await;
+    fill(browser, "input[name=regions]", "640000").await;
+    fill(browser, "input[name=charger_mobile]", "13800000001").await;
+    shot(browser, "13-crowdsourcing-publish").await;
+    click(browser, "#publish").await;
+    wait_text(browser, "#demand-state", |t| t.contains("待审核")).await;
+    let url = browser.current_url().await.unwrap();
+    let demand_id = url.path().rsplit('/').next().unwrap().to_owned();
+    // Staff approve it (the console's review does the same).
+    service
+        .act_on_demand(
+            &idp.db,
+            &caller("admin", true).await,
+            &demand_id,
+            idp::crowdsourcing::DemandAction::Approve,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    sign_out_of_carrier(browser, carrier_url).await;
+
+    // The provider sees it among the demands that suit it, responds and offers terms.
+    sign_in_to_carrier(browser, carrier_url, "provider").await;
+    browser
+        .goto(&format!("{carrier_url}/crowdsourcing"))
+        .await
+        .unwrap();
+    let matching = text_of(browser, "#matching").await;
+    assert!(matching.contains("葡萄酒礼盒包装设计"), "{matching}");
+    browser
+        .goto(&format!("{carrier_url}/crowdsourcing/demands/{demand_id}"))
+        .await
+        .unwrap();
+    fill(
+        browser,
+        "input[name=approach]",
+        "两套方案：贺兰山剪影、葡萄藤纹样",
+    )
+    .await;
+    fill(browser, "input[name=price]", "20000.00").await;
+    fill(browser, "input[name=duration_days]", "30").await;
+    click(browser, "#respond").await;
+    element(browser, "#message-form").await;
+    fill(
+        browser,
+        "input[name=body]",
+        "两万元、三十天，网络交付源文件",
+    )
+    .await;
+    fill(browser, "input[name=amount]", "20000.00").await;
+    fill(browser, "input[name=delivery_days]", "30").await;
+    fill(browser, "input[name=delivery_method]", "网络交付").await;
+    click(browser, "#send-message").await;
+    wait_text(browser, "#messages", |t| t.contains("20000.00")).await;
+    shot(browser, "14-crowdsourcing-offer").await;
+    sign_out_of_carrier(browser, carrier_url).await;
+
+    // The enterprise accepts the offer, pays into escrow, and accepts the delivery.
+    sign_in_to_carrier(browser, carrier_url, "enterprise").await;
+    browser
+        .goto(&format!("{carrier_url}/crowdsourcing/demands/{demand_id}"))
+        .await
+        .unwrap();
+    click(browser, ".thread-link").await;
+    click(browser, ".accept-offer").await;
+    wait_text(browser, "#order-state", |t| t.contains("待托管")).await;
+    let order_id = browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    click(browser, "#pay-escrow").await;
+    let amount = text_of(browser, "#amount").await;
+    assert_eq!(amount, "¥ 20000.00");
+    shot(browser, "15-crowdsourcing-escrow").await;
+    click(browser, "#pay-confirm").await;
+    element(browser, "#paid").await;
+    click(browser, "#back-to-merchant").await;
+    let mut state = String::new();
+    for _ in 0..50 {
+        state = text_of(browser, "#order-state").await;
+        if state.contains("服务中") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        browser.refresh().await.unwrap();
+    }
+    assert!(state.contains("服务中"), "{state}");
+    assert_eq!(text_of(browser, "#held").await, "20000.00");
+    service
+        .deliver(
+            &idp.db,
+            &caller("provider", false).await,
+            &order_id,
+            &serde_json::from_value(serde_json::json!({"note": "两套方案与印刷文件"})).unwrap(),
+            now(),
+        )
+        .await
+        .unwrap();
+    browser.refresh().await.unwrap();
+    wait_text(browser, "#order-state", |t| t.contains("待验收")).await;
+    click(browser, "#accept-delivery").await;
+    wait_text(browser, "#order-state", |t| t.contains("已完成")).await;
+    shot(browser, "16-crowdsourcing-accepted").await;
+    sign_out_of_carrier(browser, carrier_url).await;
+
+    // Staff read the statistics, drawn by the server's own ECharts under its CSP.
+    browser
+        .goto(&format!("{}/login", idp.address))
+        .await
+        .unwrap();
+    fill(browser, "#username", "admin").await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    wait_text(browser, "main", |t| !t.is_empty()).await;
+    browser
+        .goto(&format!("{}/console/crowdsourcing/statistics", idp.address))
+        .await
+        .unwrap();
+    element(browser, "body[data-charts=drawn]").await;
+    element(browser, ".chart svg").await;
+    shot(browser, "17-crowdsourcing-statistics").await;
 }

@@ -5,6 +5,7 @@
 //! provider's end-session endpoint. Pages are Chinese first with an English switch.
 
 mod crowdfunding;
+mod crowdsourcing;
 mod extract;
 mod pages;
 
@@ -66,6 +67,7 @@ const SCOPES: &[&str] = &[
     "catalogue:carrier-service:read",
     "catalogue:carrier-service:write",
     "crowdfunding",
+    "crowdsourcing",
 ];
 
 #[derive(Clone)]
@@ -148,6 +150,16 @@ impl IntoResponse for AppError {
                 status: UNAUTHORIZED,
                 ..
             }) => return Redirect::to("/login").into_response(),
+            // The platform refused what the user asked (a state that does not allow it, a
+            // field it does not accept): the user reads why, with the platform's status.
+            AppError::Sdk(SdkError::Refused { status, problem })
+                if (400..500).contains(&status) =>
+            {
+                (
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                    problem.detail,
+                )
+            }
             AppError::Sdk(e) => {
                 tracing::warn!(error = %e, "platform call failed");
                 (StatusCode::BAD_GATEWAY, e.to_string())
@@ -200,6 +212,28 @@ pub fn app(config: Config) -> Router {
         .route("/crowdfunding/{id}", get(crowdfunding::detail))
         .route("/crowdfunding/{id}/back", post(crowdfunding::back))
         .route("/crowdfunding/orders/{id}", get(crowdfunding::order))
+        .route("/crowdsourcing", get(crowdsourcing::list))
+        .route(
+            "/crowdsourcing/new",
+            get(crowdsourcing::new_demand).post(crowdsourcing::create_demand),
+        )
+        .route("/crowdsourcing/demands/{id}", get(crowdsourcing::demand))
+        .route(
+            "/crowdsourcing/demands/{id}/respond",
+            post(crowdsourcing::respond),
+        )
+        .route("/crowdsourcing/responses/{id}", get(crowdsourcing::thread))
+        .route(
+            "/crowdsourcing/responses/{id}/messages",
+            post(crowdsourcing::send_message),
+        )
+        .route(
+            "/crowdsourcing/responses/{id}/offers/{message}/accept",
+            post(crowdsourcing::accept_offer),
+        )
+        .route("/crowdsourcing/orders/{id}", get(crowdsourcing::order))
+        .route("/crowdsourcing/orders/{id}/pay", post(crowdsourcing::pay))
+        .route("/crowdsourcing/orders/{id}/step", post(crowdsourcing::step))
         .layer(sessions)
         .with_state(state)
 }

@@ -232,3 +232,56 @@ pub struct CrowdfundingNew {
     pub csrf_token: String,
     pub categories: &'static [&'static str],
 }
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_list.html")]
+pub struct CrowdsourcingList {
+    pub en: bool,
+    pub classes: Vec<(String, String, String)>,
+    pub class: String,
+    pub mode: String,
+    pub provider: bool,
+    pub demands: Vec<nx_sdk::crowdsourcing::Demand>,
+    pub matching: Vec<nx_sdk::crowdsourcing::Demand>,
+    pub mine: Vec<nx_sdk::crowdsourcing::Demand>,
+}
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_new.html")]
+pub struct CrowdsourcingNew {
+    pub en: bool,
+    pub csrf_token: String,
+    pub classes: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_demand.html")]
+pub struct CrowdsourcingDemand {
+    pub en: bool,
+    pub csrf_token: String,
+    pub may_respond: bool,
+    pub fee_wan: String,
+    pub demand: nx_sdk::crowdsourcing::Demand,
+    pub responses: Vec<nx_sdk::crowdsourcing::Response>,
+}
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_thread.html")]
+pub struct CrowdsourcingThread {
+    pub en: bool,
+    pub csrf_token: String,
+    pub response_id: String,
+    /// `enterprise` or `provider`: the viewer's side.
+    pub side: String,
+    pub messages: Vec<nx_sdk::crowdsourcing::Message>,
+}
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_order.html")]
+pub struct CrowdsourcingOrder {
+    pub en: bool,
+    pub csrf_token: String,
+    pub amount_yuan: String,
+    pub held_yuan: String,
+    pub order: nx_sdk::crowdsourcing::Order,
+}
