@@ -71,9 +71,11 @@ CREATE TABLE cs_demands (
     created_at         BIGINT NOT NULL,
     updated_at         BIGINT NOT NULL
 );
-CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at);
-CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at);
-CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at);
+-- The portal lists newest first (listed_at, then id): each listing index ends in that order,
+-- so a page is read off the index without sorting every match.
+CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at, id);
+CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at, id);
+CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at, id);
 CREATE INDEX cs_demands_by_organisation ON cs_demands (organisation_id, created_at);
 CREATE INDEX cs_demands_expiring ON cs_demands (state, expires_at);
 

@@ -243,28 +243,42 @@ impl Service {
         let Some(provider) = find_provider(db, &organisation).await? else {
             return Ok(Vec::new());
         };
+        let classes: Vec<String> = with_pool!(db, pool => {
+            sqlx::query_scalar("SELECT DISTINCT service_class FROM cs_products WHERE organisation_id = $1")
+                .bind(&organisation)
+                .fetch_all(pool)
+                .await?
+        });
+        if classes.is_empty() {
+            return Ok(Vec::new());
+        }
         let regions = region_prefixes(&provider.area_county);
         let industries = industry_prefixes(&provider.industry_code);
-        let list = |start: usize, n: usize| {
-            (0..n)
-                .map(|i| format!("${}", start + i))
+        // $1 now, $2 the limit, then the classes, the regions and the industries.
+        let mut next = 3;
+        let mut list = |n: usize| {
+            let out = (next..next + n)
+                .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            next += n;
+            out
         };
-        let region_in = list(4, regions.len());
+        let class_in = list(classes.len());
+        let region_clause = if regions.is_empty() {
+            "d.regions = ''".to_owned()
+        } else {
+            format!(
+                "(d.regions = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'region' AND r.prefix IN ({})))",
+                list(regions.len())
+            )
+        };
         let industry_clause = if industries.is_empty() {
             "d.industries = ''".to_owned()
         } else {
             format!(
                 "(d.industries = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'industry' AND r.prefix IN ({})))",
-                list(4 + regions.len(), industries.len())
-            )
-        };
-        let region_clause = if regions.is_empty() {
-            "d.regions = ''".to_owned()
-        } else {
-            format!(
-                "(d.regions = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'region' AND r.prefix IN ({region_in})))"
+                list(industries.len())
             )
         };
         let columns = DEMAND_COLUMNS
@@ -273,14 +287,13 @@ impl Service {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns} FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $2 AND d.service_class IN (SELECT DISTINCT service_class FROM cs_products WHERE organisation_id = $1) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id LIMIT $3"
+            "SELECT {columns} FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
         );
         Ok(with_pool!(db, pool => {
             let mut q = sqlx::query_as::<_, Demand>(&sql)
-                .bind(&organisation)
                 .bind(now)
                 .bind(limit.clamp(1, 100));
-            for p in regions.iter().chain(industries.iter()) {
+            for p in classes.iter().chain(regions.iter()).chain(industries.iter()) {
                 q = q.bind(p);
             }
             q.fetch_all(pool).await?

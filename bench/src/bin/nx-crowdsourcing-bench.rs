@@ -1,0 +1,232 @@
+//! Crowdsourcing benchmarks (see `bench/crowdsourcing.sh`): seeds a server's database with
+//! listed demands and a history of dealt demands with their service orders, responses and
+//! deliveries, all in SQL (minutes of HTTP otherwise); mints the tokens the wrk scripts use;
+//! and times the statistics page's queries.
+
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use idp::db::Db;
+
+#[derive(Parser)]
+struct Cli {
+    /// The server's base URL (also its issuer).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The server's database.
+    #[arg(long)]
+    database_url: String,
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// Inserts `demands` listed demands and `orders` dealt demands with their orders.
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        demands: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: i64,
+    },
+    /// Prints `PORTAL=…`, `PROVIDER=…` and `STAFF=…` access tokens (an hour each).
+    Tokens,
+    /// GET /api/crowdsourcing/statistics `runs` times; prints each time.
+    Statistics {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        token: String,
+    },
+}
+
+const CLASSES: [&str; 8] = [
+    "CPSJ", "CPYF", "CPZZ", "RJKF", "JCJC", "ZSCQ", "PPYX", "QYZX",
+];
+const INDUSTRIES: [&str; 10] = [
+    "C3990", "C3911", "M7491", "I6510", "C2710", "A0141", "M7520", "C3831", "E4710", "F5191",
+];
+/// Restriction regions and the prefixes stored for them.
+const REGIONS: [(&str, &str); 6] = [
+    ("640000", "64"),
+    ("640100", "6401"),
+    ("640200", "6402"),
+    ("640300", "6403"),
+    ("640400", "6404"),
+    ("640500", "6405"),
+];
+const PROVIDERS: i64 = 1000;
+
+fn case(expr: &str, values: &[&str]) -> String {
+    let arms: String = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!(" WHEN {i} THEN '{v}'"))
+        .collect();
+    format!("(CASE {expr} % {}{arms} END)", values.len())
+}
+
+/// `WITH s(i) AS (1 … n)`, written for the backend.
+fn series(db: &Db, n: i64) -> String {
+    match db {
+        Db::Sqlite(..) => format!(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})"
+        ),
+        Db::Postgres(_) => format!("WITH s(i) AS (SELECT generate_series(1, {n})::BIGINT)"),
+    }
+}
+
+async fn run(db: &Db, sql: &str) -> Result<(), String> {
+    let started = Instant::now();
+    idp::with_pool!(db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+        .map_err(|e| format!("{e}: {}", &sql[..sql.len().min(300)]))?;
+    eprintln!(
+        "   {:>6.1} s  {}",
+        started.elapsed().as_secs_f64(),
+        sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
+    );
+    Ok(())
+}
+
+async fn seed(db: &Db, demands: i64, orders: i64) -> Result<(), String> {
+    let now = idp::clock::Clock::now(&idp::clock::SystemClock);
+    let classes = CLASSES;
+    let regions: Vec<&str> = REGIONS.iter().map(|(r, _)| *r).collect();
+    let prefixes: Vec<&str> = REGIONS.iter().map(|(_, p)| *p).collect();
+    let areas = ["640104", "640202", "640302", "640402", "640502"];
+    let p = PROVIDERS;
+    // The enterprise and its user; the providers, their users, profiles and products.
+    run(db, &format!("INSERT INTO organisations (id, name, kind, created_at) VALUES ('BENCH-ENT', '众包基准测试企业', 'enterprise', {now})")).await?;
+    run(db, &format!("INSERT INTO users (id, username, password_hash, display_name, organisation_id, created_at, updated_at) VALUES ('bench-ent-user', 'bench-enterprise', '!', '基准测试企业用户', 'BENCH-ENT', {now}, {now})")).await?;
+    run(db, "INSERT INTO user_roles (user_id, role) VALUES ('bench-ent-user', 'enterprise')").await?;
+    run(db, &format!("{} INSERT INTO organisations (id, name, kind, created_at) SELECT 'BENCH-PRV-' || i, '基准测试服务机构 ' || i, 'service_provider', {now} FROM s", series(db, p))).await?;
+    run(db, &format!("{} INSERT INTO users (id, username, password_hash, display_name, organisation_id, created_at, updated_at) SELECT 'bench-prv-user-' || i, 'bench-provider-' || i, '!', '基准测试服务机构用户 ' || i, 'BENCH-PRV-' || i, {now}, {now} FROM s", series(db, p))).await?;
+    run(db, &format!("{} INSERT INTO user_roles (user_id, role) SELECT 'bench-prv-user-' || i, 'service_provider' FROM s", series(db, p))).await?;
+    run(db, &format!("{} INSERT INTO cs_providers (organisation_id, org_name, area_county, industry_code, profile, updated_at) SELECT 'BENCH-PRV-' || i, '基准测试服务机构 ' || i, {}, {}, '{{}}', {now} FROM s", series(db, p), case("i", &areas), case("i", &INDUSTRIES))).await?;
+    run(db, &format!("{} INSERT INTO cs_products (id, organisation_id, service_name, service_class, record, created_at) SELECT 'BENCH-SP-' || i || '-' || k.k, 'BENCH-PRV-' || i, '服务产品', {}, '{{}}', {now} FROM s, (SELECT 0 AS k UNION ALL SELECT 1) k", series(db, p), case("(i + k.k * 3)", &classes))).await?;
+    // Listed demands: the portal.
+    let listed = format!(
+        "{} INSERT INTO cs_demands (id, organisation_id, owner_user_id, state, mode, title, description, fee_fen, cycle_days, expiry_date, expires_at, service_class, industry_code, regions, industries, key_project, listed_at, created_at, updated_at) \
+         SELECT 'BENCH-DM-' || i, 'BENCH-ENT', 'bench-ent-user', 'listed', {}, '基准测试需求 ' || i, '需求描述', ((i % 500) + 1) * 100000, 30, '2099-12-31', 4102444800, {}, {}, \
+         (CASE WHEN i % 4 = 0 THEN '' ELSE {} END), (CASE WHEN i % 10 = 0 THEN 'C39' ELSE '' END), FALSE, {now} - i, {now} - i, {now} - i FROM s",
+        series(db, demands),
+        case("i", &["reward", "tender", "direct"]),
+        case("i", &classes),
+        case("i", &INDUSTRIES),
+        case("i", &regions),
+    );
+    run(db, &listed).await?;
+    run(db, &format!("{} INSERT INTO cs_demand_restrictions (demand_id, kind, prefix) SELECT 'BENCH-DM-' || i, 'region', {} FROM s WHERE i % 4 <> 0", series(db, demands), case("i", &prefixes))).await?;
+    run(db, &format!("{} INSERT INTO cs_demand_restrictions (demand_id, kind, prefix) SELECT 'BENCH-DM-' || i, 'industry', 'C39' FROM s WHERE i % 10 = 0", series(db, demands))).await?;
+    // The history: dealt demands, one response and one order each, and first deliveries.
+    let start = now - orders - 10 * 86_400;
+    run(db, &format!(
+        "{} INSERT INTO cs_demands (id, organisation_id, owner_user_id, state, mode, title, fee_fen, cycle_days, expiry_date, expires_at, service_class, industry_code, order_id, selected_at, server_org_id, key_project, listed_at, created_at, updated_at) \
+         SELECT 'BENCH-DD-' || i, 'BENCH-ENT', 'bench-ent-user', 'dealt', 'tender', '已成交需求 ' || i, ((i % 500) + 1) * 100000, 30, '2099-12-31', 4102444800, {}, {}, 'BENCH-SO-' || i, {start} + i + 86400 * ((i % 20) + 1), 'BENCH-PRV-' || ((i % {p}) + 1), TRUE, {start} + i, {start} + i, {start} + i FROM s",
+        series(db, orders), case("i", &classes), case("i", &INDUSTRIES))).await?;
+    run(db, &format!(
+        "{} INSERT INTO cs_responses (id, demand_id, provider_org_id, provider_user_id, state, approach, price_fen, duration_days, created_at) \
+         SELECT 'BENCH-RS-' || i, 'BENCH-DD-' || i, 'BENCH-PRV-' || ((i % {p}) + 1), 'bench-prv-user-' || ((i % {p}) + 1), 'selected', '方案', ((i % 500) + 1) * 1000, 30, {start} + i FROM s",
+        series(db, orders))).await?;
+    let states = [
+        "completed", "completed", "completed", "completed", "completed", "completed",
+        "completed", "in_progress", "delivered", "refunded",
+    ];
+    run(db, &format!(
+        "{} INSERT INTO cs_orders (id, demand_id, response_id, enterprise_org_id, provider_org_id, provider_region, service_item_id, state, amount_fen, delivery_days, delivery_method, rework_rounds, applied_at, started_at, delivered_at, ended_at, created_at, updated_at) \
+         SELECT 'BENCH-SO-' || i, 'BENCH-DD-' || i, 'BENCH-RS-' || i, 'BENCH-ENT', 'BENCH-PRV-' || ((i % {p}) + 1), {}, 'BENCH-DD-' || i, {}, ((i % 500) + 1) * 1000, 30, '网络交付', (CASE WHEN i % 7 = 0 THEN 1 ELSE 0 END), {start} + i, {start} + i + 3600, (CASE WHEN i % 10 < 9 THEN {start} + i + 86400 * ((i % 40) + 1) END), (CASE WHEN i % 10 < 7 THEN {start} + i + 86400 * 41 END), {start} + i, {start} + i FROM s",
+        series(db, orders), case("((i % 1000) + 1)", &["640100", "640200", "640300", "640400", "640500"]), case("i", &states))).await?;
+    run(db, &format!(
+        "{} INSERT INTO cs_deliveries (id, order_id, round, note, at, decision) SELECT 'BENCH-DL-' || i, 'BENCH-SO-' || i, 1, '交付', {start} + i + 86400 * ((i % 40) + 1), (CASE WHEN i % 10 < 7 THEN 'accepted' END) FROM s WHERE i % 10 < 9",
+        series(db, orders))).await?;
+    match db {
+        Db::Sqlite(..) => run(db, "ANALYZE").await?,
+        Db::Postgres(_) => run(db, "ANALYZE").await?,
+    }
+    Ok(())
+}
+
+async fn tokens(cli: &Cli, db: &Db) -> Result<(), String> {
+    let now = idp::clock::Clock::now(&idp::clock::SystemClock);
+    let settings = idp::settings::Settings::default();
+    let service = idp::oauth::tokens::TokenService::new(
+        db.clone(),
+        db.clone(),
+        &cli.url,
+        settings.tokens.signing_algorithm,
+        3600,
+        3600,
+    );
+    let admin = idp::accounts::find_user_by_username(db, "admin")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("run `idp demo` first: the staff token is the demo admin's")?;
+    for (name, sub, scope) in [
+        ("PORTAL", "bench-ent-user".to_owned(), "crowdsourcing"),
+        ("PROVIDER", "bench-prv-user-1".to_owned(), "crowdsourcing"),
+        ("STAFF", admin.id, "crowdsourcing crowdsourcing:staff"),
+    ] {
+        // iss, aud, iat, exp and jti are filled in by the service.
+        let claims = idp::oauth::tokens::AccessClaims {
+            iss: String::new(),
+            sub,
+            aud: String::new(),
+            client_id: "nx-crowdsourcing-bench".into(),
+            scope: scope.into(),
+            jti: String::new(),
+            iat: 0,
+            exp: 0,
+            gid: None,
+            org: None,
+            auth_time: None,
+        };
+        let (token, _) = service
+            .mint_access(claims, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("{name}={token}");
+    }
+    Ok(())
+}
+
+async fn statistics(cli: &Cli, runs: usize, token: &str) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    for run in 1..=runs {
+        let started = Instant::now();
+        let response = http
+            .get(format!("{}/api/crowdsourcing/statistics", cli.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
+        }
+        println!(
+            "statistics run {run}: {:.0} ms ({} bytes)",
+            started.elapsed().as_secs_f64() * 1e3,
+            body.len()
+        );
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let cli = Cli::parse();
+    let db = Db::connect(&cli.database_url, 2)
+        .await
+        .map_err(|e| e.to_string())?;
+    match &cli.what {
+        What::Seed { demands, orders } => {
+            db.migrate().await.map_err(|e| e.to_string())?;
+            seed(&db, *demands, *orders).await?
+        }
+        What::Tokens => tokens(&cli, &db).await?,
+        What::Statistics { runs, token } => statistics(&cli, *runs, token).await?,
+    }
+    db.close().await;
+    Ok(())
+}
