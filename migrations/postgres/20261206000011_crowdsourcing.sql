@@ -71,11 +71,12 @@ CREATE TABLE cs_demands (
     created_at         BIGINT NOT NULL,
     updated_at         BIGINT NOT NULL
 );
--- The portal lists newest first (listed_at, then id): each listing index ends in that order,
--- so a page is read off the index without sorting every match.
-CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at, id);
-CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at, id);
-CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at, id);
+-- The portal lists newest first (listed_at, then id): each listing index is in that order and
+-- includes every column the filters read, so a page's ids come from an index-only scan (the
+-- table row is read only for the demands shown) and are never sorted.
+CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at, id) INCLUDE (service_class, mode, fee_fen, expires_at, industry_code, regions, industries);
+CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at, id) INCLUDE (mode, fee_fen, expires_at, industry_code, regions, industries);
+CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at, id) INCLUDE (service_class, fee_fen, expires_at, industry_code, regions, industries);
 CREATE INDEX cs_demands_by_organisation ON cs_demands (organisation_id, created_at);
 CREATE INDEX cs_demands_expiring ON cs_demands (state, expires_at);
 
@@ -138,6 +139,7 @@ CREATE TABLE cs_orders (
     result            TEXT,                      -- SERVER_RESULT: the last delivery's note
     applied_at        BIGINT NOT NULL,           -- SERVER_DATE_APPLY: the deal
     started_at        BIGINT,                    -- SERVER_DATE_ACCEPT: escrow paid, work starts
+    first_delivered_at BIGINT,                   -- the first delivery, for on-time statistics
     delivered_at      BIGINT,
     auto_accept_at    BIGINT,
     ended_at          BIGINT,                    -- SERVER_DATE_END
@@ -276,6 +278,14 @@ CREATE TABLE cs_subsidy_granted (
     year            BIGINT NOT NULL,
     granted_fen     BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (organisation_id, year)
+);
+
+-- The statistics as last computed (one row): the page reads it, a job refreshes it.
+CREATE TABLE cs_statistics (
+    id          BIGINT PRIMARY KEY CHECK (id = 1),
+    body        TEXT NOT NULL,
+    computed_at BIGINT NOT NULL,
+    took_ms     BIGINT NOT NULL
 );
 
 -- Who changed what, when, from which state to which, and why.

@@ -715,9 +715,14 @@ impl<'a> Crowdsourcing<'a> {
         self.get("/key-projects").await
     }
 
-    /// Staff: the statistics.
-    pub async fn statistics(&self) -> Result<Value, Error> {
-        self.get("/statistics").await
+    /// Staff: the statistics as last counted (`computed_at`), or counted now when `fresh`.
+    pub async fn statistics(&self, fresh: bool) -> Result<Value, Error> {
+        self.get(if fresh {
+            "/statistics?fresh=true"
+        } else {
+            "/statistics"
+        })
+        .await
     }
 
     /// Staff: accept silent deliveries and close expired demands now; answers

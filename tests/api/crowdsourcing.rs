@@ -1050,7 +1050,7 @@ async fn the_subsidy_budget_is_never_overspent(backend: Backend) {
         let (status, problem) = refused(refused_one);
         assert_eq!((status, problem["limit"].as_str()), (409, Some("budget")));
     }
-    let stats = staff.statistics().await.unwrap();
+    let stats = staff.statistics(true).await.unwrap();
     assert_eq!(stats["budget"]["granted_fen"], 500_000);
     assert_eq!(stats["budget"]["left_fen"], 0);
     assert_eq!(stats["subsidies_granted"], 10);
@@ -1109,7 +1109,7 @@ async fn statistics_pages_and_exports(backend: Backend) {
         .await
         .unwrap();
     owner.rework(&order.id, "再改一版").await.unwrap();
-    let stats = staff.statistics().await.unwrap();
+    let stats = staff.statistics(true).await.unwrap();
     assert!(
         stats["demands_by_state"]
             .as_array()
@@ -1120,11 +1120,12 @@ async fn statistics_pages_and_exports(backend: Backend) {
     );
     assert_eq!(stats["rates"]["rework_rate"], 1.0);
     assert_eq!(stats["orders_by_region"][0]["key"], "640100");
-    let (status, _) = refused(owner.statistics().await);
+    let (status, _) = refused(owner.statistics(true).await);
     assert_eq!(status, 403);
 
     let admin = app.demo_browser("admin").await;
-    let page = page_text(&admin, app.url("/console/crowdsourcing/statistics")).await;
+    let page = page_text(&admin, app.url("/console/crowdsourcing/statistics?fresh=1")).await;
+    assert!(page.contains("统计时间"), "the page says when it counted");
     assert!(
         page.contains("业务众包数据统计") && page.contains("/static/echarts.min.js"),
         "{page}"

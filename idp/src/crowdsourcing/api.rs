@@ -18,10 +18,11 @@ use utoipa_axum::routes;
 use super::demands::DemandFilter;
 use super::lifecycle::{DemandAction, OrderState};
 use super::model::*;
-use super::stats::Statistics;
+use super::stats::Snapshot;
 use super::subsidies::Budget;
 use super::{
-    AUTO_ACCEPT_JOB, CrowdsourcingError, EXPIRE_JOB, SCOPE, SERVICE_CLASSES, STAFF_SCOPE, Service,
+    AUTO_ACCEPT_JOB, CrowdsourcingError, EXPIRE_JOB, SCOPE, SERVICE_CLASSES, STAFF_SCOPE,
+    STATISTICS_JOB, Service,
 };
 use crate::error::{ApiError, Problem};
 use crate::payments::Prepay;
@@ -901,16 +902,39 @@ async fn key_projects(
     Ok(Json(cs.key_projects(&state.db).await?))
 }
 
-/// 数据统计 / Counts, amounts, rates, subsidies and the budget left (staff).
-#[utoipa::path(get, path = "/api/crowdsourcing/statistics", tag = "crowdsourcing",
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatisticsParams {
+    /// `true`: count now instead of answering the last count (seconds on a million orders).
+    fresh: Option<bool>,
+}
+
+/// 数据统计 / Counts, amounts, rates (as last counted by the scheduler, `computed_at`), and the
+/// subsidies and budget left (live) (staff).
+#[utoipa::path(get, path = "/api/crowdsourcing/statistics", tag = "crowdsourcing", params(StatisticsParams),
     security(("bearer" = ["crowdsourcing", "crowdsourcing:staff"])),
-    responses((status = 200, body = Statistics), (status = 403, body = Problem)))]
+    responses((status = 200, body = Snapshot), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn statistics(
     State(state): State<AppState>,
     Extension(cs): Cs,
     ApiStaff(caller, _): ApiStaff<Crowdsourcing>,
-) -> Answer<Statistics> {
-    Ok(Json(cs.statistics(&state.db, &caller, state.now()).await?))
+    Query(params): Query<StatisticsParams>,
+) -> Answer<Snapshot> {
+    let now = state.now();
+    if params.fresh == Some(true) {
+        // Counting again runs under the job's lease, never beside the scheduler's.
+        state
+            .jobs
+            .exclusive(STATISTICS_JOB, cs.refresh_statistics(&state.db, now))
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| {
+                ApiError::Conflict(
+                    "统计正在另一实例上进行，请稍后再试 / the statistics are being counted on another instance; try again shortly".into(),
+                )
+            })??;
+    }
+    Ok(Json(cs.statistics(&state.db, &caller, now, false).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -781,22 +781,18 @@ async fn query_demands(
     }
     let limit = f.limit.unwrap_or(20).clamp(1, 100);
     let offset = f.offset.unwrap_or(0).clamp(0, 10_000);
-    let columns = DEMAND_COLUMNS
-        .split(", ")
-        .map(|c| format!("d.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let order = if f.mine == Some(true) {
         "d.created_at DESC, d.id DESC"
     } else {
         "d.listed_at DESC, d.id DESC"
     };
+    // The page's ids first, from the listing indexes alone; then those rows.
     let sql = format!(
-        "SELECT {columns} FROM cs_demands d WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        "SELECT d.id FROM cs_demands d WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
         clauses.join(" AND ")
     );
-    Ok(with_pool!(db, pool => {
-        let mut q = sqlx::query_as::<_, Demand>(&sql);
+    let ids: Vec<String> = with_pool!(db, pool => {
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
         for b in &binds {
             q = match b {
                 BindValue::Text(t) => q.bind(t.clone()),
@@ -804,7 +800,29 @@ async fn query_demands(
             };
         }
         q.fetch_all(pool).await?
-    }))
+    });
+    demands_in_order(db, &ids).await
+}
+
+/// The demands of `ids`, in that order.
+pub(super) async fn demands_in_order(db: &Db, ids: &[String]) -> Result<Vec<Demand>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {DEMAND_COLUMNS} FROM cs_demands WHERE id IN ({placeholders})");
+    let mut rows = with_pool!(db, pool => {
+        let mut q = sqlx::query_as::<_, Demand>(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(pool).await?
+    });
+    rows.sort_by_key(|d| ids.iter().position(|id| *id == d.id));
+    Ok(rows)
 }
 
 enum BindValue {

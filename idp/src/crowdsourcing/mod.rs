@@ -96,6 +96,7 @@ pub static PLATFORM: Platform = Platform {
 /// The names of its scheduled jobs (the keys of their leases).
 pub const AUTO_ACCEPT_JOB: &str = "crowdsourcing.auto_accept";
 pub const EXPIRE_JOB: &str = "crowdsourcing.expire";
+pub const STATISTICS_JOB: &str = "crowdsourcing.statistics";
 
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
@@ -104,7 +105,22 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let jobs = {
         let accept = service.clone();
         let expire = service.clone();
+        let count = service.clone();
+        let every = std::time::Duration::from_secs(service.policy.statistics_interval_seconds);
         vec![
+            // Counting a million orders takes seconds: the page reads the last count instead.
+            Job::new(STATISTICS_JOB, move |db, now| {
+                let service = count.clone();
+                async move {
+                    let snapshot = service.refresh_statistics(&db, now).await?;
+                    tracing::info!(
+                        took_ms = snapshot.took_ms,
+                        "crowdsourcing statistics counted"
+                    );
+                    Ok(())
+                }
+            })
+            .every(every),
             Job::new(AUTO_ACCEPT_JOB, move |db, now| {
                 let service = accept.clone();
                 async move {
@@ -154,6 +170,8 @@ pub struct Policy {
     pub max_attachment_bytes: usize,
     /// How many matching providers a listed demand is pushed to.
     pub push_limit: i64,
+    /// How often the statistics are counted again (seconds).
+    pub statistics_interval_seconds: u64,
 }
 
 impl Default for Policy {
@@ -167,6 +185,7 @@ impl Default for Policy {
             subsidy_budget_yuan: 10_000_000,
             max_attachment_bytes: 5 * 1024 * 1024,
             push_limit: 20,
+            statistics_interval_seconds: 300,
         }
     }
 }
@@ -178,6 +197,9 @@ impl Policy {
             || !percent.contains(&self.subsidy_rate_percent)
         {
             return Err("percentages must be 0 to 100".into());
+        }
+        if self.statistics_interval_seconds < 10 {
+            return Err("statistics_interval_seconds must be at least 10".into());
         }
         if self.rework_rounds < 0 || self.auto_accept_days < 1 || self.push_limit < 0 {
             return Err("rework_rounds ≥ 0, auto_accept_days ≥ 1, push_limit ≥ 0".into());

@@ -426,7 +426,7 @@ impl Service {
             sqlx::query("INSERT INTO cs_deliveries (id, order_id, round, note, attachments, at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(new_id("DL")).bind(id).bind(round).bind(note).bind(attachments.to_string()).bind(now)
                 .execute(&mut *conn).await?;
-            sqlx::query("UPDATE cs_orders SET result = $1, delivered_at = $2, auto_accept_at = $3 WHERE id = $4")
+            sqlx::query("UPDATE cs_orders SET result = $1, delivered_at = $2, first_delivered_at = COALESCE(first_delivered_at, $2), auto_accept_at = $3 WHERE id = $4")
                 .bind(note).bind(now).bind(now + self.auto_accept_seconds()).bind(id)
                 .execute(&mut *conn).await?;
         });

@@ -323,6 +323,8 @@ struct StatisticsPage {
     en: bool,
     /// The statistics as JSON for the charts, made safe to sit inside a script element.
     json: String,
+    computed_at: String,
+    took_ms: i64,
     rates: [String; 6],
     subsidies_granted: i64,
     subsidies_yuan: String,
@@ -334,18 +336,38 @@ fn percent(v: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+#[derive(Deserialize)]
+pub struct StatisticsQuery {
+    #[serde(default)]
+    fresh: Option<String>,
+}
+
 async fn get_statistics(
     State(state): State<AppState>,
     Extension(cs): Extension<Arc<Service>>,
     staff: ConsoleStaff,
     lang: Lang,
+    axum::extract::Query(query): axum::extract::Query<StatisticsQuery>,
 ) -> Result<Response, PageError> {
-    let s = cs
-        .statistics(&state.db, &staff.caller(), state.now())
+    // "Count now" runs under the statistics job's lease, as the API's does.
+    if query.fresh.is_some() {
+        state
+            .jobs
+            .exclusive(
+                super::STATISTICS_JOB,
+                cs.refresh_statistics(&state.db, state.now()),
+            )
+            .await
+            .map_err(PageError::Internal)?
+            .transpose()?;
+    }
+    let snapshot = cs
+        .statistics(&state.db, &staff.caller(), state.now(), false)
         .await?;
+    let s = &snapshot.statistics;
     // JSON inside <script>: every <, > and & is written as its \u escape, so no label can
     // close the element.
-    let json = serde_json::to_string(&s)
+    let json = serde_json::to_string(s)
         .unwrap_or_default()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
@@ -354,6 +376,8 @@ async fn get_statistics(
     let page = StatisticsPage {
         en: lang.en,
         json,
+        computed_at: super::records::china_datetime(snapshot.computed_at),
+        took_ms: snapshot.took_ms,
         rates: [
             percent(r.response_rate),
             percent(r.award_rate),
@@ -391,8 +415,9 @@ async fn get_csv(
     staff: ConsoleStaff,
 ) -> Result<Response, PageError> {
     let s = cs
-        .statistics(&state.db, &staff.caller(), state.now())
-        .await?;
+        .statistics(&state.db, &staff.caller(), state.now(), false)
+        .await?
+        .statistics;
     Ok(download(
         stats::csv(&s),
         "text/csv; charset=utf-8",
@@ -406,8 +431,9 @@ async fn get_xlsx(
     staff: ConsoleStaff,
 ) -> Result<Response, PageError> {
     let s = cs
-        .statistics(&state.db, &staff.caller(), state.now())
-        .await?;
+        .statistics(&state.db, &staff.caller(), state.now(), false)
+        .await?
+        .statistics;
     let body = stats::xlsx(&s).map_err(|e| PageError::Internal(e.into()))?;
     Ok(download(
         body,

@@ -281,23 +281,20 @@ impl Service {
                 list(industries.len())
             )
         };
-        let columns = DEMAND_COLUMNS
-            .split(", ")
-            .map(|c| format!("d.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // The ids from the listing index alone, then those rows.
         let sql = format!(
-            "SELECT {columns} FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
+            "SELECT d.id FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
         );
-        Ok(with_pool!(db, pool => {
-            let mut q = sqlx::query_as::<_, Demand>(&sql)
+        let ids: Vec<String> = with_pool!(db, pool => {
+            let mut q = sqlx::query_scalar::<_, String>(&sql)
                 .bind(now)
                 .bind(limit.clamp(1, 100));
             for p in classes.iter().chain(regions.iter()).chain(industries.iter()) {
                 q = q.bind(p);
             }
             q.fetch_all(pool).await?
-        }))
+        });
+        super::demands::demands_in_order(db, &ids).await
     }
 }
 

@@ -609,7 +609,7 @@ async fn deal(tx: &mut Tx, d: Deal<'_>, auto_accept_seconds: i64, now: i64) -> R
         .map(|city| format!("{city}00"))
         .unwrap_or_default();
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO cs_orders (id, demand_id, response_id, enterprise_org_id, provider_org_id, service_item_id, state, amount_fen, delivery_days, delivery_method, result, applied_at, started_at, delivered_at, auto_accept_at, created_at, updated_at, provider_region) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $12, $12, $16)")
+        sqlx::query("INSERT INTO cs_orders (id, demand_id, response_id, enterprise_org_id, provider_org_id, service_item_id, state, amount_fen, delivery_days, delivery_method, result, applied_at, started_at, delivered_at, first_delivered_at, auto_accept_at, created_at, updated_at, provider_region) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $12, $12, $16)")
             .bind(&order_id).bind(&demand.id).bind(&d.response.id).bind(&demand.organisation_id)
             .bind(&d.response.provider_org_id).bind(&item).bind(d.state.as_str()).bind(d.amount_fen)
             .bind(d.days).bind(d.method)

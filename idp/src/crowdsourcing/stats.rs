@@ -17,7 +17,7 @@ use crate::payments::money::fen_to_yuan;
 use crate::with_pool;
 
 /// One group of a breakdown.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 #[schema(as = CrowdsourcingBucket)]
 pub struct Bucket {
     pub key: String,
@@ -28,7 +28,7 @@ pub struct Bucket {
 }
 
 /// Ratios of counts, 0 to 1 (none while the denominator is zero).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 #[schema(as = CrowdsourcingRates)]
 pub struct Rates {
     /// Published demands with at least one response.
@@ -45,7 +45,7 @@ pub struct Rates {
     pub dispute_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 #[schema(as = CrowdsourcingStatistics)]
 pub struct Statistics {
     pub demands_by_state: Vec<Bucket>,
@@ -85,12 +85,122 @@ async fn number(db: &Db, sql: &str) -> Result<i64> {
     Ok(with_pool!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await?))
 }
 
+/// The statistics the page shows, with when they were computed and how long that took.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[schema(as = CrowdsourcingStatisticsSnapshot)]
+pub struct Snapshot {
+    #[serde(flatten)]
+    pub statistics: Statistics,
+    /// When the counts were computed (Unix seconds); the budget and subsidies are live.
+    pub computed_at: i64,
+    pub took_ms: i64,
+}
+
 impl Service {
-    pub async fn statistics(&self, db: &Db, caller: &Caller, now: i64) -> Result<Statistics> {
+    /// The statistics for staff: the last snapshot (refreshed by the scheduler every
+    /// `statistics_interval` seconds), or a new one when `fresh` or when there is none yet. The
+    /// budget and subsidies are read live either way.
+    pub async fn statistics(
+        &self,
+        db: &Db,
+        caller: &Caller,
+        now: i64,
+        fresh: bool,
+    ) -> Result<Snapshot> {
         if !caller.is_staff() {
             return Err(CrowdsourcingError::Forbidden(
                 "只有平台管理人员可以查看统计 / staff only".into(),
             ));
+        }
+        let stored: Option<(String, i64, i64)> = if fresh {
+            None
+        } else {
+            with_pool!(db, pool => {
+                sqlx::query_as("SELECT body, computed_at, took_ms FROM cs_statistics WHERE id = 1")
+                    .fetch_optional(pool)
+                    .await?
+            })
+        };
+        let mut snapshot = match stored.and_then(|(body, computed_at, took_ms)| {
+            serde_json::from_str::<Statistics>(&body)
+                .ok()
+                .map(|statistics| Snapshot {
+                    statistics,
+                    computed_at,
+                    took_ms,
+                })
+        }) {
+            Some(snapshot) => snapshot,
+            None => self.refresh_statistics(db, now).await?,
+        };
+        let s = &mut snapshot.statistics;
+        s.subsidies_granted = number(
+            db,
+            "SELECT COUNT(*) FROM cs_subsidies WHERE state = 'approved'",
+        )
+        .await?;
+        s.subsidies_granted_fen = number(db, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_subsidies WHERE state = 'approved'").await?;
+        s.budget = self.budget(db, china_year(now)).await?;
+        Ok(snapshot)
+    }
+
+    /// Computes the statistics and keeps them as the snapshot.
+    pub async fn refresh_statistics(&self, db: &Db, now: i64) -> Result<Snapshot> {
+        let started = std::time::Instant::now();
+        let statistics = self.compute(db, now).await?;
+        let took_ms = started.elapsed().as_millis() as i64;
+        let body = serde_json::to_string(&statistics).unwrap_or_default();
+        with_pool!(db, pool => {
+            sqlx::query("INSERT INTO cs_statistics (id, body, computed_at, took_ms) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET body = excluded.body, computed_at = excluded.computed_at, took_ms = excluded.took_ms")
+                .bind(&body).bind(now).bind(took_ms)
+                .execute(pool).await?;
+        });
+        Ok(Snapshot {
+            statistics,
+            computed_at: now,
+            took_ms,
+        })
+    }
+
+    /// One pass over the demands, one over the orders, one per provider, and the small tables.
+    async fn compute(&self, db: &Db, now: i64) -> Result<Statistics> {
+        use std::collections::BTreeMap;
+        let demand_rows: Vec<DemandTally> = with_pool!(db, pool => {
+            sqlx::query_as("SELECT state, service_class AS class, mode, SUBSTR(industry_code, 1, 1) AS sector, CAST(CASE WHEN listed_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS listed, COUNT(*) AS count, CAST(COALESCE(SUM(fee_fen), 0) AS BIGINT) AS fee, CAST(SUM(CASE WHEN order_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_order, CAST(SUM(CASE WHEN order_id IS NOT NULL AND listed_at IS NOT NULL THEN selected_at - listed_at ELSE 0 END) AS BIGINT) AS seconds, CAST(SUM(CASE WHEN order_id IS NOT NULL AND listed_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS timed FROM cs_demands GROUP BY 1, 2, 3, 4, 5")
+                .fetch_all(pool).await?
+        });
+        let mut by_state: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut by_class: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut by_industry: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut by_mode: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let (mut published, mut dealt, mut deal_seconds, mut timed_deals) = (0, 0, 0, 0);
+        for t in demand_rows {
+            add(&mut by_state, t.state, t.count, t.fee);
+            dealt += t.with_order;
+            deal_seconds += t.seconds;
+            timed_deals += t.timed;
+            if t.listed == 1 {
+                published += t.count;
+                add(&mut by_class, t.class, t.count, t.fee);
+                add(&mut by_industry, t.sector, t.count, t.fee);
+                add(&mut by_mode, t.mode, t.count, t.fee);
+            }
+        }
+        let order_rows: Vec<OrderTally> = with_pool!(db, pool => {
+            sqlx::query_as("SELECT state, provider_region AS region, COUNT(*) AS count, CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS amount, CAST(SUM(CASE WHEN rework_rounds > 0 THEN 1 ELSE 0 END) AS BIGINT) AS reworked, CAST(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS delivered, CAST(SUM(CASE WHEN started_at IS NOT NULL OR delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS started, CAST(SUM(CASE WHEN first_delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS first, CAST(SUM(CASE WHEN first_delivered_at IS NOT NULL AND (started_at IS NULL OR first_delivered_at <= started_at + delivery_days * 86400) THEN 1 ELSE 0 END) AS BIGINT) AS on_time FROM cs_orders GROUP BY state, provider_region")
+                .fetch_all(pool).await?
+        });
+        let mut orders_by_state: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut orders_by_region: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let (mut reworked, mut delivered, mut started, mut first, mut on_time) = (0, 0, 0, 0, 0);
+        for t in order_rows {
+            add(&mut orders_by_state, t.state, t.count, t.amount);
+            add(&mut orders_by_region, t.region, t.count, t.amount);
+            reworked += t.reworked;
+            delivered += t.delivered;
+            started += t.started;
+            first += t.first;
+            on_time += t.on_time;
         }
         let state = |k: &str| {
             super::lifecycle::DemandState::parse(k)
@@ -107,80 +217,119 @@ impl Service {
                 .map(|s| s.label_zh().to_owned())
                 .unwrap_or_else(|| k.to_owned())
         };
-        let same = |k: &str| k.to_owned();
-        let demands_by_state = buckets(db, "SELECT state, COUNT(*), CAST(COALESCE(SUM(fee_fen), 0) AS BIGINT) FROM cs_demands GROUP BY state ORDER BY state", state).await?;
-        let demands_by_class = buckets(db, "SELECT service_class, COUNT(*), CAST(COALESCE(SUM(fee_fen), 0) AS BIGINT) FROM cs_demands WHERE listed_at IS NOT NULL GROUP BY service_class ORDER BY service_class", |k| service_class_label(k).to_owned()).await?;
-        let demands_by_industry = buckets(db, "SELECT SUBSTR(industry_code, 1, 1), COUNT(*), CAST(COALESCE(SUM(fee_fen), 0) AS BIGINT) FROM cs_demands WHERE listed_at IS NOT NULL GROUP BY SUBSTR(industry_code, 1, 1) ORDER BY 1", |k| if k.is_empty() { "未填写".to_owned() } else { format!("门类 {k}") }).await?;
-        let demands_by_mode = buckets(db, "SELECT mode, COUNT(*), CAST(COALESCE(SUM(fee_fen), 0) AS BIGINT) FROM cs_demands WHERE listed_at IS NOT NULL GROUP BY mode ORDER BY mode", mode).await?;
-        let orders_by_state = buckets(db, "SELECT state, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY state ORDER BY state", order_state).await?;
-        let orders_by_region = buckets(db, "SELECT provider_region, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY provider_region ORDER BY 3 DESC LIMIT 50", same).await?;
-        let mut orders_by_provider = buckets(db, "SELECT provider_org_id, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY provider_org_id ORDER BY 3 DESC, 1 LIMIT 20", same).await?;
+        let mut orders_by_region = buckets_of(orders_by_region, |k| {
+            crate::catalogue::codes::region_name(k)
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    if k.is_empty() {
+                        "未知".to_owned()
+                    } else {
+                        k.to_owned()
+                    }
+                })
+        });
+        orders_by_region.sort_by_key(|b| std::cmp::Reverse(b.amount_fen));
+        let mut orders_by_provider = buckets(db, "SELECT provider_org_id, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_orders GROUP BY provider_org_id ORDER BY 3 DESC, 1 LIMIT 20", |k| k.to_owned()).await?;
         for b in &mut orders_by_provider {
             b.label = super::store::organisation_name(db, &b.key)
                 .await
                 .unwrap_or_else(|_| b.key.clone());
         }
-        let published = number(
-            db,
-            "SELECT COUNT(*) FROM cs_demands WHERE listed_at IS NOT NULL",
-        )
-        .await?;
         let responded = number(
             db,
             "SELECT COUNT(*) FROM (SELECT DISTINCT demand_id FROM cs_responses) r",
         )
         .await?;
-        let dealt = number(
-            db,
-            "SELECT COUNT(*) FROM cs_demands WHERE order_id IS NOT NULL",
-        )
-        .await?;
-        let deal_seconds = with_pool!(db, pool => {
-            sqlx::query_scalar::<_, Option<f64>>("SELECT CAST(AVG(selected_at - listed_at) AS DOUBLE PRECISION) FROM cs_demands WHERE order_id IS NOT NULL AND listed_at IS NOT NULL")
-                .fetch_one(pool).await?
-        });
-        let first_deliveries =
-            number(db, "SELECT COUNT(*) FROM cs_deliveries WHERE round = 1").await?;
-        let on_time = number(db, "SELECT COUNT(*) FROM cs_deliveries dl JOIN cs_orders o ON o.id = dl.order_id WHERE dl.round = 1 AND (o.started_at IS NULL OR dl.at <= o.started_at + o.delivery_days * 86400)").await?;
-        let delivered = number(
-            db,
-            "SELECT COUNT(*) FROM cs_orders WHERE delivered_at IS NOT NULL",
-        )
-        .await?;
-        let reworked = number(db, "SELECT COUNT(*) FROM cs_orders WHERE rework_rounds > 0").await?;
-        let started = number(db, "SELECT COUNT(*) FROM cs_orders WHERE started_at IS NOT NULL OR delivered_at IS NOT NULL").await?;
         let disputed = number(
             db,
             "SELECT COUNT(*) FROM (SELECT DISTINCT order_id FROM cs_disputes) d",
         )
         .await?;
-        let subsidies_granted = number(
-            db,
-            "SELECT COUNT(*) FROM cs_subsidies WHERE state = 'approved'",
-        )
-        .await?;
-        let subsidies_granted_fen = number(db, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM cs_subsidies WHERE state = 'approved'").await?;
         Ok(Statistics {
-            demands_by_state,
-            demands_by_class,
-            demands_by_industry,
-            demands_by_mode,
-            orders_by_state,
+            demands_by_state: buckets_of(by_state, state),
+            demands_by_class: buckets_of(by_class, |k| service_class_label(k).to_owned()),
+            demands_by_industry: buckets_of(by_industry, |k| {
+                if k.is_empty() {
+                    "未填写".to_owned()
+                } else {
+                    format!("门类 {k}")
+                }
+            }),
+            demands_by_mode: buckets_of(by_mode, mode),
+            orders_by_state: buckets_of(orders_by_state, order_state),
             orders_by_region,
             orders_by_provider,
             rates: Rates {
                 response_rate: ratio(responded, published),
                 award_rate: ratio(dealt, published),
-                days_to_deal: deal_seconds.map(|s| (s / 86_400.0 * 100.0).round() / 100.0),
-                on_time_delivery_rate: ratio(on_time, first_deliveries),
+                days_to_deal: (timed_deals > 0).then(|| {
+                    (deal_seconds as f64 / timed_deals as f64 / 86_400.0 * 100.0).round() / 100.0
+                }),
+                on_time_delivery_rate: ratio(on_time, first),
                 rework_rate: ratio(reworked, delivered),
                 dispute_rate: ratio(disputed, started),
             },
-            subsidies_granted,
-            subsidies_granted_fen,
+            subsidies_granted: 0,
+            subsidies_granted_fen: 0,
             budget: self.budget(db, china_year(now)).await?,
         })
     }
+}
+
+/// One group of the pass over the demands.
+#[derive(sqlx::FromRow)]
+struct DemandTally {
+    state: String,
+    class: String,
+    mode: String,
+    sector: String,
+    /// 1 when it was ever listed.
+    listed: i64,
+    count: i64,
+    fee: i64,
+    with_order: i64,
+    /// Seconds from listing to the deal, summed, over `timed` deals.
+    seconds: i64,
+    timed: i64,
+}
+
+/// One group of the pass over the orders.
+#[derive(sqlx::FromRow)]
+struct OrderTally {
+    state: String,
+    region: String,
+    count: i64,
+    amount: i64,
+    reworked: i64,
+    delivered: i64,
+    started: i64,
+    first: i64,
+    on_time: i64,
+}
+
+fn add(
+    map: &mut std::collections::BTreeMap<String, (i64, i64)>,
+    key: String,
+    count: i64,
+    amount: i64,
+) {
+    let entry = map.entry(key).or_default();
+    entry.0 += count;
+    entry.1 += amount;
+}
+
+fn buckets_of(
+    map: std::collections::BTreeMap<String, (i64, i64)>,
+    label: impl Fn(&str) -> String,
+) -> Vec<Bucket> {
+    map.into_iter()
+        .map(|(key, (count, amount_fen))| Bucket {
+            label: label(&key),
+            key,
+            count,
+            amount_fen,
+        })
+        .collect()
 }
 
 /// The statistics as rows: section, key, label, count, amount (元).

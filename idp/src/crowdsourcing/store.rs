@@ -98,6 +98,10 @@ pub(super) struct Audit<'a> {
 }
 
 pub(super) async fn audit(tx: &mut Tx, entry: Audit<'_>, now: i64) -> Result<()> {
+    // Every workflow step is audited, so the step counter is kept here (its actions are the
+    // lifecycle's fixed names, a bounded label).
+    metrics::counter!(crate::metrics::PLATFORM_TRANSITIONS, "platform" => "crowdsourcing", "action" => entry.action.to_owned())
+        .increment(1);
     with_tx!(tx, conn => {
         sqlx::query("INSERT INTO cs_audit (id, demand_id, order_id, actor, action, from_state, to_state, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(uuid::Uuid::new_v4().simple().to_string())

@@ -28,7 +28,7 @@ pub(super) fn china_year(now: i64) -> i64 {
 const QUEUE_SQL: &str = "SELECT s.id, s.order_id, s.enterprise_org_id, s.year, s.amount_fen, s.state, s.reason, s.applied_at, s.decided_at FROM cs_subsidies s JOIN cs_orders o ON o.id = s.order_id JOIN cs_demands d ON d.id = o.demand_id WHERE s.state = 'applied' ORDER BY d.key_project DESC, s.applied_at, s.id LIMIT 200";
 
 /// What the year's budget holds.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[schema(as = CrowdsourcingBudget)]
 pub struct Budget {
     pub year: i64,
