@@ -51,6 +51,10 @@ CREATE TABLE cs_demands (
     industry_code      TEXT NOT NULL DEFAULT '',
     regions            TEXT NOT NULL DEFAULT '', -- restriction: division codes, ';' separated
     industries         TEXT NOT NULL DEFAULT '', -- restriction: industry codes, ';' separated
+    -- The restrictions as the prefixes they admit, each between ';' (";6401;" for 640100):
+    -- matching a provider is a LIKE on the row itself, no join.
+    region_keys        TEXT NOT NULL DEFAULT '',
+    industry_keys      TEXT NOT NULL DEFAULT '',
     direct_product_id  TEXT,
     direct_provider_id TEXT,
     comp_code          TEXT,
@@ -74,21 +78,11 @@ CREATE TABLE cs_demands (
 -- The portal lists newest first (listed_at, then id): each listing index is in that order and
 -- carries every column the filters read, so a page is found in the index alone (the table row
 -- is read only for the demands shown) and never sorted.
-CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at, id, service_class, mode, fee_fen, expires_at, industry_code, regions, industries);
-CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at, id, mode, fee_fen, expires_at, industry_code, regions, industries);
-CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at, id, service_class, fee_fen, expires_at, industry_code, regions, industries);
+CREATE INDEX cs_demands_listing ON cs_demands (state, listed_at, id, service_class, mode, fee_fen, expires_at, industry_code, region_keys, industry_keys);
+CREATE INDEX cs_demands_listing_by_class ON cs_demands (state, service_class, listed_at, id, mode, fee_fen, expires_at, industry_code, region_keys, industry_keys);
+CREATE INDEX cs_demands_listing_by_mode ON cs_demands (state, mode, listed_at, id, service_class, fee_fen, expires_at, industry_code, region_keys, industry_keys);
 CREATE INDEX cs_demands_by_organisation ON cs_demands (organisation_id, created_at);
 CREATE INDEX cs_demands_expiring ON cs_demands (state, expires_at);
-
--- The restrictions as prefixes, one row each, so matching is an index lookup: a region
--- 640100 (银川市) is the prefix 6401 and admits 640104; an industry C39 admits C3990.
-CREATE TABLE cs_demand_restrictions (
-    demand_id TEXT NOT NULL REFERENCES cs_demands (id),
-    kind      TEXT NOT NULL CHECK (kind IN ('region', 'industry')),
-    prefix    TEXT NOT NULL,
-    PRIMARY KEY (demand_id, kind, prefix)
-);
-CREATE INDEX cs_demand_restrictions_by_prefix ON cs_demand_restrictions (kind, prefix, demand_id);
 
 -- Responses (项目响应): one per demand and provider; in reward mode, the submitted work.
 CREATE TABLE cs_responses (

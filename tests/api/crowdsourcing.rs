@@ -563,6 +563,35 @@ async fn a_reward_job_and_a_direct_job(backend: Backend) {
     assert_eq!(accepted.escrow.unwrap().released_fen, 500_000);
     let losers = owner.responses(&id).await.unwrap();
     assert!(losers.iter().any(|r| r.state == "not_selected"));
+    owner
+        .evaluate(
+            &order.id,
+            &Evaluation {
+                quality: Some(1),
+                cycle: Some(1),
+                on_time: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    second
+        .evaluate(
+            &order.id,
+            &Evaluation {
+                communication: Some(1),
+                payment: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let winner_rating = owner
+        .provider(&accepted.provider_org_id)
+        .await
+        .unwrap()
+        .rating;
+    assert_eq!((winner_rating.average, winner_rating.count), (Some(1.0), 1));
 
     // 指定: the named provider declines, the owner resubmits, the provider accepts.
     let products = owner.products(Some("ZSCQ"), None).await.unwrap();

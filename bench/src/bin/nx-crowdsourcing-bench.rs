@@ -47,15 +47,21 @@ const CLASSES: [&str; 8] = [
 const INDUSTRIES: [&str; 10] = [
     "C3990", "C3911", "M7491", "I6510", "C2710", "A0141", "M7520", "C3831", "E4710", "F5191",
 ];
-/// Restriction regions and the prefixes stored for them.
+/// Restriction regions and the keys stored for them.
 const REGIONS: [(&str, &str); 6] = [
-    ("640000", "64"),
-    ("640100", "6401"),
-    ("640200", "6402"),
-    ("640300", "6403"),
-    ("640400", "6404"),
-    ("640500", "6405"),
+    ("640000", ";64;"),
+    ("640100", ";6401;"),
+    ("640200", ";6402;"),
+    ("640300", ";6403;"),
+    ("640400", ";6404;"),
+    ("640500", ";6405;"),
 ];
+
+/// An attribute of row `i` that does not follow the others: `i` scrambled (Knuth's
+/// multiplicative hash), then divided by a different `salt` per attribute.
+fn scrambled(salt: i64) -> String {
+    format!("((i * 2654435761) / {salt})")
+}
 const PROVIDERS: i64 = 1000;
 
 fn case(expr: &str, values: &[&str]) -> String {
@@ -109,20 +115,26 @@ async fn seed(db: &Db, demands: i64, orders: i64) -> Result<(), String> {
     run(db, &format!("{} INSERT INTO user_roles (user_id, role) SELECT 'bench-prv-user-' || i, 'service_provider' FROM s", series(db, p))).await?;
     run(db, &format!("{} INSERT INTO cs_providers (organisation_id, org_name, area_county, industry_code, profile, updated_at) SELECT 'BENCH-PRV-' || i, '基准测试服务机构 ' || i, {}, {}, '{{}}', {now} FROM s", series(db, p), case("i", &areas), case("i", &INDUSTRIES))).await?;
     run(db, &format!("{} INSERT INTO cs_products (id, organisation_id, service_name, service_class, record, created_at) SELECT 'BENCH-SP-' || i || '-' || k.k, 'BENCH-PRV-' || i, '服务产品', {}, '{{}}', {now} FROM s, (SELECT 0 AS k UNION ALL SELECT 1) k", series(db, p), case("(i + k.k * 3)", &classes))).await?;
-    // Listed demands: the portal.
+    // Listed demands: the portal. Each attribute is drawn on its own, so that filters combine
+    // as they would on real demands.
     let listed = format!(
-        "{} INSERT INTO cs_demands (id, organisation_id, owner_user_id, state, mode, title, description, fee_fen, cycle_days, expiry_date, expires_at, service_class, industry_code, regions, industries, key_project, listed_at, created_at, updated_at) \
-         SELECT 'BENCH-DM-' || i, 'BENCH-ENT', 'bench-ent-user', 'listed', {}, '基准测试需求 ' || i, '需求描述', ((i % 500) + 1) * 100000, 30, '2099-12-31', 4102444800, {}, {}, \
-         (CASE WHEN i % 4 = 0 THEN '' ELSE {} END), (CASE WHEN i % 10 = 0 THEN 'C39' ELSE '' END), FALSE, {now} - i, {now} - i, {now} - i FROM s",
+        "{} INSERT INTO cs_demands (id, organisation_id, owner_user_id, state, mode, title, description, fee_fen, cycle_days, expiry_date, expires_at, service_class, industry_code, regions, industries, region_keys, industry_keys, key_project, listed_at, created_at, updated_at) \
+         SELECT 'BENCH-DM-' || i, 'BENCH-ENT', 'bench-ent-user', 'listed', {}, '基准测试需求 ' || i, '需求描述', ({} % 500 + 1) * 100000, 30, '2099-12-31', 4102444800, {}, {}, \
+         (CASE WHEN {} % 4 = 0 THEN '' ELSE {} END), (CASE WHEN {} % 10 = 0 THEN 'C39' ELSE '' END), \
+         (CASE WHEN {} % 4 = 0 THEN '' ELSE {} END), (CASE WHEN {} % 10 = 0 THEN ';C39;' ELSE '' END), FALSE, {now} - i, {now} - i, {now} - i FROM s",
         series(db, demands),
-        case("i", &["reward", "tender", "direct"]),
-        case("i", &classes),
-        case("i", &INDUSTRIES),
-        case("i", &regions),
+        case(&scrambled(3), &["reward", "tender", "direct"]),
+        scrambled(5),
+        case(&scrambled(7), &classes),
+        case(&scrambled(11), &INDUSTRIES),
+        scrambled(13),
+        case(&scrambled(17), &regions),
+        scrambled(19),
+        scrambled(13),
+        case(&scrambled(17), &prefixes),
+        scrambled(19),
     );
     run(db, &listed).await?;
-    run(db, &format!("{} INSERT INTO cs_demand_restrictions (demand_id, kind, prefix) SELECT 'BENCH-DM-' || i, 'region', {} FROM s WHERE i % 4 <> 0", series(db, demands), case("i", &prefixes))).await?;
-    run(db, &format!("{} INSERT INTO cs_demand_restrictions (demand_id, kind, prefix) SELECT 'BENCH-DM-' || i, 'industry', 'C39' FROM s WHERE i % 10 = 0", series(db, demands))).await?;
     // The history: dealt demands, one response and one order each, and first deliveries.
     let start = now - orders - 10 * 86_400;
     run(db, &format!(

@@ -100,6 +100,36 @@ pub fn industry_prefixes(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// Prefixes as stored for matching: each between `;` (`;64;6401;`), or empty for none.
+pub(super) fn keys<I: IntoIterator<Item = String>>(prefixes: I) -> String {
+    let mut all: Vec<String> = prefixes.into_iter().map(|p| p.to_uppercase()).collect();
+    all.sort();
+    all.dedup();
+    if all.is_empty() {
+        String::new()
+    } else {
+        format!(";{};", all.join(";"))
+    }
+}
+
+/// The SQL that admits a row whose `column` (stored [`keys`]) is empty or holds one of
+/// `prefixes`, with the LIKE patterns to bind from `$first` on.
+pub(super) fn admits(column: &str, prefixes: &[String], first: usize) -> (String, Vec<String>) {
+    if prefixes.is_empty() {
+        return (format!("{column} = ''"), Vec::new());
+    }
+    let likes: Vec<String> = (0..prefixes.len())
+        .map(|i| format!("{column} LIKE ${}", first + i))
+        .collect();
+    (
+        format!("({column} = '' OR {})", likes.join(" OR ")),
+        prefixes
+            .iter()
+            .map(|p| format!("%;{};%", p.to_uppercase()))
+            .collect(),
+    )
+}
+
 pub(super) fn split_list(text: &str) -> Vec<&str> {
     text.split(';').filter(|s| !s.is_empty()).collect()
 }

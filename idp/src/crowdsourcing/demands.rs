@@ -2,7 +2,7 @@
 //! expiry, and what callers see of them (the portal listing with its filters).
 
 use super::access::{
-    demand_actor, hidden_from, may_publish, region_prefix, region_prefixes, split_list,
+    admits, demand_actor, hidden_from, keys, may_publish, region_prefix, region_prefixes,
 };
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandAction, DemandActor, DemandFacts, DemandState, Mode};
@@ -764,20 +764,12 @@ async fn query_demands(
                 "region is a 6-digit division code",
             ));
         }
-        let prefixes: Vec<String> = region_prefixes(region_prefix(region))
-            .into_iter()
-            .chain(region_prefixes(region))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let ps: Vec<String> = prefixes
-            .into_iter()
-            .map(|p| next(BindValue::Text(p), &mut binds))
-            .collect();
-        clauses.push(format!(
-            "(d.regions = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'region' AND r.prefix IN ({})))",
-            ps.join(", ")
-        ));
+        let prefixes: Vec<String> = region_prefixes(region);
+        let (clause, patterns) = admits("d.region_keys", &prefixes, binds.len() + 1);
+        for p in patterns {
+            next(BindValue::Text(p), &mut binds);
+        }
+        clauses.push(clause);
     }
     let limit = f.limit.unwrap_or(20).clamp(1, 100);
     let offset = f.offset.unwrap_or(0).clamp(0, 10_000);
@@ -929,8 +921,10 @@ async fn save_fields(
     };
     let regions = input.regions.join(";");
     let industries = input.industries.join(";");
+    let region_keys = keys(input.regions.iter().map(|r| region_prefix(r).to_owned()));
+    let industry_keys = keys(input.industries.iter().cloned());
     with_tx!(tx, conn => {
-        sqlx::query("UPDATE cs_demands SET title = $1, description = $2, fee_fen = $3, cycle_days = $4, expiry_date = $5, expires_at = $6, service_class = $7, industry_code = $8, regions = $9, industries = $10, direct_product_id = $11, direct_provider_id = $12, comp_code = $13, comp_name = $14, comp_regist_type = $15, comp_address = $16, charger_name = $17, charger_mobile = $18, updated_at = $19 WHERE id = $20")
+        sqlx::query("UPDATE cs_demands SET title = $1, description = $2, fee_fen = $3, cycle_days = $4, expiry_date = $5, expires_at = $6, service_class = $7, industry_code = $8, regions = $9, industries = $10, direct_product_id = $11, direct_provider_id = $12, comp_code = $13, comp_name = $14, comp_regist_type = $15, comp_address = $16, charger_name = $17, charger_mobile = $18, updated_at = $19, region_keys = $21, industry_keys = $22 WHERE id = $20")
             .bind(input.title.trim())
             .bind(input.description.trim())
             .bind(checked.fee_fen)
@@ -955,27 +949,11 @@ async fn save_fields(
             .bind(or(&input.charger_mobile, None))
             .bind(now)
             .bind(id)
+            .bind(&region_keys)
+            .bind(&industry_keys)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("DELETE FROM cs_demand_restrictions WHERE demand_id = $1").bind(id).execute(&mut *conn).await?;
     });
-    let mut rows: Vec<(&str, String)> = split_list(&regions)
-        .into_iter()
-        .map(|r| ("region", region_prefix(r).to_owned()))
-        .chain(
-            split_list(&industries)
-                .into_iter()
-                .map(|i| ("industry", i.to_owned())),
-        )
-        .collect();
-    rows.sort();
-    rows.dedup();
-    for (kind, prefix) in rows {
-        with_tx!(tx, conn => {
-            sqlx::query("INSERT INTO cs_demand_restrictions (demand_id, kind, prefix) VALUES ($1, $2, $3)")
-                .bind(id).bind(kind).bind(&prefix).execute(&mut *conn).await?;
-        });
-    }
     write_demand_record(tx, id, &caller.user_id, now).await
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::SERVICE_CLASSES;
 use super::access::{
-    check_restrictions, demand_actor, industry_prefixes, is_provider, region_prefixes,
+    admits, check_restrictions, demand_actor, industry_prefixes, is_provider, region_prefixes,
 };
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandActor, Side};
@@ -255,32 +255,17 @@ impl Service {
         let regions = region_prefixes(&provider.area_county);
         let industries = industry_prefixes(&provider.industry_code);
         // $1 now, $2 the limit, then the classes, the regions and the industries.
-        let mut next = 3;
-        let mut list = |n: usize| {
-            let out = (next..next + n)
+        let list = |n: usize| {
+            (3..3 + n)
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ");
-            next += n;
-            out
+                .join(", ")
         };
         let class_in = list(classes.len());
-        let region_clause = if regions.is_empty() {
-            "d.regions = ''".to_owned()
-        } else {
-            format!(
-                "(d.regions = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'region' AND r.prefix IN ({})))",
-                list(regions.len())
-            )
-        };
-        let industry_clause = if industries.is_empty() {
-            "d.industries = ''".to_owned()
-        } else {
-            format!(
-                "(d.industries = '' OR EXISTS (SELECT 1 FROM cs_demand_restrictions r WHERE r.demand_id = d.id AND r.kind = 'industry' AND r.prefix IN ({})))",
-                list(industries.len())
-            )
-        };
+        let next = 3 + classes.len();
+        let (region_clause, region_patterns) = admits("d.region_keys", &regions, next);
+        let (industry_clause, industry_patterns) =
+            admits("d.industry_keys", &industries, next + region_patterns.len());
         // The ids from the listing index alone, then those rows.
         let sql = format!(
             "SELECT d.id FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
@@ -289,7 +274,11 @@ impl Service {
             let mut q = sqlx::query_scalar::<_, String>(&sql)
                 .bind(now)
                 .bind(limit.clamp(1, 100));
-            for p in classes.iter().chain(regions.iter()).chain(industries.iter()) {
+            for p in classes
+                .iter()
+                .chain(region_patterns.iter())
+                .chain(industry_patterns.iter())
+            {
                 q = q.bind(p);
             }
             q.fetch_all(pool).await?
