@@ -889,17 +889,17 @@ async fn review_queue(
     }))
 }
 
-/// 重点孵化项目 / Dealt demands on the key incubation list, newest first (staff; financing
-/// staff read it too).
+/// 重点孵化项目 / Dealt demands on the key incubation list, newest deal first: for staff and
+/// for the financing side (bank officers, fund managers), who give them priority.
 #[utoipa::path(get, path = "/api/crowdsourcing/key-projects", tag = "crowdsourcing",
-    security(("bearer" = ["crowdsourcing", "crowdsourcing:staff"])),
+    security(("bearer" = ["crowdsourcing"])),
     responses((status = 200, body = Vec<Demand>), (status = 403, body = Problem)))]
 async fn key_projects(
     State(state): State<AppState>,
     Extension(cs): Cs,
-    _staff: ApiStaff<Crowdsourcing>,
+    ApiCaller(caller, _): ApiCaller<Crowdsourcing>,
 ) -> Answer<Vec<Demand>> {
-    Ok(Json(cs.key_projects(&state.db).await?))
+    Ok(Json(cs.key_projects(&state.db, &caller).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -657,8 +657,19 @@ impl Service {
         Ok(out)
     }
 
-    /// 重点孵化项目: dealt demands, newest deal first (staff).
-    pub async fn key_projects(&self, db: &Db) -> Result<Vec<Demand>> {
+    /// 重点孵化项目: dealt demands, newest deal first, for staff and the financing side.
+    pub async fn key_projects(&self, db: &Db, caller: &Caller) -> Result<Vec<Demand>> {
+        let financing = caller.roles.iter().any(|r| {
+            matches!(
+                r,
+                crate::accounts::Role::BankOfficer | crate::accounts::Role::FundManager
+            )
+        });
+        if !caller.is_staff() && !financing {
+            return Err(CrowdsourcingError::Forbidden(
+                "重点孵化项目供平台和金融机构查看 / the key incubation projects are for staff and the financing side".into(),
+            ));
+        }
         let sql = format!(
             "SELECT {DEMAND_COLUMNS} FROM cs_demands WHERE key_project ORDER BY selected_at DESC, id LIMIT 200"
         );
@@ -778,26 +789,56 @@ async fn query_demands(
     } else {
         "d.listed_at DESC, d.id DESC"
     };
-    // The page's ids first, from the listing indexes alone; then those rows.
-    let sql = format!(
-        "SELECT d.id FROM cs_demands d WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+    let tail = format!(
+        "FROM cs_demands d WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
         clauses.join(" AND ")
     );
-    let ids: Vec<String> = with_pool!(db, pool => {
-        let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for b in &binds {
-            q = match b {
-                BindValue::Text(t) => q.bind(t.clone()),
-                BindValue::Int(i) => q.bind(*i),
-            };
+    fetch_page(db, &tail, &binds).await
+}
+
+/// A page of demands: `tail` is the query after its column list (`FROM cs_demands d WHERE …
+/// ORDER BY … LIMIT …`). PostgreSQL finds the page's ids by an index-only scan and then reads
+/// those rows; SQLite reads them in one statement, its index scan deferring each row's read
+/// until a row passes the filters.
+pub(super) async fn fetch_page(db: &Db, tail: &str, binds: &[BindValue]) -> Result<Vec<Demand>> {
+    match db {
+        Db::Sqlite(..) => {
+            let columns = DEMAND_COLUMNS
+                .split(", ")
+                .map(|c| format!("d.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT {columns} {tail}");
+            Ok(with_pool!(db, pool => {
+                let mut q = sqlx::query_as::<_, Demand>(&sql);
+                for b in binds {
+                    q = match b {
+                        BindValue::Text(t) => q.bind(t.clone()),
+                        BindValue::Int(i) => q.bind(*i),
+                    };
+                }
+                q.fetch_all(pool).await?
+            }))
         }
-        q.fetch_all(pool).await?
-    });
-    demands_in_order(db, &ids).await
+        Db::Postgres(_) => {
+            let sql = format!("SELECT d.id {tail}");
+            let ids: Vec<String> = with_pool!(db, pool => {
+                let mut q = sqlx::query_scalar::<_, String>(&sql);
+                for b in binds {
+                    q = match b {
+                        BindValue::Text(t) => q.bind(t.clone()),
+                        BindValue::Int(i) => q.bind(*i),
+                    };
+                }
+                q.fetch_all(pool).await?
+            });
+            demands_in_order(db, &ids).await
+        }
+    }
 }
 
 /// The demands of `ids`, in that order.
-pub(super) async fn demands_in_order(db: &Db, ids: &[String]) -> Result<Vec<Demand>> {
+async fn demands_in_order(db: &Db, ids: &[String]) -> Result<Vec<Demand>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -817,7 +858,7 @@ pub(super) async fn demands_in_order(db: &Db, ids: &[String]) -> Result<Vec<Dema
     Ok(rows)
 }
 
-enum BindValue {
+pub(super) enum BindValue {
     Text(String),
     Int(i64),
 }

@@ -55,11 +55,17 @@ pub static PLATFORM: Platform = Platform {
             name: SCOPE,
             zh: "使用业务众包平台",
             en: "Use the business crowdsourcing platform",
+            // Bank officers and fund managers read the key incubation projects (重点孵化项目),
+            // which get priority for financing.
             holders: |roles| {
                 roles.iter().any(|r| {
                     matches!(
                         r,
-                        Role::Enterprise | Role::ServiceProvider | Role::CarrierOperator
+                        Role::Enterprise
+                            | Role::ServiceProvider
+                            | Role::CarrierOperator
+                            | Role::BankOfficer
+                            | Role::FundManager
                     )
                 })
             },

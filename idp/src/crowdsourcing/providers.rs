@@ -8,6 +8,7 @@ use super::SERVICE_CLASSES;
 use super::access::{
     admits, check_restrictions, demand_actor, industry_prefixes, is_provider, region_prefixes,
 };
+use super::demands::BindValue;
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandActor, Side};
 use super::model::*;
@@ -266,24 +267,20 @@ impl Service {
         let (region_clause, region_patterns) = admits("d.region_keys", &regions, next);
         let (industry_clause, industry_patterns) =
             admits("d.industry_keys", &industries, next + region_patterns.len());
-        // The ids from the listing index alone, then those rows.
-        let sql = format!(
-            "SELECT d.id FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
+        let tail = format!(
+            "FROM cs_demands d WHERE d.state = 'listed' AND d.mode <> 'direct' AND d.expires_at > $1 AND d.service_class IN ({class_in}) AND {region_clause} AND {industry_clause} ORDER BY d.listed_at DESC, d.id DESC LIMIT $2"
         );
-        let ids: Vec<String> = with_pool!(db, pool => {
-            let mut q = sqlx::query_scalar::<_, String>(&sql)
-                .bind(now)
-                .bind(limit.clamp(1, 100));
-            for p in classes
-                .iter()
-                .chain(region_patterns.iter())
-                .chain(industry_patterns.iter())
-            {
-                q = q.bind(p);
-            }
-            q.fetch_all(pool).await?
-        });
-        super::demands::demands_in_order(db, &ids).await
+        let binds: Vec<BindValue> = [BindValue::Int(now), BindValue::Int(limit.clamp(1, 100))]
+            .into_iter()
+            .chain(
+                classes
+                    .into_iter()
+                    .chain(region_patterns)
+                    .chain(industry_patterns)
+                    .map(BindValue::Text),
+            )
+            .collect();
+        super::demands::fetch_page(db, &tail, &binds).await
     }
 }
 
@@ -344,17 +341,17 @@ pub(super) async fn matching_providers<'r>(
     limit: i64,
 ) -> Result<Vec<(Provider, i64)>> {
     let sector = demand.industry_code.chars().next().map(String::from);
+    // One query: the candidates with whether they offer the class and their rating.
     let sql = format!(
-        "SELECT {} FROM cs_providers p WHERE p.organisation_id <> $1 AND (EXISTS (SELECT 1 FROM cs_products s WHERE s.organisation_id = p.organisation_id AND s.service_class = $2) OR ($3 <> '' AND p.industry_code LIKE $3 || '%')) ORDER BY p.updated_at DESC LIMIT 500",
+        "SELECT {}, CAST(CASE WHEN EXISTS (SELECT 1 FROM cs_products s WHERE s.organisation_id = p.organisation_id AND s.service_class = $2) THEN 1 ELSE 0 END AS BIGINT) AS offers_class, COALESCE(r.total, 0) AS total, COALESCE(r.votes, 0) AS votes FROM cs_providers p LEFT JOIN cs_ratings r ON r.organisation_id = p.organisation_id AND r.side = 'provider' WHERE p.organisation_id <> $1 AND (EXISTS (SELECT 1 FROM cs_products s WHERE s.organisation_id = p.organisation_id AND s.service_class = $2) OR ($3 <> '' AND p.industry_code LIKE $3 || '%')) ORDER BY p.updated_at DESC LIMIT 500",
         PROVIDER_COLUMNS
             .split(", ")
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut reader = from.into();
-    let candidates = with_reader!(reborrow(&mut reader), exec => {
-        sqlx::query_as::<_, Provider>(&sql)
+    let candidates = with_reader!(from.into(), exec => {
+        sqlx::query_as::<_, Candidate>(&sql)
             .bind(&demand.organisation_id)
             .bind(&demand.service_class)
             .bind(sector.clone().unwrap_or_default())
@@ -362,30 +359,21 @@ pub(super) async fn matching_providers<'r>(
             .await?
     });
     let mut scored = Vec::new();
-    for provider in candidates {
-        if check_restrictions(demand, &provider).is_err() {
+    for c in candidates {
+        if check_restrictions(demand, &c.provider).is_err() {
             continue;
         }
-        let offers_class = with_reader!(reborrow(&mut reader), exec => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cs_products WHERE organisation_id = $1 AND service_class = $2")
-                .bind(&provider.organisation_id)
-                .bind(&demand.service_class)
-                .fetch_one(exec)
-                .await?
-        }) > 0;
         let same_industry = !demand.industry_code.is_empty()
-            && provider.industry_code.get(..3) == demand.industry_code.get(..3);
+            && c.provider.industry_code.get(..3) == demand.industry_code.get(..3);
         let asked_region = !demand.regions.is_empty();
-        let points = i64::from(offers_class) + i64::from(same_industry) + i64::from(asked_region);
-        let rating = score(
-            reborrow(&mut reader),
-            &provider.organisation_id,
-            Side::Provider,
-        )
-        .await?
-        .average
-        .unwrap_or(3.0);
-        scored.push((provider, points, rating));
+        let points = c.offers_class + i64::from(same_industry) + i64::from(asked_region);
+        // Unrated providers rank as the middle of the scale.
+        let rating = if c.votes > 0 {
+            c.total as f64 / c.votes as f64
+        } else {
+            3.0
+        };
+        scored.push((c.provider, points, rating));
     }
     // Best match first; then the better (lower) rating; then the newest profile.
     scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.total_cmp(&b.2)));
@@ -396,10 +384,12 @@ pub(super) async fn matching_providers<'r>(
         .collect())
 }
 
-/// A second use of a reader.
-fn reborrow<'a>(reader: &'a mut Reader<'_>) -> Reader<'a> {
-    match reader {
-        Reader::Pool(db) => Reader::Pool(db),
-        Reader::Tx(tx) => Reader::Tx(tx),
-    }
+/// A provider that may suit a demand, with what ranks it.
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    #[sqlx(flatten)]
+    provider: Provider,
+    offers_class: i64,
+    total: i64,
+    votes: i64,
 }
