@@ -1283,9 +1283,11 @@ async fn two_instances_refund_every_order_of_a_failed_project_exactly_once(backe
         orders.push(back_and_pay(&a, &t["backer"], &id, &reward, 1).await);
     }
 
-    // A third instance is busy closing projects: it holds the lease.
+    // A third instance is busy closing projects: it holds the lease (taken over from this
+    // instance's scheduler if it happens to be running the job right now; its release only
+    // removes a lease it still holds).
     idp::with_pool!(&a.db, pool => sqlx::query(
-        "INSERT INTO job_leases (name, holder, expires_at) VALUES ('crowdfunding.close_due', 'instance-elsewhere', $1)")
+        "INSERT INTO job_leases (name, holder, expires_at) VALUES ('crowdfunding.close_due', 'instance-elsewhere', $1) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at")
         .bind(idp::clock::Clock::now(&a.clock) + 86_400 * 365)
         .execute(pool)
         .await

@@ -22,7 +22,9 @@ use super::{
     Service, find_order, find_project,
 };
 use crate::error::{ApiError, Problem};
-use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff, ApiWriter, Area};
+use crate::platform::kit::api::{
+    ApiCaller, ApiJson, ApiStaff, ApiWriter, Area, OptionalReason, Reason,
+};
 use crate::state::AppState;
 
 /// Crowdfunding's part of the API: its scope and its staff scope.
@@ -206,21 +208,6 @@ async fn update(
     ))
 }
 
-#[derive(Deserialize, Default, ToSchema)]
-struct Reason {
-    reason: Option<String>,
-}
-
-/// An optional `{"reason": …}` body.
-fn reason_of(body: &[u8]) -> Result<Option<String>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<Reason>(body)
-        .map(|r| r.reason)
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))
-}
-
 /// 状态变更 / submit, approve, return (reason), reject (reason), request-deletion (reason),
 /// delete, close (staff: close an ended project now).
 #[utoipa::path(post, path = "/api/crowdfunding/projects/{id}/actions/{action}", tag = "crowdfunding",
@@ -234,7 +221,7 @@ async fn act(
     Extension(cf): Cf,
     ApiWriter(caller, _): ApiWriter<Crowdfunding>,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<ProjectView> {
     let action = match action.as_str() {
         "submit" => Action::Submit,
@@ -248,7 +235,6 @@ async fn act(
             return Err(ApiError::NotFound(format!("操作 / action {other}")));
         }
     };
-    let reason = reason_of(&body)?;
     if action == Action::Close {
         // Staff may close an ended project at once instead of waiting for the scheduler; the
         // closing runs under the job's lease like the scheduler's.
@@ -373,7 +359,7 @@ async fn decide_subsidy(
     Extension(cf): Cf,
     ApiCaller(caller, _): ApiCaller<Crowdfunding>,
     Path((id, decision)): Path<(String, String)>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<ProjectView> {
     let approve = match decision.as_str() {
         "approve" => true,
@@ -382,7 +368,6 @@ async fn decide_subsidy(
             return Err(ApiError::NotFound(format!("决定 / decision {other}")));
         }
     };
-    let reason = reason_of(&body)?;
     Ok(Json(
         cf.decide_subsidy(
             &state.db,

@@ -26,7 +26,9 @@ use super::{
 };
 use crate::error::{ApiError, Problem};
 use crate::payments::Prepay;
-use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff, ApiWriter, Area};
+use crate::platform::kit::api::{
+    ApiCaller, ApiJson, ApiStaff, ApiWriter, Area, OptionalReason, Reason,
+};
 use crate::state::AppState;
 
 /// Crowdsourcing's part of the API: its scope and its staff scope.
@@ -227,21 +229,6 @@ async fn update_demand(
     ))
 }
 
-#[derive(Deserialize, Default, ToSchema)]
-struct Reason {
-    reason: Option<String>,
-}
-
-/// An optional `{"reason": …}` body.
-fn reason_of(body: &[u8]) -> Result<Option<String>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<Reason>(body)
-        .map(|r| r.reason)
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))
-}
-
 /// 状态变更 / submit, approve, return (reason), reject (reason), confirm-change,
 /// refuse-change (reason), delete (a draft), request-deletion (reason), confirm-deletion,
 /// refuse-deletion, accept-direct, decline-direct (reason), expire (staff).
@@ -256,9 +243,8 @@ async fn act_on_demand(
     Extension(cs): Cs,
     ApiWriter(caller, _): ApiWriter<Crowdsourcing>,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<DemandView> {
-    let reason = reason_of(&body)?;
     let now = state.now();
     let action = DemandAction::parse(&action.replace('-', "_"))
         .ok_or_else(|| ApiError::NotFound(format!("操作 / action {action}")))?;
@@ -495,9 +481,8 @@ async fn cancel_order(
     Extension(cs): Cs,
     ApiWriter(caller, _): ApiWriter<Crowdsourcing>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<OrderView> {
-    let reason = reason_of(&body)?;
     Ok(Json(
         cs.cancel_order(&state.db, &caller, &id, reason.as_deref(), state.now())
             .await?,
@@ -625,9 +610,8 @@ async fn request_rework(
     Extension(cs): Cs,
     ApiWriter(caller, _): ApiWriter<Crowdsourcing>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<OrderView> {
-    let reason = reason_of(&body)?;
     Ok(Json(
         cs.request_rework(&state.db, &caller, &id, reason.as_deref(), state.now())
             .await?,
@@ -744,14 +728,13 @@ async fn decide_subsidy(
     Extension(cs): Cs,
     ApiStaff(caller, _): ApiStaff<Crowdsourcing>,
     Path((id, decision)): Path<(String, String)>,
-    body: Bytes,
+    OptionalReason(reason): OptionalReason,
 ) -> Answer<OrderView> {
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
         other => return Err(ApiError::NotFound(format!("决定 / decision {other}"))),
     };
-    let reason = reason_of(&body)?;
     Ok(Json(
         cs.decide_subsidy(
             &state.db,

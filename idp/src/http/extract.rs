@@ -49,3 +49,29 @@ fn serde_cause(text: &str) -> String {
         .unwrap_or(text)
         .to_owned()
 }
+
+/// The optional `{"reason": …}` body of a workflow step (return, reject, refund, …): an empty
+/// body is no reason; anything else must be that object.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Reason {
+    pub reason: Option<String>,
+}
+
+/// Extracts an optional [`Reason`].
+pub struct OptionalReason(pub Option<String>);
+
+impl<S: Send + Sync> FromRequest<S> for OptionalReason {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalReason(None));
+        }
+        serde_json::from_slice::<Reason>(&body)
+            .map(|r| OptionalReason(r.reason))
+            .map_err(|e| ApiError::MalformedJson(e.to_string()))
+    }
+}

@@ -5,7 +5,7 @@
 /// For a platform's JSON API: who is calling (an [`Area`] names its scopes) and strict bodies.
 pub mod api {
     pub use crate::http::auth::{ApiCaller, ApiStaff, ApiWriter, Area};
-    pub use crate::http::extract::ApiJson;
+    pub use crate::http::extract::{ApiJson, OptionalReason, Reason};
 }
 
 /// For a platform's pages: who is on the page, the language, CSRF-checked forms, rendering.
