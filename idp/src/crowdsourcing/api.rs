@@ -15,9 +15,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::demands::DemandFilter;
 use super::lifecycle::{DemandAction, OrderState};
 use super::model::*;
+use super::portal::DemandFilter;
 use super::stats::Snapshot;
 use super::subsidies::Budget;
 use super::{

@@ -4,12 +4,14 @@
 //! paid = released + refunded + held.
 
 use super::access::{demand_actor, hidden_from, order_actor, order_hidden_from};
-use super::demands::{facts, listed_notices, write_demand_record};
+use super::demand_input::write_demand_record;
+use super::demands::facts;
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandAction, DemandState, OrderAction, OrderState};
 use super::model::*;
 use super::notices::{self, notice};
 use super::orders::{Step, order_facts, write_order_record};
+use super::push::listed_notices;
 use super::service::Service;
 use super::store::*;
 use crate::accounts::caller::Caller;

@@ -7,6 +7,7 @@
 
 mod access;
 mod api;
+mod demand_input;
 mod demands;
 mod demo;
 mod disputes;
@@ -18,7 +19,9 @@ pub mod model;
 mod notices;
 mod orders;
 mod pages;
+mod portal;
 mod providers;
+mod push;
 pub mod records;
 mod responses;
 pub mod service;
@@ -118,11 +121,16 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
             Job::new(STATISTICS_JOB, move |db, now| {
                 let service = count.clone();
                 async move {
-                    let snapshot = service.refresh_statistics(&db, now).await?;
-                    tracing::info!(
-                        took_ms = snapshot.took_ms,
-                        "crowdsourcing statistics counted"
-                    );
+                    let max_age = service.policy.statistics_interval_seconds as i64;
+                    if let Some(snapshot) = service
+                        .refresh_statistics_if_stale(&db, now, max_age)
+                        .await?
+                    {
+                        tracing::info!(
+                            took_ms = snapshot.took_ms,
+                            "crowdsourcing statistics counted"
+                        );
+                    }
                     Ok(())
                 }
             })

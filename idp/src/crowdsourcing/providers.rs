@@ -8,10 +8,10 @@ use super::SERVICE_CLASSES;
 use super::access::{
     admits, check_restrictions, demand_actor, industry_prefixes, is_provider, region_prefixes,
 };
-use super::demands::BindValue;
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandActor, Side};
 use super::model::*;
+use super::portal::BindValue;
 use super::records::{self, china_datetime};
 use super::service::Service;
 use super::store::*;
@@ -280,7 +280,7 @@ impl Service {
                     .map(BindValue::Text),
             )
             .collect();
-        super::demands::fetch_page(db, &tail, &binds).await
+        super::portal::fetch_page(db, &tail, &binds).await
     }
 }
 

@@ -3,7 +3,8 @@
 //! named provider accepts becomes the service order.
 
 use super::access::{check_restrictions, demand_actor, hidden_from, is_provider};
-use super::demands::{facts, write_demand_record};
+use super::demand_input::write_demand_record;
+use super::demands::facts;
 use super::error::{CrowdsourcingError, Result};
 use super::lifecycle::{DemandAction, DemandActor, DemandState, Mode, OrderState, Side};
 use super::model::*;

@@ -144,6 +144,25 @@ impl Service {
         Ok(snapshot)
     }
 
+    /// Counts again unless the snapshot is younger than `max_age` seconds: every instance's
+    /// scheduler runs the job when it starts, and a restart must not recount a million orders.
+    pub async fn refresh_statistics_if_stale(
+        &self,
+        db: &Db,
+        now: i64,
+        max_age: i64,
+    ) -> Result<Option<Snapshot>> {
+        let computed_at: Option<i64> = with_pool!(db, pool => {
+            sqlx::query_scalar("SELECT computed_at FROM cs_statistics WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        if computed_at.is_some_and(|at| now - at < max_age) {
+            return Ok(None);
+        }
+        self.refresh_statistics(db, now).await.map(Some)
+    }
+
     /// Computes the statistics and keeps them as the snapshot.
     pub async fn refresh_statistics(&self, db: &Db, now: i64) -> Result<Snapshot> {
         let started = std::time::Instant::now();
