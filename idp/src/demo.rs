@@ -51,6 +51,11 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
         kind: OrganisationKind::Fund,
         credit_code: "53640000MJ0FUND001",
     },
+    DemoOrganisation {
+        name: "宁夏演示财产保险公司",
+        kind: OrganisationKind::Insurer,
+        credit_code: "91640000MA7INSR001",
+    },
 ];
 
 struct DemoUser {
@@ -102,6 +107,12 @@ const USERS: &[DemoUser] = &[
         display_name: "基金管理员陈女士",
         organisation: Some("宁夏双创互助基金（演示）"),
         role: Role::FundManager,
+    },
+    DemoUser {
+        username: "insurer",
+        display_name: "保险核保员孙女士",
+        organisation: Some("宁夏演示财产保险公司"),
+        role: Role::Insurer,
     },
 ];
 

@@ -13,6 +13,7 @@ pub mod crowdsourcing;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod financing;
 pub mod housekeeping;
 pub mod http;
 pub mod inbox;

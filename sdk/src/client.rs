@@ -576,6 +576,15 @@ impl Client {
         )
     }
 
+    /// The financing platform acting with a user's `access_token` (scope `financing`).
+    pub fn financing<'a>(&'a self, access_token: &'a str) -> crate::financing::Financing<'a> {
+        crate::financing::Financing::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
+    }
+
     /// The user's platform inbox, acting with their `access_token` (scope `inbox`).
     pub fn inbox<'a>(&'a self, access_token: &'a str) -> crate::inbox::Inbox<'a> {
         crate::inbox::Inbox::new(

@@ -7,6 +7,7 @@ mod client;
 pub mod crowdfunding;
 pub mod crowdsourcing;
 mod error;
+pub mod financing;
 pub mod inbox;
 #[rustfmt::skip]
 pub mod records;

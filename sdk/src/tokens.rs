@@ -227,6 +227,15 @@ impl TokenHolder {
         )
     }
 
+    /// The financing platform, with this holder's (user's) access token renewed as needed.
+    pub fn financing(&self) -> crate::financing::Financing<'_> {
+        crate::financing::Financing::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
     /// The user's inbox, with this holder's access token renewed as needed.
     pub fn inbox(&self) -> crate::inbox::Inbox<'_> {
         crate::inbox::Inbox::new(

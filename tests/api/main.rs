@@ -13,6 +13,7 @@ mod crowdfunding;
 mod crowdsourcing;
 mod demo;
 mod errors;
+mod financing;
 mod health;
 mod inbox;
 mod keys_and_instances;

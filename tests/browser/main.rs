@@ -4,7 +4,8 @@
 //! grants consent, reports a carrier record, sees it listed, backs a project, acknowledges a
 //! notice in the platform inbox, logs out and finds the platform
 //! session gone; then an enterprise and a provider make a crowdsourcing deal, paid into escrow
-//! and accepted, and staff see its statistics drawn. A screenshot of every step is saved under `target/browser-artifacts/`.
+//! and accepted, and staff see its statistics drawn; an enterprise applies for a bridge loan
+//! in the carrier app and the bank officer approves it in the console. A screenshot of every step is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
 //! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
@@ -405,6 +406,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     shot(&browser, "12-platform-session-gone").await;
 
     crowdsourcing_in_the_browser(&browser, &idp, &carrier_url).await;
+    financing_in_the_browser(&browser, &idp, &carrier_url).await;
 
     browser.close().await.unwrap();
 }
@@ -609,4 +611,91 @@ async fn crowdsourcing_in_the_browser(
     element(browser, "body[data-charts=drawn]").await;
     element(browser, ".chart svg").await;
     shot(browser, "17-crowdsourcing-statistics").await;
+}
+
+/// Signs the browser out of the platform itself.
+async fn sign_out_of_platform(browser: &Client, idp: &integration_tests::TestApp) {
+    browser
+        .goto(&format!("{}/logout", idp.address))
+        .await
+        .unwrap();
+    click(browser, "#logout-confirm").await;
+    wait_text(browser, "h1", |t| t.contains("已退出")).await;
+}
+
+/// Step 18, financing: the enterprise applies for a bridge loan in the carrier app; the bank
+/// officer finds it in the console, approves it with the bank's people named, and the
+/// enterprise sees it approved by the bank.
+async fn financing_in_the_browser(
+    browser: &Client,
+    idp: &integration_tests::TestApp,
+    carrier_url: &str,
+) {
+    sign_out_of_platform(browser, idp).await;
+    sign_in_to_carrier(browser, carrier_url, "enterprise").await;
+    click(browser, "#financing-link").await;
+    click(browser, "#apply-bridge").await;
+    element(browser, "#bridge-form").await;
+    fill(browser, "input[name=comp_name]", "宁夏演示科技有限公司").await;
+    fill(browser, "input[name=credit_code]", "91640100MA7XY1230Q").await;
+    fill(browser, "input[name=maturing]", "300.00").await;
+    fill(browser, "input[name=expire_date]", "2026-12-28").await;
+    fill(browser, "input[name=renewal]", "300.00").await;
+    fill(browser, "input[name=apply]", "280.00").await;
+    fill(browser, "input[name=self_raised]", "20.00").await;
+    fill(browser, "input[name=purpose]", "采购枸杞原料").await;
+    shot(browser, "18-financing-apply").await;
+    click(browser, "#apply").await;
+    wait_text(browser, "#state", |t| t.contains("待审核")).await;
+    let id = browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    sign_out_of_carrier(browser, carrier_url).await;
+
+    // The bank officer signs in to the platform and approves it in the console.
+    browser
+        .goto(&format!("{}/login", idp.address))
+        .await
+        .unwrap();
+    fill(browser, "#username", "bank").await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    wait_text(browser, "main", |t| !t.is_empty()).await;
+    browser
+        .goto(&format!(
+            "{}/console/financing?product=bridge&state=submitted",
+            idp.address
+        ))
+        .await
+        .unwrap();
+    let queue = text_of(browser, "#applications").await;
+    assert!(queue.contains(&id), "{queue}");
+    click(
+        browser,
+        &format!("a[href='/console/financing/applications/{id}']"),
+    )
+    .await;
+    element(browser, "#step").await;
+    fill(browser, "input[name=bank_charge_man]", "周行长").await;
+    fill(browser, "input[name=bank_manage_man]", "刘先生").await;
+    shot(browser, "19-financing-bank-review").await;
+    click(browser, "button[value=bank_approve]").await;
+    wait_text(browser, "#state", |t| t.contains("银行已审核")).await;
+    shot(browser, "20-financing-bank-approved").await;
+    sign_out_of_platform(browser, idp).await;
+
+    // The enterprise sees where it stands.
+    sign_in_to_carrier(browser, carrier_url, "enterprise").await;
+    browser
+        .goto(&format!("{carrier_url}/financing/{id}"))
+        .await
+        .unwrap();
+    wait_text(browser, "#state", |t| t.contains("银行已审核")).await;
+    shot(browser, "21-financing-enterprise-sees").await;
 }

@@ -7,6 +7,7 @@
 mod crowdfunding;
 mod crowdsourcing;
 mod extract;
+mod financing;
 mod pages;
 
 use std::collections::HashMap;
@@ -68,6 +69,7 @@ const SCOPES: &[&str] = &[
     "catalogue:carrier-service:write",
     "crowdfunding",
     "crowdsourcing",
+    "financing",
 ];
 
 #[derive(Clone)]
@@ -234,6 +236,12 @@ pub fn app(config: Config) -> Router {
         .route("/crowdsourcing/orders/{id}", get(crowdsourcing::order))
         .route("/crowdsourcing/orders/{id}/pay", post(crowdsourcing::pay))
         .route("/crowdsourcing/orders/{id}/step", post(crowdsourcing::step))
+        .route("/financing", get(financing::list))
+        .route(
+            "/financing/bridge/new",
+            get(financing::new_bridge).post(financing::create_bridge),
+        )
+        .route("/financing/{id}", get(financing::detail))
         .layer(sessions)
         .with_state(state)
 }

@@ -285,3 +285,32 @@ pub struct CrowdsourcingOrder {
     pub held_yuan: String,
     pub order: nx_sdk::crowdsourcing::Order,
 }
+
+#[derive(Template)]
+#[template(path = "financing_list.html")]
+pub struct FinancingList {
+    pub en: bool,
+    pub applications: Vec<nx_sdk::financing::Summary>,
+}
+
+#[derive(Template)]
+#[template(path = "financing_new.html")]
+pub struct FinancingNew {
+    pub en: bool,
+    pub csrf_token: String,
+    /// (organisation id, name) of each lending bank.
+    pub banks: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "financing_detail.html")]
+pub struct FinancingDetail {
+    pub en: bool,
+    pub application: nx_sdk::financing::Application,
+    pub record: String,
+}
+
+/// Fen as 万元 with two decimals.
+pub fn wan(fen: &i64) -> String {
+    format!("{}.{:02}", fen / 1_000_000, (fen % 1_000_000) / 10_000)
+}

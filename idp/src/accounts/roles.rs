@@ -57,6 +57,7 @@ code_enum! {
         ServiceProvider = "service_provider", "服务机构", "Service provider";
         Bank = "bank", "贷款银行", "Lending bank";
         Fund = "fund", "资金管理机构", "Fund manager";
+        Insurer = "insurer", "保险/担保机构", "Insurer or guarantor";
     }
 }
 
@@ -70,5 +71,6 @@ code_enum! {
         Backer = "backer", "众筹参与者", "Crowdfunding backer";
         BankOfficer = "bank_officer", "贷款银行人员", "Bank officer";
         FundManager = "fund_manager", "资金管理人员", "Fund manager";
+        Insurer = "insurer", "保险/担保机构人员", "Insurer or guarantor officer";
     }
 }

@@ -294,7 +294,16 @@ impl Db {
     /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
-            Db::Sqlite(pool, _) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool, _) => {
+                // On a connection of its own, closed afterwards: a migration that widens a
+                // CHECK constraint rewrites the schema text, which the connection that wrote
+                // it does not parse again (every other connection does, the schema version
+                // having moved).
+                let mut conn = pool.acquire().await.map_err(DbError::Query)?;
+                let ran = sqlx::migrate!("../migrations/sqlite").run(&mut *conn).await;
+                conn.close().await.map_err(DbError::Query)?;
+                ran?
+            }
             Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())

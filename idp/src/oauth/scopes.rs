@@ -73,11 +73,6 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Read and acknowledge your platform messages",
     ),
     (
-        "financing",
-        "使用融资服务平台",
-        "Use the financing services platform",
-    ),
-    (
         "admin",
         "管理平台（客户端、用户、机构）",
         "Administer the platform (clients, users, organisations)",
@@ -139,8 +134,6 @@ pub fn info(scope: &str) -> Option<ScopeInfo> {
 /// the profile first, then the catalogue type by type in the seed's order with reading before
 /// reporting, then the platforms (use before staff powers), then administration.
 pub fn display_rank(scope: &str) -> (u8, usize, u8) {
-    // Platforms whose folders are not built yet keep a scope here, after the built ones.
-    const RESERVED: &[&str] = &["financing"];
     if let Some(i) = IDENTITY.iter().position(|s| *s == scope) {
         return (0, i, 0);
     }
@@ -158,9 +151,6 @@ pub fn display_rank(scope: &str) -> (u8, usize, u8) {
     if let Some(i) = crate::platform::ALL.iter().position(|p| p.name == platform) {
         return (2, i, staff);
     }
-    if let Some(i) = RESERVED.iter().position(|p| *p == platform) {
-        return (2, crate::platform::ALL.len() + i, staff);
-    }
     if scope == ADMIN {
         return (3, 0, 0);
     }
@@ -176,12 +166,6 @@ pub fn role_allows(roles: &[Role], scope: &str) -> bool {
     match scope {
         identity if IDENTITY.contains(&identity) => true,
         ADMIN => false,
-        "financing" => roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::Enterprise | Role::BankOfficer | Role::FundManager | Role::CarrierOperator
-            )
-        }),
         // Reporting is done for an organisation: every organisation member may read and report
         // its catalogue records; the catalogue checks which organisation a record belongs to.
         other if other.starts_with("catalogue:") => roles.iter().any(|r| *r != Role::Backer),

@@ -23,6 +23,7 @@ pub use jobs::Job;
 pub const ALL: &[&Platform] = &[
     &crate::crowdfunding::PLATFORM,
     &crate::crowdsourcing::PLATFORM,
+    &crate::financing::PLATFORM,
 ];
 
 /// What one business platform gives the server.

@@ -1,0 +1,256 @@
+//! Financing services (融资服务平台, seed 二.3): three of its four products end to end —
+//! 小微企业风险补偿金 (risk compensation, 6.2: equity pledge and guarantee insurance, the pool,
+//! the banks' commitments, claims and recovery), 转贷资金 (bridge loans, 6.1: application to
+//! archive, supervision and statistics) and 融资租赁补贴 (leasing subsidies, 6.3: the computed
+//! subsidy within each enterprise group's cap and the year's budget). Every application is its
+//! catalogue record, written with source `workflow` in the step's transaction; every step is
+//! audited; the rules programmes publish are settings ([`Policy`]).
+
+mod access;
+mod api;
+mod applications;
+mod demo;
+mod documents;
+pub mod error;
+pub mod fees;
+mod funds;
+pub mod lifecycle;
+pub mod model;
+mod notices;
+mod pages;
+pub mod records;
+pub mod service;
+mod stats;
+mod steps;
+mod store;
+mod supervision;
+
+use std::sync::Arc;
+
+use axum::Extension;
+use futures_util::FutureExt;
+
+pub use error::FinancingError;
+pub use lifecycle::{Action, Business, Product, State};
+pub use service::Service;
+
+use crate::accounts::Role;
+use crate::platform::{self, Context, Job, NavEntry, Platform, ScopeDef, Started};
+
+/// The scope every financing call needs.
+pub const SCOPE: &str = "financing";
+/// Staff powers on the financing platform (only with a client registered for it, and only for
+/// administrators, as on the other platforms).
+pub const STAFF_SCOPE: &str = "financing:staff";
+
+/// The scheduler's job marking bridges past their term and loans past their end overdue.
+pub const OVERDUE_JOB: &str = "financing.overdue";
+
+/// Financing services on the platform seam.
+pub static PLATFORM: Platform = Platform {
+    name: "financing",
+    scopes: &[
+        ScopeDef {
+            name: SCOPE,
+            zh: "使用融资服务平台（申请、审核与办理融资业务）",
+            en: "Use the financing services platform (apply for, review and handle financing)",
+            holders: |roles| {
+                roles.iter().any(|r| {
+                    matches!(
+                        r,
+                        Role::Enterprise
+                            | Role::BankOfficer
+                            | Role::Insurer
+                            | Role::FundManager
+                            | Role::CarrierOperator
+                    )
+                })
+            },
+        },
+        ScopeDef {
+            name: STAFF_SCOPE,
+            zh: "以平台工作人员身份审批、监管融资业务（审批、核查、放款、代偿、补贴）",
+            en: "Act as financing staff (approve, verify, disburse, compensate, grant subsidies)",
+            holders: |_| false,
+        },
+    ],
+    console_nav: &[
+        NavEntry {
+            href: "/console/financing",
+            zh: "融资业务",
+            en: "Financing",
+        },
+        NavEntry {
+            href: "/console/financing/supervision",
+            zh: "融资监管",
+            en: "Financing supervision",
+        },
+        NavEntry {
+            href: "/console/financing/statistics",
+            zh: "融资统计",
+            en: "Financing statistics",
+        },
+    ],
+    check_settings: |section| {
+        platform::parse_settings::<Policy>(section).and_then(|p| p.check().map(|_| ()))
+    },
+    start: |context| start(context).boxed(),
+    demo: |db, now| demo::load(db, now).boxed(),
+    openapi: api::openapi,
+};
+
+async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
+    let policy: Policy = context.settings()?;
+    let terms = policy.check().map_err(anyhow::Error::msg)?;
+    let service = Arc::new(Service::new(policy, terms));
+    service.size_funds(context.db).await?;
+    let overdue = service.clone();
+    let jobs = vec![Job::new(OVERDUE_JOB, move |db, now| {
+        let service = overdue.clone();
+        async move {
+            let marked = service.mark_overdue(&db, now).await?;
+            if marked > 0 {
+                tracing::info!(marked, "financing: applications marked overdue");
+            }
+            Ok(())
+        }
+    })];
+    Ok(Started {
+        api: api::router().layer(Extension(service.clone())),
+        pages: pages::router().layer(Extension(service)),
+        jobs,
+    })
+}
+
+/// The published rules of the three programmes (the `financing` section of the settings).
+/// Percentages are written as decimal text (`"0.02"` is 0.02 %), amounts in 元.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// 转贷资金: the fund's size.
+    pub bridge_fund_yuan: i64,
+    /// A bridge is at most this percentage of the renewal amount …
+    pub bridge_renewal_share_percent: String,
+    /// … and at most this much.
+    pub bridge_ceiling_yuan: i64,
+    /// The daily fee of the first days (percent a day) …
+    pub bridge_fee_early_percent: String,
+    /// … for this many days …
+    pub bridge_fee_early_days: i64,
+    /// … and of every later day.
+    pub bridge_fee_late_percent: String,
+    /// A bridge lasts at most this many days; the scheduler marks it overdue after them.
+    pub bridge_max_days: i64,
+    /// 风险补偿金: the pool's size.
+    pub pool_yuan: i64,
+    /// Each partner bank may lend up to this multiple of the pool under it.
+    pub bank_commitment_multiple: i64,
+    /// Shares of a bad loan's loss (percent): the region's, the county's, the bank's.
+    pub loss_share_region_percent: String,
+    pub loss_share_county_percent: String,
+    pub loss_share_bank_percent: String,
+    /// The pool pays at most this percentage of the bad loan's principal.
+    pub compensation_cap_percent: String,
+    /// The guarantee insurance premium (percent of the loan).
+    pub premium_rate_percent: String,
+    /// 融资租赁补贴: percent of the lease amount a year.
+    pub leasing_rate_percent: String,
+    /// At most this much per enterprise (affiliated enterprises together) per year.
+    pub leasing_cap_yuan: i64,
+    /// The year's budget for leasing subsidies.
+    pub leasing_budget_yuan: i64,
+    /// The largest uploaded document, in bytes.
+    pub max_document_bytes: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            bridge_fund_yuan: 100_000_000,
+            bridge_renewal_share_percent: "95".into(),
+            bridge_ceiling_yuan: 10_000_000,
+            bridge_fee_early_percent: "0.02".into(),
+            bridge_fee_early_days: 5,
+            bridge_fee_late_percent: "0.04".into(),
+            bridge_max_days: 10,
+            pool_yuan: 50_000_000,
+            bank_commitment_multiple: 10,
+            loss_share_region_percent: "40".into(),
+            loss_share_county_percent: "40".into(),
+            loss_share_bank_percent: "20".into(),
+            compensation_cap_percent: "50".into(),
+            premium_rate_percent: "2".into(),
+            leasing_rate_percent: "2".into(),
+            leasing_cap_yuan: 3_000_000,
+            leasing_budget_yuan: 50_000_000,
+            max_document_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// The policy's rates as ppm, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Terms {
+    pub bridge: fees::BridgeTerms,
+    pub split: fees::SplitTerms,
+    pub premium_ppm: i64,
+    pub leasing_ppm: i64,
+}
+
+impl Policy {
+    fn check(&self) -> Result<Terms, String> {
+        let ppm = |name: &str, text: &str| {
+            fees::percent_to_ppm(text)
+                .filter(|v| *v <= 1_000_000)
+                .ok_or_else(|| format!("{name} must be a percentage from 0 to 100, got `{text}`"))
+        };
+        let region = ppm("loss_share_region_percent", &self.loss_share_region_percent)?;
+        let county = ppm("loss_share_county_percent", &self.loss_share_county_percent)?;
+        let bank = ppm("loss_share_bank_percent", &self.loss_share_bank_percent)?;
+        if region + county + bank != 1_000_000 || region + county == 0 {
+            return Err("the three loss shares must add up to 100 and the region's and county's must not both be 0".into());
+        }
+        let amounts = [
+            self.bridge_fund_yuan,
+            self.bridge_ceiling_yuan,
+            self.pool_yuan,
+            self.leasing_cap_yuan,
+            self.leasing_budget_yuan,
+        ];
+        if amounts.iter().any(|a| !(0..=1_000_000_000_000).contains(a)) {
+            return Err("amounts must be 0 to 1 000 000 000 000 yuan".into());
+        }
+        if !(1..=60).contains(&self.bridge_max_days)
+            || !(0..=self.bridge_max_days).contains(&self.bridge_fee_early_days)
+        {
+            return Err(
+                "bridge_max_days must be 1 to 60 and bridge_fee_early_days at most that".into(),
+            );
+        }
+        if !(1..=100).contains(&self.bank_commitment_multiple) {
+            return Err("bank_commitment_multiple must be 1 to 100".into());
+        }
+        if self.max_document_bytes == 0 || self.max_document_bytes > 64 * 1024 * 1024 {
+            return Err("max_document_bytes must be 1 byte to 64 MiB".into());
+        }
+        Ok(Terms {
+            bridge: fees::BridgeTerms {
+                renewal_share_ppm: ppm(
+                    "bridge_renewal_share_percent",
+                    &self.bridge_renewal_share_percent,
+                )?,
+                ceiling_fen: self.bridge_ceiling_yuan * 100,
+                early_fee_ppm: ppm("bridge_fee_early_percent", &self.bridge_fee_early_percent)?,
+                early_days: self.bridge_fee_early_days,
+                late_fee_ppm: ppm("bridge_fee_late_percent", &self.bridge_fee_late_percent)?,
+            },
+            split: fees::SplitTerms {
+                region_ppm: region,
+                county_ppm: county,
+                cap_ppm: ppm("compensation_cap_percent", &self.compensation_cap_percent)?,
+            },
+            premium_ppm: ppm("premium_rate_percent", &self.premium_rate_percent)?,
+            leasing_ppm: ppm("leasing_rate_percent", &self.leasing_rate_percent)?,
+        })
+    }
+}
