@@ -238,7 +238,7 @@ pub async fn spawn_carrier_app(app: &TestApp) -> String {
             redirect_uris: vec![format!("{url}/callback")],
             post_logout_redirect_uris: vec![format!("{url}/")],
             // Everything the app asks for (`carrier_web`'s SCOPES).
-            scope: "openid profile offline_access crowdfunding crowdsourcing \
+            scope: "openid profile offline_access crowdfunding crowdsourcing financing \
                     catalogue:carrier:read catalogue:carrier:write \
                     catalogue:carrier-partner:read catalogue:carrier-partner:write \
                     catalogue:carrier-service:read catalogue:carrier-service:write"

@@ -223,8 +223,9 @@ fn demo_prints_json_and_a_second_run_changes_nothing() {
     let first = idp(dir.path(), &["demo", "--json"], &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
-    assert_eq!(first["created"], 14);
-    assert_eq!(first["users"].as_array().unwrap().len(), 7);
+    // Seven organisations and eight users, one in each role.
+    assert_eq!(first["created"], 16);
+    assert_eq!(first["users"].as_array().unwrap().len(), 8);
 
     let second = idp(dir.path(), &["demo", "--json"], &[]);
     let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();

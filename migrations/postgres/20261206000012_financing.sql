@@ -130,7 +130,7 @@ CREATE TABLE fin_affiliations (
 
 -- Every step, who took it and why.
 CREATE TABLE fin_audit (
-    id             TEXT PRIMARY KEY,
+    seq            BIGSERIAL PRIMARY KEY,     -- the order steps were taken in
     application_id TEXT NOT NULL REFERENCES fin_applications (id),
     actor          TEXT NOT NULL,
     action         TEXT NOT NULL,
@@ -139,4 +139,4 @@ CREATE TABLE fin_audit (
     note           TEXT,
     at             BIGINT NOT NULL
 );
-CREATE INDEX fin_audit_by_application ON fin_audit (application_id, at);
+CREATE INDEX fin_audit_by_application ON fin_audit (application_id, seq);

@@ -133,7 +133,7 @@ CREATE TABLE fin_affiliations (
 
 -- Every step, who took it and why.
 CREATE TABLE fin_audit (
-    id             TEXT PRIMARY KEY,
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT, -- the order steps were taken in
     application_id TEXT NOT NULL REFERENCES fin_applications (id),
     actor          TEXT NOT NULL,
     action         TEXT NOT NULL,
@@ -142,4 +142,4 @@ CREATE TABLE fin_audit (
     note           TEXT,
     at             BIGINT NOT NULL
 );
-CREATE INDEX fin_audit_by_application ON fin_audit (application_id, at);
+CREATE INDEX fin_audit_by_application ON fin_audit (application_id, seq);

@@ -37,7 +37,7 @@ async fn the_demo_client_has_a_redirect_uri_free_for_experiments(backend: Backen
 async fn demo_data_has_every_role_and_loading_twice_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = idp::demo::load(&app.db, 1_700_000_000).await.unwrap();
-    assert_eq!(first.created, 14);
+    assert_eq!(first.created, 16);
     for role in accounts::Role::ALL {
         assert!(
             first.users.iter().any(|u| u.role == *role),

@@ -818,7 +818,152 @@ async fn concurrent_grants_never_exceed_the_budget(backend: Backend) {
     );
 }
 
+async fn returns_rejections_withdrawals_and_refused_claims(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let t = relogin(&app, &["enterprise", "bank", "admin"]).await;
+    let c = client(&app).await;
+    let (e, b, s) = (
+        c.financing(&t["enterprise"]),
+        c.financing(&t["bank"]),
+        c.financing(&t["admin"]),
+    );
+    let bank = org_of(&app, "bank").await;
+    // The bank returns a bridge with its reason; the enterprise corrects the draft and submits
+    // again; staff reject it in the end.
+    let a = e.create(&bridge(&bank, "300.00", "300.00")).await.unwrap();
+    e.act(&a.id, "submit", None).await.unwrap();
+    assert_eq!(
+        refused(e.update(&a.id, &bridge(&bank, "300.00", "200.00")).await).0,
+        409
+    );
+    assert_eq!(
+        refused(b.act(&a.id, "return", None).await).0,
+        400,
+        "a return needs its reason"
+    );
+    let why = Step {
+        reason: Some("自筹资金证明不清晰".into()),
+        ..Default::default()
+    };
+    let a = b.act(&a.id, "return", Some(&why)).await.unwrap();
+    assert_eq!(
+        (a.state.as_str(), a.feedback.as_deref()),
+        ("draft", Some("自筹资金证明不清晰"))
+    );
+    let a = e
+        .update(&a.id, &bridge(&bank, "300.00", "200.00"))
+        .await
+        .unwrap();
+    assert_eq!(a.amount_fen, 200_000_000);
+    e.act(&a.id, "submit", None).await.unwrap();
+    b.act(&a.id, "bank_approve", Some(&manager()))
+        .await
+        .unwrap();
+    let a = s
+        .act(
+            &a.id,
+            "reject",
+            Some(&Step {
+                reason: Some("不符合续贷条件".into()),
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!((a.state.as_str(), a.allowed_actions.len()), ("rejected", 0));
+    let (status, problem) = refused(e.act(&a.id, "submit", None).await);
+    assert_eq!(
+        (status, problem["current_state"].as_str()),
+        (409, Some("rejected"))
+    );
+    // A draft is withdrawn by its enterprise, and then nobody acts on it.
+    let w = e.create(&bridge(&bank, "100.00", "90.00")).await.unwrap();
+    assert_eq!(
+        e.act(&w.id, "withdraw", None).await.unwrap().state,
+        "withdrawn"
+    );
+    assert_eq!(refused(e.act(&w.id, "submit", None).await).0, 409);
+    // A claim staff refuse goes back to overdue, with the reason, and may be claimed again.
+    let p = e
+        .create(&compensation("pledge", &bank, None, "30.00", 0))
+        .await
+        .unwrap();
+    e.act(&p.id, "submit", None).await.unwrap();
+    b.act(&p.id, "bank_approve", None).await.unwrap();
+    b.act(
+        &p.id,
+        "custody",
+        Some(&Step {
+            custody_ref: Some("R-1".into()),
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    s.act(&p.id, "file", None).await.unwrap();
+    b.act(&p.id, "disburse", None).await.unwrap();
+    b.act(&p.id, "mark_overdue", None).await.unwrap();
+    b.act(
+        &p.id,
+        "claim",
+        Some(&Step {
+            loss: Some("100000".into()),
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    let p = s
+        .act(
+            &p.id,
+            "refuse_claim",
+            Some(&Step {
+                reason: Some("未尽催收义务".into()),
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (p.state.as_str(), p.feedback.as_deref()),
+        ("overdue", Some("未尽催收义务"))
+    );
+    assert!(
+        p.allowed_actions.is_empty(),
+        "staff have nothing to do on an overdue loan: {:?}",
+        p.allowed_actions
+    );
+    assert!(
+        b.application(&p.id)
+            .await
+            .unwrap()
+            .allowed_actions
+            .contains(&"claim".to_owned())
+    );
+    // The audit trail has every step, who took it and from which state to which.
+    let trail = e.audit(&p.id).await.unwrap();
+    let steps: Vec<&str> = trail.iter().filter_map(|x| x["action"].as_str()).collect();
+    assert_eq!(
+        steps,
+        vec![
+            "create",
+            "submit",
+            "bank_approve",
+            "custody",
+            "file",
+            "disburse",
+            "mark_overdue",
+            "claim",
+            "refuse_claim"
+        ]
+    );
+    // An unknown step is not found; a malformed body is refused before anything happens.
+    assert_eq!(refused(e.act(&p.id, "launder", None).await).0, 404);
+}
+
 backend_tests!(
+    returns_rejections_withdrawals_and_refused_claims,
     bridge_loan_from_application_to_archive,
     compensation_from_default_to_recovery,
     a_bank_past_its_commitment_is_refused,

@@ -130,14 +130,17 @@ pub struct Policy {
     /// 转贷资金: the fund's size.
     pub bridge_fund_yuan: i64,
     /// A bridge is at most this percentage of the renewal amount …
+    #[serde(deserialize_with = "text_or_number")]
     pub bridge_renewal_share_percent: String,
     /// … and at most this much.
     pub bridge_ceiling_yuan: i64,
     /// The daily fee of the first days (percent a day) …
+    #[serde(deserialize_with = "text_or_number")]
     pub bridge_fee_early_percent: String,
     /// … for this many days …
     pub bridge_fee_early_days: i64,
     /// … and of every later day.
+    #[serde(deserialize_with = "text_or_number")]
     pub bridge_fee_late_percent: String,
     /// A bridge lasts at most this many days; the scheduler marks it overdue after them.
     pub bridge_max_days: i64,
@@ -146,14 +149,20 @@ pub struct Policy {
     /// Each partner bank may lend up to this multiple of the pool under it.
     pub bank_commitment_multiple: i64,
     /// Shares of a bad loan's loss (percent): the region's, the county's, the bank's.
+    #[serde(deserialize_with = "text_or_number")]
     pub loss_share_region_percent: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub loss_share_county_percent: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub loss_share_bank_percent: String,
     /// The pool pays at most this percentage of the bad loan's principal.
+    #[serde(deserialize_with = "text_or_number")]
     pub compensation_cap_percent: String,
     /// The guarantee insurance premium (percent of the loan).
+    #[serde(deserialize_with = "text_or_number")]
     pub premium_rate_percent: String,
     /// 融资租赁补贴: percent of the lease amount a year.
+    #[serde(deserialize_with = "text_or_number")]
     pub leasing_rate_percent: String,
     /// At most this much per enterprise (affiliated enterprises together) per year.
     pub leasing_cap_yuan: i64,
@@ -186,6 +195,24 @@ impl Default for Policy {
             max_document_bytes: 10 * 1024 * 1024,
         }
     }
+}
+
+/// A percentage setting written as text (`"0.02"`) or as a number (`0.02`, or `95` from an
+/// environment variable), kept as its text.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Whole(i64),
+        Decimal(f64),
+    }
+    Ok(match Given::deserialize(d)? {
+        Given::Text(t) => t,
+        Given::Whole(n) => n.to_string(),
+        Given::Decimal(f) => f.to_string(),
+    })
 }
 
 /// The policy's rates as ppm, checked.
@@ -252,5 +279,29 @@ impl Policy {
             premium_ppm: ppm("premium_rate_percent", &self.premium_rate_percent)?,
             leasing_ppm: ppm("leasing_rate_percent", &self.leasing_rate_percent)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_may_be_written_as_text_or_numbers() {
+        let policy: Policy = platform::parse_settings(Some(&serde_json::json!({
+            "bridge_fee_early_percent": 0.02,
+            "bridge_renewal_share_percent": 95,
+            "premium_rate_percent": "1.5"
+        })))
+        .unwrap();
+        let terms = policy.check().unwrap();
+        assert_eq!(terms.bridge.early_fee_ppm, 200);
+        assert_eq!(terms.bridge.renewal_share_ppm, 950_000);
+        assert_eq!(terms.premium_ppm, 15_000);
+        let bad: Policy = platform::parse_settings(Some(&serde_json::json!({
+            "loss_share_bank_percent": "30"
+        })))
+        .unwrap();
+        assert!(bad.check().unwrap_err().contains("add up to 100"));
     }
 }

@@ -98,8 +98,7 @@ pub(super) async fn audit(tx: &mut Tx, entry: Audit<'_>, now: i64) -> Result<()>
     metrics::counter!(crate::metrics::PLATFORM_TRANSITIONS, "platform" => "financing", "action" => entry.action.to_owned())
         .increment(1);
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO fin_audit (id, application_id, actor, action, from_state, to_state, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(uuid::Uuid::new_v4().simple().to_string())
+        sqlx::query("INSERT INTO fin_audit (application_id, actor, action, from_state, to_state, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(entry.application_id)
             .bind(entry.actor)
             .bind(entry.action)
@@ -118,7 +117,7 @@ pub(super) async fn audit_trail<'r>(
     id: &str,
 ) -> Result<Vec<AuditEntry>> {
     Ok(with_reader!(from.into(), exec => {
-        sqlx::query_as::<_, AuditEntry>("SELECT actor, action, from_state, to_state, note, at FROM fin_audit WHERE application_id = $1 ORDER BY at, id LIMIT 500")
+        sqlx::query_as::<_, AuditEntry>("SELECT actor, action, from_state, to_state, note, at FROM fin_audit WHERE application_id = $1 ORDER BY seq LIMIT 500")
             .bind(id).fetch_all(exec).await?
     }))
 }

@@ -41,6 +41,8 @@ struct AccountPage {
     apps: Vec<consents::AuthorisedApp>,
     sessions: Vec<ActiveSession>,
     notice: Option<String>,
+    /// Bank officers and insurers work financing in the console.
+    financing_desk: bool,
 }
 
 async fn page(
@@ -92,6 +94,10 @@ async fn page(
             .iter()
             .map(|r| lang.pick(r.label_zh(), r.label_en()).to_owned())
             .collect(),
+        financing_desk: user
+            .roles
+            .iter()
+            .any(|r| matches!(r, accounts::Role::BankOfficer | accounts::Role::Insurer)),
         user,
         organisation,
         apps,
