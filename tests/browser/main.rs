@@ -698,4 +698,28 @@ async fn financing_in_the_browser(
         .unwrap();
     wait_text(browser, "#state", |t| t.contains("银行已审核")).await;
     shot(browser, "21-financing-enterprise-sees").await;
+    sign_out_of_carrier(browser, carrier_url).await;
+
+    // Staff read the supervision table and the statistics, drawn by ECharts.
+    browser
+        .goto(&format!("{}/login", idp.address))
+        .await
+        .unwrap();
+    fill(browser, "#username", "admin").await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    wait_text(browser, "main", |t| !t.is_empty()).await;
+    browser
+        .goto(&format!("{}/console/financing/supervision", idp.address))
+        .await
+        .unwrap();
+    let table = text_of(browser, "#supervision").await;
+    assert!(table.contains("宁夏演示科技有限公司"), "{table}");
+    browser
+        .goto(&format!("{}/console/financing/statistics", idp.address))
+        .await
+        .unwrap();
+    element(browser, "body[data-charts=drawn]").await;
+    element(browser, ".chart svg").await;
+    shot(browser, "22-financing-statistics").await;
 }

@@ -443,7 +443,7 @@ impl Service {
         sql.push_str(if state.is_some() {
             " ORDER BY priority DESC, submitted_at, id"
         } else {
-            " ORDER BY created_at DESC, id"
+            " ORDER BY created_at DESC, id DESC"
         });
         sql.push_str(&format!(" LIMIT {}", limit.clamp(1, LIST_LIMIT)));
         let rows = with_pool!(db, pool => {
