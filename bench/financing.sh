@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks financing services on a release build, on SQLite and (when reachable) PostgreSQL,
 # with 200,000 bridge loans across 20 banks and 22 counties: the supervision table's first page
-# for staff and for one bank (wrk, 16 connections), and the statistics page's queries over the
-# past twelve months.
+# for staff and for one bank and searched by name (wrk, 16 connections), and the statistics
+# page's queries over the past twelve months.
 # Usage: bench/financing.sh [bridges] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,9 @@ run_on() {
     | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
   echo "supervision table, one bank (16 connections):"
   BENCH_TOKEN=$bank wrk -t2 -c16 -d"${seconds}s" --latency -s bench/wrk_supervision.lua "$url" \
+    | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+  echo "supervision table searched by an enterprise's name, staff (16 connections):"
+  BENCH_TOKEN=$staff wrk -t2 -c16 -d"${seconds}s" --latency -s bench/wrk_supervision_search.lua "$url" \
     | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
   "$bench" --url "$url" --database-url "$db" statistics --runs 5 --token "$staff"
   echo "   server RSS $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"

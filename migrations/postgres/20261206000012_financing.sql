@@ -60,9 +60,9 @@ CREATE TABLE fin_applications (
     updated_at        BIGINT NOT NULL
 );
 CREATE INDEX fin_applications_queue ON fin_applications (product, state, priority, submitted_at);
-CREATE INDEX fin_applications_by_bank ON fin_applications (bank_org_id, product, created_at, id);
-CREATE INDEX fin_applications_by_enterprise ON fin_applications (enterprise_org_id, product, created_at, id);
-CREATE INDEX fin_applications_by_product ON fin_applications (product, created_at, id);
+CREATE INDEX fin_applications_by_bank ON fin_applications (bank_org_id, product, created_at, id, state, comp_name);
+CREATE INDEX fin_applications_by_enterprise ON fin_applications (enterprise_org_id, product, created_at, id, state, comp_name);
+CREATE INDEX fin_applications_by_product ON fin_applications (product, created_at, id, state, comp_name);
 CREATE INDEX fin_applications_disbursed ON fin_applications (product, disbursed_month, bank_org_id, region_code, state, disbursed_fen, fee_fen, used_days, disbursed_at);
 CREATE INDEX fin_applications_due ON fin_applications (state, due_at);
 
