@@ -98,7 +98,7 @@ async fn every_page_form_refuses_a_forged_or_missing_csrf_token(backend: Backend
     let app = spawn_app(backend).await;
     app.load_demo().await;
     let admin = app.demo_browser("admin").await;
-    let forms: [(&str, &[(&str, &str)]); 14] = [
+    let forms: [(&str, &[(&str, &str)]); 15] = [
         ("/login", &[("username", "admin"), ("password", "x")]),
         ("/consent", &[("decision", "allow")]),
         ("/logout", &[]),
@@ -130,6 +130,10 @@ async fn every_page_form_refuses_a_forged_or_missing_csrf_token(backend: Backend
             &[("action", "freeze"), ("reason", "x")],
         ),
         ("/console/crowdfunding/CF-X", &[("decision", "approve")]),
+        (
+            "/console/financing/applications/ZD-X",
+            &[("action", "approve")],
+        ),
         ("/sandbox/pay/prepay_x", &[]),
     ];
     for (path, fields) in forms {

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use idp::clock::Clock;
-use integration_tests::{Backend, TestApp, backend_tests, spawn_app, spawn_app_with};
+use integration_tests::{
+    Backend, TestApp, backend_tests, hidden_field, page_text, spawn_app, spawn_app_with,
+};
 use nx_sdk::Client;
 use nx_sdk::financing::{ApplicationDraft, Device, Financing, Step};
 use serde_json::{Value, json};
@@ -962,7 +964,135 @@ async fn returns_rejections_withdrawals_and_refused_claims(backend: Backend) {
     assert_eq!(refused(e.act(&p.id, "launder", None).await).0, 404);
 }
 
+/// A `multipart/form-data` body with the CSRF token first, then `kind`, then the file.
+fn upload_form(token: &str, kind: &str, name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----nxtestboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (field, value) in [("csrf_token", token), ("kind", kind)] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_console_serves_banks_and_staff(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.platforms
+            .insert("financing".into(), json!({"max_document_bytes": 2048}));
+    })
+    .await;
+    app.load_demo().await;
+    let t = relogin(&app, &["enterprise"]).await;
+    let c = client(&app).await;
+    let e = c.financing(&t["enterprise"]);
+    let bank = org_of(&app, "bank").await;
+    let a = e.create(&bridge(&bank, "300.00", "300.00")).await.unwrap();
+    e.act(&a.id, "submit", None).await.unwrap();
+    // The bank officer's queue shows it; statistics are for staff; an enterprise user has no
+    // console.
+    let officer = app.demo_browser("bank").await;
+    let queue = page_text(
+        &officer,
+        app.url("/console/financing?product=bridge&state=submitted"),
+    )
+    .await;
+    assert!(queue.contains(&a.id), "{queue}");
+    let denied = officer
+        .get(app.url("/console/financing/statistics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 403);
+    let outsider = app.demo_browser("enterprise").await;
+    assert_eq!(
+        outsider
+            .get(app.url("/console/financing"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // Upload from the page: a forged token stores nothing; too large a file is refused; the
+    // real token stores it.
+    let page_url = app.url(&format!("/console/financing/applications/{}", a.id));
+    let page = page_text(&officer, page_url.clone()).await;
+    let token = hidden_field(&page, "csrf_token");
+    let documents = app.url(&format!(
+        "/console/financing/applications/{}/documents",
+        a.id
+    ));
+    let send = |token: String, content: Vec<u8>| {
+        let (officer, documents) = (officer.clone(), documents.clone());
+        async move {
+            let (content_type, body) =
+                upload_form(&token, "renewal_commitment", "续贷承诺书.pdf", &content);
+            officer
+                .post(documents)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(send("forged".into(), PDF.to_vec()).await.status(), 400);
+    let mut big = PDF.to_vec();
+    big.resize(4096, b' ');
+    assert_eq!(send(token.clone(), big).await.status(), 400);
+    assert!(e.application(&a.id).await.unwrap().documents.is_empty());
+    let stored = send(token.clone(), PDF.to_vec()).await;
+    assert_eq!(stored.status(), 303);
+    let view = e.application(&a.id).await.unwrap();
+    assert_eq!(
+        (view.documents.len(), view.documents[0].name.as_str()),
+        (1, "续贷承诺书.pdf")
+    );
+    // The bank approves from the page, naming its people.
+    let approved = officer
+        .post(page_url.clone())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("action", "bank_approve"),
+            ("bank_charge_man", "周行长"),
+            ("bank_manage_man", "刘先生"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 303);
+    assert_eq!(e.application(&a.id).await.unwrap().state, "bank_approved");
+    // A step the rules refuse shows the page again with the reason.
+    let refused_page = officer
+        .post(page_url)
+        .form(&[("csrf_token", token.as_str()), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused_page.status(), 409);
+    // Staff see the statistics page and its exports.
+    let admin = app.demo_browser("admin").await;
+    let stats = page_text(&admin, app.url("/console/financing/statistics")).await;
+    assert!(stats.contains("转贷资金使用率"), "{stats}");
+    let csv = admin
+        .get(app.url("/console/financing/statistics.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.text().await.unwrap().contains("bridge_total"));
+    let xlsx = admin
+        .get(app.url("/console/financing/statistics.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+}
+
 backend_tests!(
+    the_console_serves_banks_and_staff,
     returns_rejections_withdrawals_and_refused_claims,
     bridge_loan_from_application_to_archive,
     compensation_from_default_to_recovery,

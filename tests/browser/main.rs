@@ -596,14 +596,7 @@ async fn crowdsourcing_in_the_browser(
     sign_out_of_carrier(browser, carrier_url).await;
 
     // Staff read the statistics, drawn by the server's own ECharts under its CSP.
-    browser
-        .goto(&format!("{}/login", idp.address))
-        .await
-        .unwrap();
-    fill(browser, "#username", "admin").await;
-    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
-    click(browser, "#login-submit").await;
-    wait_text(browser, "main", |t| !t.is_empty()).await;
+    sign_in_to_platform(browser, idp, "admin").await;
     browser
         .goto(&format!("{}/console/crowdsourcing/statistics", idp.address))
         .await
@@ -611,6 +604,18 @@ async fn crowdsourcing_in_the_browser(
     element(browser, "body[data-charts=drawn]").await;
     element(browser, ".chart svg").await;
     shot(browser, "17-crowdsourcing-statistics").await;
+}
+
+/// Signs `username` in on the platform's own login page.
+async fn sign_in_to_platform(browser: &Client, idp: &integration_tests::TestApp, username: &str) {
+    browser
+        .goto(&format!("{}/login", idp.address))
+        .await
+        .unwrap();
+    fill(browser, "#username", username).await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    wait_text(browser, "main", |t| !t.is_empty()).await;
 }
 
 /// Signs the browser out of the platform itself.
@@ -656,17 +661,21 @@ async fn financing_in_the_browser(
         .next()
         .unwrap()
         .to_owned();
+    // The proof of the self-raised funds, uploaded from the page and kept with its hash.
+    let proof = artifacts().canonicalize().unwrap().join("self-funds.pdf");
+    std::fs::write(&proof, b"%PDF-1.4\n% browser test\n%%EOF\n").unwrap();
+    click(browser, "select[name=kind] option[value=self_funds]").await;
+    element(browser, "input[type=file]")
+        .await
+        .send_keys(proof.to_str().unwrap())
+        .await
+        .unwrap();
+    click(browser, "#upload-submit").await;
+    wait_text(browser, "#documents", |t| t.contains("self-funds.pdf")).await;
     sign_out_of_carrier(browser, carrier_url).await;
 
     // The bank officer signs in to the platform and approves it in the console.
-    browser
-        .goto(&format!("{}/login", idp.address))
-        .await
-        .unwrap();
-    fill(browser, "#username", "bank").await;
-    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
-    click(browser, "#login-submit").await;
-    wait_text(browser, "main", |t| !t.is_empty()).await;
+    sign_in_to_platform(browser, idp, "bank").await;
     browser
         .goto(&format!(
             "{}/console/financing?product=bridge&state=submitted",
@@ -701,14 +710,7 @@ async fn financing_in_the_browser(
     sign_out_of_carrier(browser, carrier_url).await;
 
     // Staff read the supervision table and the statistics, drawn by ECharts.
-    browser
-        .goto(&format!("{}/login", idp.address))
-        .await
-        .unwrap();
-    fill(browser, "#username", "admin").await;
-    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
-    click(browser, "#login-submit").await;
-    wait_text(browser, "main", |t| !t.is_empty()).await;
+    sign_in_to_platform(browser, idp, "admin").await;
     browser
         .goto(&format!("{}/console/financing/supervision", idp.address))
         .await

@@ -7,6 +7,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use idp::db::Db;
 
+#[path = "../seed_sql.rs"]
+mod seed_sql;
+use seed_sql::{case, demo_admin, print_tokens, run, series};
+
 #[derive(Parser)]
 struct Cli {
     /// The server's base URL (also its issuer).
@@ -57,36 +61,6 @@ const STATES: [&str; 10] = [
     "bank_approved",
 ];
 
-fn case(expr: &str, values: &[&str]) -> String {
-    let arms: String = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!(" WHEN {i} THEN '{v}'"))
-        .collect();
-    format!("(CASE {expr} % {}{arms} END)", values.len())
-}
-
-fn series(db: &Db, n: i64) -> String {
-    match db {
-        Db::Sqlite(..) => {
-            format!("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})")
-        }
-        Db::Postgres(_) => format!("WITH s(i) AS (SELECT generate_series(1, {n})::BIGINT)"),
-    }
-}
-
-async fn run(db: &Db, sql: &str) -> Result<(), String> {
-    let started = Instant::now();
-    idp::with_pool!(db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
-        .map_err(|e| format!("{e}: {}", &sql[..sql.len().min(300)]))?;
-    eprintln!(
-        "   {:>6.1} s  {}",
-        started.elapsed().as_secs_f64(),
-        sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
-    );
-    Ok(())
-}
-
 /// `yyyy-mm` of a Unix time, in China time, as SQL for the backend.
 fn month_of(db: &Db, at: &str) -> String {
     match db {
@@ -134,44 +108,17 @@ async fn seed(db: &Db, bridges: i64) -> Result<(), String> {
 }
 
 async fn tokens(cli: &Cli, db: &Db) -> Result<(), String> {
-    let now = idp::clock::Clock::now(&idp::clock::SystemClock);
-    let settings = idp::settings::Settings::default();
-    let service = idp::oauth::tokens::TokenService::new(
-        db.clone(),
-        db.clone(),
+    let admin = demo_admin(db).await?;
+    print_tokens(
         &cli.url,
-        settings.tokens.signing_algorithm,
-        3600,
-        3600,
-    );
-    let admin = idp::accounts::find_user_by_username(db, "admin")
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("run `idp demo` first: the staff token is the demo admin's")?;
-    for (name, sub, scope) in [
-        ("STAFF", admin.id, "financing financing:staff"),
-        ("BANK", "bench-bank-user-1".to_owned(), "financing"),
-    ] {
-        let claims = idp::oauth::tokens::AccessClaims {
-            iss: String::new(),
-            sub,
-            aud: String::new(),
-            client_id: "nx-financing-bench".into(),
-            scope: scope.into(),
-            jti: String::new(),
-            iat: 0,
-            exp: 0,
-            gid: None,
-            org: None,
-            auth_time: None,
-        };
-        let (token, _) = service
-            .mint_access(claims, now)
-            .await
-            .map_err(|e| e.to_string())?;
-        println!("{name}={token}");
-    }
-    Ok(())
+        db,
+        "nx-financing-bench",
+        &[
+            ("STAFF", admin, "financing financing:staff"),
+            ("BANK", "bench-bank-user-1".to_owned(), "financing"),
+        ],
+    )
+    .await
 }
 
 async fn statistics(cli: &Cli, runs: usize, token: &str) -> Result<(), String> {

@@ -100,3 +100,87 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         Ok(CsrfForm(form))
     }
 }
+
+/// The largest file the app passes on to the platform (the platform has its own limit, 10 MiB
+/// by default, and answers 413 past it).
+pub(crate) const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+/// An upload form (`multipart/form-data`): its `csrf_token` first, checked before anything
+/// else is read; then text fields and one file, refused past [`MAX_UPLOAD`] without being held.
+pub(crate) struct CsrfUpload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl CsrfUpload {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let csrf = CsrfToken::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let bad = |detail: &str| AppError::BadRequest(detail.to_owned()).into_response();
+        let mut multipart =
+            axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let malformed = "表单有误。The form is invalid.";
+        let first = multipart
+            .next_field()
+            .await
+            .map_err(|_| bad(malformed))?
+            .filter(|f| f.name() == Some("csrf_token"))
+            .ok_or_else(|| bad("表单缺少 CSRF 令牌。The form lacks its CSRF token."))?;
+        let token = first.text().await.map_err(|_| bad(malformed))?;
+        csrf.verify(&token)
+            .map_err(|_| bad("表单已过期，请重试。The form expired; try again."))?;
+        let mut upload = CsrfUpload {
+            fields: Vec::new(),
+            file: None,
+        };
+        let too_large = "文件过大（上限 10 MiB）。The file is too large (10 MiB at most).";
+        while let Some(mut field) = multipart.next_field().await.map_err(|_| bad(malformed))? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let limit = if file_name.is_some() {
+                MAX_UPLOAD
+            } else {
+                10_000
+            };
+            let mut content = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| bad(too_large))? {
+                if content.len() + chunk.len() > limit {
+                    return Err(bad(if file_name.is_some() {
+                        too_large
+                    } else {
+                        malformed
+                    }));
+                }
+                content.extend_from_slice(&chunk);
+            }
+            match file_name {
+                Some(file_name) if upload.file.is_none() => {
+                    upload.file = Some((file_name, content))
+                }
+                Some(_) => return Err(bad(malformed)),
+                None if upload.fields.len() < 50 => upload.fields.push((
+                    name,
+                    String::from_utf8(content).map_err(|_| bad(malformed))?,
+                )),
+                None => return Err(bad(malformed)),
+            }
+        }
+        Ok(upload)
+    }
+}

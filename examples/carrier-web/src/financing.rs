@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppError;
-use super::extract::{CsrfForm, Platform};
+use super::extract::{CsrfForm, CsrfUpload, Platform};
 use super::pages::{self, Lang, render};
 
 pub async fn list(
@@ -109,13 +109,48 @@ pub async fn create_bridge(
 pub async fn detail(
     Platform { token, client, .. }: Platform,
     lang: Lang,
+    csrf: CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let application = client.financing(&token).application(&id).await?;
+    let fin = client.financing(&token);
+    let application = fin.application(&id).await?;
     let page = pages::FinancingDetail {
         en: lang.en,
+        csrf_token: csrf.authenticity_token().unwrap_or_default(),
         record: serde_json::to_string_pretty(&application.record).unwrap_or_default(),
+        kinds: fin.document_kinds().await?,
+        may_submit: application.allowed_actions.iter().any(|a| a == "submit"),
         application,
     };
-    Ok(render(lang, None, &page))
+    Ok(render(lang, Some(csrf), &page))
+}
+
+/// A document (the sealed application form, the proof of self-raised funds, …) passed on to
+/// the platform, which keeps it with its SHA-256.
+pub async fn upload(
+    Platform { token, client, .. }: Platform,
+    Path(id): Path<String>,
+    upload: CsrfUpload,
+) -> Result<Response, AppError> {
+    let kind = upload.field("kind").unwrap_or("other").to_owned();
+    let Some((name, content)) = upload.file.filter(|(_, c)| !c.is_empty()) else {
+        return Err(AppError::BadRequest(
+            "请选择要上传的文件。Choose a file.".into(),
+        ));
+    };
+    client
+        .financing(&token)
+        .upload(&id, &kind, &name, content)
+        .await?;
+    Ok(Redirect::to(&format!("/financing/{id}")).into_response())
+}
+
+/// 提交 a draft (after a return, say).
+pub async fn submit(
+    Platform { token, client, .. }: Platform,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<serde_json::Value>,
+) -> Result<Response, AppError> {
+    client.financing(&token).act(&id, "submit", None).await?;
+    Ok(Redirect::to(&format!("/financing/{id}")).into_response())
 }

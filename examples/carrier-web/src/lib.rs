@@ -242,6 +242,13 @@ pub fn app(config: Config) -> Router {
             get(financing::new_bridge).post(financing::create_bridge),
         )
         .route("/financing/{id}", get(financing::detail))
+        .route(
+            "/financing/{id}/documents",
+            post(financing::upload).layer(axum::extract::DefaultBodyLimit::max(
+                extract::MAX_UPLOAD + 64 * 1024,
+            )),
+        )
+        .route("/financing/{id}/submit", post(financing::submit))
         .layer(sessions)
         .with_state(state)
 }

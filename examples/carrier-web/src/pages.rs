@@ -306,8 +306,13 @@ pub struct FinancingNew {
 #[template(path = "financing_detail.html")]
 pub struct FinancingDetail {
     pub en: bool,
+    pub csrf_token: String,
+    /// A draft (also after a return) the enterprise may submit.
+    pub may_submit: bool,
     pub application: nx_sdk::financing::Application,
     pub record: String,
+    /// `(code, 中文, English)` of each kind of document.
+    pub kinds: Vec<(String, String, String)>,
 }
 
 /// Fen as 万元 with two decimals.

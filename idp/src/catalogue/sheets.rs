@@ -414,6 +414,16 @@ pub fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// A text cell a spreadsheet will not run as a formula (a leading `'`), for exports of figures
+/// whose labels come from users.
+pub fn formula_safe(cell: &str) -> String {
+    if looks_like_formula(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
 /// A value as an exported CSV cell: text that Excel or WPS would run as a formula gets a
 /// leading `'`, which they show as text; numbers (a negative profit) stay numbers.
 pub fn csv_cell<'a>(field: &Field, value: &'a str) -> std::borrow::Cow<'a, str> {

@@ -11,7 +11,7 @@ use super::service::Service;
 use super::service_class_label;
 use super::subsidies::{Budget, china_year};
 use crate::accounts::caller::Caller;
-use crate::catalogue::sheets::{XlsxWriter, csv_line, looks_like_formula};
+use crate::catalogue::sheets::{XlsxWriter, csv_line, formula_safe};
 use crate::db::Db;
 use crate::payments::money::fen_to_yuan;
 use crate::with_pool;
@@ -410,20 +410,11 @@ pub fn rows(s: &Statistics) -> Vec<[String; 5]> {
 
 const TITLES: [&str; 5] = ["section", "key", "label", "count", "amount_yuan"];
 
-/// A cell a spreadsheet will not run as a formula.
-fn safe(cell: &str) -> String {
-    if looks_like_formula(cell) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 pub fn csv(s: &Statistics) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     out.extend(csv_line(TITLES));
     for row in rows(s) {
-        out.extend(csv_line(row.iter().map(|c| safe(c))));
+        out.extend(csv_line(row.iter().map(|c| formula_safe(c))));
     }
     out
 }

@@ -102,6 +102,7 @@ pub static PLATFORM: Platform = Platform {
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let policy: Policy = context.settings()?;
     let terms = policy.check().map_err(anyhow::Error::msg)?;
+    let max_document_bytes = policy.max_document_bytes;
     let service = Arc::new(Service::new(policy, terms));
     service.size_funds(context.db).await?;
     let overdue = service.clone();
@@ -117,7 +118,7 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     })];
     Ok(Started {
         api: api::router().layer(Extension(service.clone())),
-        pages: pages::router().layer(Extension(service)),
+        pages: pages::router(max_document_bytes).layer(Extension(service)),
         jobs,
     })
 }

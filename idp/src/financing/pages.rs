@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use axum_csrf::CsrfToken;
 use serde::Deserialize;
@@ -23,11 +23,24 @@ use crate::accounts::Role;
 use crate::accounts::caller::Caller;
 use crate::error::PageError;
 use crate::payments::money::{fen_to_wan, fen_to_yuan};
-use crate::platform::kit::pages::{Lang, PageForm, PageUser, form_token, render, see_other};
+use crate::platform::kit::pages::{
+    Lang, PageForm, PageUpload, PageUser, UploadLimit, form_token, render, see_other,
+};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+/// The pages; `max_document_bytes` bounds an uploaded document.
+pub fn router(max_document_bytes: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route(
+            "/console/financing/applications/{id}/documents",
+            post(post_document),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            max_document_bytes + 64 * 1024,
+        ))
+        .layer(Extension(UploadLimit(max_document_bytes)));
     Router::new()
+        .merge(uploads)
         .route("/console/financing", get(get_queue))
         .route(
             "/console/financing/applications/{id}",
@@ -195,6 +208,9 @@ struct ApplicationPage {
     documents: Vec<(String, &'static str, i64, String, String)>,
     missing: Vec<&'static str>,
     devices: Vec<(String, String, String, i64, String)>,
+    /// Kinds a document may be uploaded as, with the missing ones first.
+    kinds: Vec<(&'static str, &'static str, &'static str)>,
+    accepts_documents: bool,
     error: Option<String>,
 }
 
@@ -376,6 +392,12 @@ async fn application_page(
                 )
             })
             .collect(),
+        kinds: {
+            let mut kinds = super::model::document_kinds();
+            kinds.sort_by_key(|(k, _, _)| !a.missing_documents.contains(k));
+            kinds
+        },
+        accepts_documents: super::steps::accepts_documents(a.state),
         a,
         error: error.clone(),
     };
@@ -447,6 +469,43 @@ async fn post_application(
         .act(&state.db, &desk.caller, &id, action, &input, state.now())
         .await
     {
+        Ok(_) => Ok(see_other(&format!("/console/financing/applications/{id}"))),
+        Err(FinancingError::Db(e)) => Err(PageError::Internal(e.into())),
+        Err(FinancingError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => application_page(&state, &fin, &desk, &id, lang, csrf, Some(e.to_string())).await,
+    }
+}
+
+/// A document uploaded from the application's page (a new version when its kind is on file).
+async fn post_document(
+    State(state): State<AppState>,
+    Extension(fin): Extension<Arc<Service>>,
+    user: PageUser,
+    lang: Lang,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    upload: PageUpload,
+) -> Result<Response, PageError> {
+    let desk = desk(user)?;
+    let kind = upload.field("kind").unwrap_or_default().to_owned();
+    let Some((name, content)) = upload.file.as_ref().filter(|(_, c)| !c.is_empty()) else {
+        let message = "请选择要上传的文件。Choose a file to upload.".to_owned();
+        return application_page(&state, &fin, &desk, &id, lang, csrf, Some(message)).await;
+    };
+    let done = fin
+        .upload(
+            &state.db,
+            &desk.caller,
+            &id,
+            super::documents::Upload {
+                kind: &kind,
+                name,
+                content,
+            },
+            state.now(),
+        )
+        .await;
+    match done {
         Ok(_) => Ok(see_other(&format!("/console/financing/applications/{id}"))),
         Err(FinancingError::Db(e)) => Err(PageError::Internal(e.into())),
         Err(FinancingError::NotFound(_)) => Err(PageError::NotFound),

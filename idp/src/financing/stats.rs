@@ -16,7 +16,7 @@ use super::funds::Funds;
 use super::lifecycle::{Business, State};
 use super::service::Service;
 use crate::accounts::caller::Caller;
-use crate::catalogue::sheets::{XlsxWriter, csv_line, looks_like_formula};
+use crate::catalogue::sheets::{XlsxWriter, csv_line, formula_safe};
 use crate::db::Db;
 use crate::payments::money::fen_to_yuan;
 use crate::with_pool;
@@ -419,20 +419,11 @@ fn rows(s: &Statistics) -> Vec<[String; 7]> {
     out
 }
 
-/// A cell a spreadsheet will not run as a formula.
-fn safe(cell: &str) -> String {
-    if looks_like_formula(cell) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 pub fn csv(s: &Statistics) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     out.extend(csv_line(TITLES));
     for row in rows(s) {
-        out.extend(csv_line(row.iter().map(|c| safe(c))));
+        out.extend(csv_line(row.iter().map(|c| formula_safe(c))));
     }
     out
 }

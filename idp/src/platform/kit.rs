@@ -13,6 +13,6 @@ pub mod pages {
     pub use crate::web::auth::{ConsoleStaff, PageUser};
     pub use crate::web::lang::Lang;
     pub use crate::web::pages::{
-        CsrfOnly, PageForm, form_token, render, safe_return_to, see_other,
+        CsrfOnly, PageForm, PageUpload, UploadLimit, form_token, render, safe_return_to, see_other,
     };
 }

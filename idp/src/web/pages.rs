@@ -131,6 +131,102 @@ where
     }
 }
 
+/// The largest file a page's upload form takes, put on a route by its router (as a request
+/// extension); without it, 5 MiB.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit(pub usize);
+
+/// A page's upload form (`multipart/form-data`): its `csrf_token` must be the first field and
+/// match the browser's CSRF cookie before anything else is read; then its text fields (each at
+/// most 10,000 bytes) and at most one file, read in chunks and refused past the route's
+/// [`UploadLimit`] without being held.
+pub struct PageUpload {
+    pub fields: Vec<(String, String)>,
+    /// The file's name as the browser gave it, and its content.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl PageUpload {
+    /// A text field's value, trimmed; empty counts as absent.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl<S> FromRequest<S> for PageUpload
+where
+    S: Send + Sync,
+    CsrfConfig: FromRef<S>,
+{
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        const TEXT_LIMIT: usize = 10_000;
+        let limit = request
+            .extensions()
+            .get::<UploadLimit>()
+            .map_or(5 * 1024 * 1024, |l| l.0);
+        let (mut parts, body) = request.into_parts();
+        let csrf = CsrfToken::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| expired())?;
+        let mut multipart =
+            axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(|_| malformed())?;
+        let first = multipart
+            .next_field()
+            .await
+            .map_err(|_| malformed())?
+            .ok_or_else(expired)?;
+        if first.name() != Some("csrf_token") {
+            return Err(expired());
+        }
+        let token = first.text().await.map_err(|_| malformed())?;
+        check_csrf(&csrf, &token)?;
+        let too_large = || {
+            PageError::BadRequest(format!(
+                "文件过大（上限 {limit} 字节）。The file is too large (limit {limit} bytes)."
+            ))
+        };
+        let mut upload = PageUpload {
+            fields: Vec::new(),
+            file: None,
+        };
+        while let Some(mut field) = multipart.next_field().await.map_err(|_| malformed())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if let Some(file_name) = field.file_name().map(str::to_owned) {
+                if upload.file.is_some() {
+                    return Err(malformed());
+                }
+                let mut content = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
+                    if content.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    content.extend_from_slice(&chunk);
+                }
+                upload.file = Some((file_name, content));
+            } else {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| malformed())? {
+                    if text.len() + chunk.len() > TEXT_LIMIT || upload.fields.len() >= 50 {
+                        return Err(malformed());
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                let text = String::from_utf8(text).map_err(|_| malformed())?;
+                upload.fields.push((name, text));
+            }
+        }
+        Ok(upload)
+    }
+}
+
 fn malformed() -> PageError {
     PageError::BadRequest(
         "表单内容不完整或格式有误，请返回重试。The form is incomplete or malformed; go back and try again.".into(),
