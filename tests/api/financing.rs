@@ -443,6 +443,16 @@ async fn compensation_from_default_to_recovery(backend: Backend) {
     );
     let bank = org_of(&app, "bank").await;
     let insurer = org_of(&app, "insurer").await;
+    // The county is a division code the catalogue knows, checked when the draft is made.
+    let (status, problem) = refused(
+        e.create(&ApplicationDraft {
+            region_code: "649999".into(),
+            ..compensation("pledge", &bank, None, "50.00", 0)
+        })
+        .await,
+    );
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "Regist_region_code");
     // The review queue lists priority enterprises first.
     let plain = e
         .create(&compensation("pledge", &bank, None, "50.00", 0))

@@ -124,6 +124,16 @@ impl Service {
             raw.remove(platform_field);
         }
         raw.insert("Apply_no".into(), Value::String("PENDING".into()));
+        // The county is checked as the catalogue checks a division code, now rather than at
+        // submission.
+        let region_field = match product {
+            Product::Compensation => Some("Regist_region_code"),
+            Product::Leasing => Some("Region_code"),
+            Product::Bridge => None,
+        };
+        if let Some(field) = region_field {
+            raw.insert(field.into(), Value::String(input.region_code.clone()));
+        }
         let fields = Fields::check(product, raw)?;
         let mut p = Prepared {
             amount_fen: 0,
