@@ -1000,6 +1000,21 @@ async fn the_console_serves_banks_and_staff(backend: Backend) {
     let bank = org_of(&app, "bank").await;
     let a = e.create(&bridge(&bank, "300.00", "300.00")).await.unwrap();
     e.act(&a.id, "submit", None).await.unwrap();
+    // The bank hears of it in its inbox, with a link to the application in the console.
+    let reader =
+        crate::crowdfunding::tokens_through(&app, "openid inbox", &["openid", "inbox"], &["bank"])
+            .await;
+    let messages = c
+        .inbox(&reader["bank"])
+        .list(true, 100, None)
+        .await
+        .unwrap()
+        .items;
+    let link = format!("/console/financing/applications/{}", a.id);
+    assert!(
+        messages.iter().any(|m| m.topic == "application.submitted" && m.link.as_deref() == Some(link.as_str())),
+        "{messages:?}"
+    );
     // The bank officer's queue shows it; statistics are for staff; an enterprise user has no
     // console.
     let officer = app.demo_browser("bank").await;

@@ -39,6 +39,12 @@ pub(super) async fn after_step(
         _ => recipients.push(Recipient::Organisation(a.enterprise_org_id.clone())),
     }
     for recipient in recipients {
+        // Banks, insurers and staff open it in the console; the enterprise follows it in its
+        // carrier's app, which the platform does not know.
+        let link = match &recipient {
+            Recipient::Organisation(org) if *org == a.enterprise_org_id => None,
+            _ => Some(format!("/console/financing/applications/{}", a.id)),
+        };
         let message = NewMessage {
             recipient,
             source: "financing",
@@ -67,7 +73,7 @@ pub(super) async fn after_step(
                     .map(|f| format!(" Note: {f}"))
                     .unwrap_or_default()
             ),
-            link: None,
+            link,
             needs_ack: false,
         };
         crate::inbox::post(tx, &message, now).await?;
