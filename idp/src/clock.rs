@@ -70,3 +70,24 @@ pub fn shanghai_time(unix: i64) -> String {
         Err(_) => String::from("-"),
     }
 }
+
+/// A Unix time's date in Asia/Shanghai (`2024-05-01`), as the seed writes dates.
+pub fn shanghai_date(unix: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(offset))
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A Unix time's calendar year in Asia/Shanghai (budgets and caps are yearly).
+pub fn shanghai_year(unix: i64) -> i64 {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| i64::from(t.to_offset(offset).year()))
+        .unwrap_or(1970)
+}

@@ -76,25 +76,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 impl From<CrowdfundingError> for ApiError {
     fn from(e: CrowdfundingError) -> Self {
         match e {
-            CrowdfundingError::Transition(refusal) => ApiError::refused(
-                StatusCode::CONFLICT,
-                "transition-not-allowed",
-                format!("{}。{}.", refusal.reason_zh, refusal.reason_en),
-            )
-            .with("current_state", json!(refusal.current))
-            .with("allowed_actions", json!(refusal.allowed)),
+            CrowdfundingError::Transition(r) => {
+                ApiError::transition_refused(r.current, &r.allowed, &r.reason_zh, &r.reason_en)
+            }
             CrowdfundingError::SoldOut {
                 ref reward_id,
                 left,
             } => ApiError::refused(StatusCode::CONFLICT, "sold-out", e.to_string())
                 .with("reward_id", json!(reward_id))
                 .with("left", json!(left)),
-            CrowdfundingError::InvalidFields(errors) => ApiError::refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-fields",
-                "字段未通过校验。Some fields were refused.",
-            )
-            .with("errors", json!(errors)),
+            CrowdfundingError::InvalidFields(errors) => ApiError::invalid_fields(&errors),
             CrowdfundingError::NotFound(what) => ApiError::NotFound(what),
             CrowdfundingError::Forbidden(why) => ApiError::Forbidden(why),
             CrowdfundingError::Invalid(why) => ApiError::BadRequest(why),

@@ -17,30 +17,8 @@ fn drop_nulls(mut v: Value) -> Value {
     v
 }
 
-/// `1714521600` → `"2024-05-01"` in China time (UTC+8), as the seed writes dates.
-pub fn china_date(at: i64) -> String {
-    china_time(
-        at,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-}
-
-/// `1714521600` → `"2024-05-01 08:00"` in China time.
-pub fn china_datetime(at: i64) -> String {
-    china_time(
-        at,
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
-    )
-}
-
-fn china_time(at: i64, format: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| t.to_offset(offset))
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
-}
+/// Dates and times as the seed writes them, in China time (`2024-05-01`, `2024-05-01 08:00`).
+pub use crate::clock::{shanghai_date as china_date, shanghai_time as china_datetime};
 
 /// A demand as 5.4 (DEMAND_FEE in 万元).
 pub fn demand_record(d: &Demand) -> Value {

@@ -18,10 +18,7 @@ use crate::{with_pool, with_tx};
 
 /// The calendar year in China time.
 pub(super) fn china_year(now: i64) -> i64 {
-    super::records::china_date(now)
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(1970)
+    crate::clock::shanghai_year(now)
 }
 
 /// The subsidy columns, with the order's 重点孵化项目 mark for the queue.

@@ -116,6 +116,39 @@ impl ApiError {
         ApiError::Internal(error.into())
     }
 
+    /// A workflow step the platform's rules refuse: 409 `transition-not-allowed` with where the
+    /// thing is and what the caller may do now (every platform's lifecycle answers this way).
+    pub fn transition_refused(
+        current: impl serde::Serialize,
+        allowed: impl serde::Serialize,
+        reason_zh: &str,
+        reason_en: &str,
+    ) -> Self {
+        ApiError::refused(
+            StatusCode::CONFLICT,
+            "transition-not-allowed",
+            format!("{reason_zh}。{reason_en}."),
+        )
+        .with("current_state", serde_json::json!(current))
+        .with("allowed_actions", serde_json::json!(allowed))
+    }
+
+    /// Fields the catalogue's rules refused in a workflow step: 422 with each field's error.
+    pub fn invalid_fields(errors: &[crate::catalogue::validate::FieldError]) -> Self {
+        ApiError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-fields",
+            "字段未通过校验。Some fields were refused.",
+        )
+        .with("errors", serde_json::json!(errors))
+    }
+
+    /// An upload past its limit: 413 with the limit in bytes.
+    pub fn too_large(detail: String, limit: usize) -> Self {
+        ApiError::refused(StatusCode::PAYLOAD_TOO_LARGE, "too-large", detail)
+            .with("limit_bytes", serde_json::json!(limit))
+    }
+
     /// A domain refusal with its own problem type.
     pub fn refused(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
         ApiError::Refused {

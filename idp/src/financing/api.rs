@@ -76,13 +76,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 impl From<FinancingError> for ApiError {
     fn from(e: FinancingError) -> Self {
         match e {
-            FinancingError::Transition(refusal) => ApiError::refused(
-                StatusCode::CONFLICT,
-                "transition-not-allowed",
-                format!("{}。{}.", refusal.reason_zh, refusal.reason_en),
-            )
-            .with("current_state", json!(refusal.current))
-            .with("allowed_actions", json!(refusal.allowed)),
+            FinancingError::Transition(r) => {
+                ApiError::transition_refused(r.current, &r.allowed, &r.reason_zh, &r.reason_en)
+            }
             FinancingError::Exceeded(ref x) => {
                 let (limit, limit_fen, used_fen, requested_fen) =
                     (x.limit, x.limit_fen, x.used_fen, x.requested_fen);
@@ -92,16 +88,8 @@ impl From<FinancingError> for ApiError {
                     .with("used_fen", json!(used_fen))
                     .with("requested_fen", json!(requested_fen))
             }
-            FinancingError::TooLarge { limit } => {
-                ApiError::refused(StatusCode::PAYLOAD_TOO_LARGE, "too-large", e.to_string())
-                    .with("limit_bytes", json!(limit))
-            }
-            FinancingError::InvalidFields(errors) => ApiError::refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-fields",
-                "字段未通过校验。Some fields were refused.",
-            )
-            .with("errors", json!(errors)),
+            FinancingError::TooLarge { limit } => ApiError::too_large(e.to_string(), limit),
+            FinancingError::InvalidFields(errors) => ApiError::invalid_fields(&errors),
             FinancingError::NotFound(what) => ApiError::NotFound(what),
             FinancingError::Forbidden(why) => ApiError::Forbidden(why),
             FinancingError::Invalid(why) => ApiError::BadRequest(why),
@@ -454,9 +442,7 @@ async fn funds(
     Extension(fin): Fin,
     _staff: ApiStaff<Financing>,
 ) -> Answer<Funds> {
-    let year = super::records::china_date(state.now())[..4]
-        .parse()
-        .unwrap_or(1970);
+    let year = crate::clock::shanghai_year(state.now());
     Ok(Json(fin.funds(&state.db, year).await?))
 }
 

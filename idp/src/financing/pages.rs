@@ -161,9 +161,7 @@ async fn get_queue(
         .list(&state.db, &desk.caller, product, wanted, 200)
         .await?;
     let funds = if desk.staff {
-        let year = super::records::china_date(state.now())[..4]
-            .parse()
-            .unwrap_or(1970);
+        let year = crate::clock::shanghai_year(state.now());
         let f = fin.funds(&state.db, year).await?;
         Some([
             fen_to_yuan(f.bridge_fund_fen),
@@ -465,14 +463,28 @@ async fn post_application(
         loss: given(&form.loss),
         recovered: given(&form.recovered),
     };
-    match fin
+    let done = fin
         .act(&state.db, &desk.caller, &id, action, &input, state.now())
         .await
-    {
-        Ok(_) => Ok(see_other(&format!("/console/financing/applications/{id}"))),
+        .map(|_| ());
+    settle(done, &state, &fin, &desk, &id, lang, csrf).await
+}
+
+/// Back to the application when a form's work is done; its page with the refusal when not.
+async fn settle(
+    done: Result<(), FinancingError>,
+    state: &AppState,
+    fin: &Service,
+    desk: &Desk,
+    id: &str,
+    lang: Lang,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(()) => Ok(see_other(&format!("/console/financing/applications/{id}"))),
         Err(FinancingError::Db(e)) => Err(PageError::Internal(e.into())),
         Err(FinancingError::NotFound(_)) => Err(PageError::NotFound),
-        Err(e) => application_page(&state, &fin, &desk, &id, lang, csrf, Some(e.to_string())).await,
+        Err(e) => application_page(state, fin, desk, id, lang, csrf, Some(e.to_string())).await,
     }
 }
 
@@ -505,12 +517,7 @@ async fn post_document(
             state.now(),
         )
         .await;
-    match done {
-        Ok(_) => Ok(see_other(&format!("/console/financing/applications/{id}"))),
-        Err(FinancingError::Db(e)) => Err(PageError::Internal(e.into())),
-        Err(FinancingError::NotFound(_)) => Err(PageError::NotFound),
-        Err(e) => application_page(&state, &fin, &desk, &id, lang, csrf, Some(e.to_string())).await,
-    }
+    settle(done.map(|_| ()), &state, &fin, &desk, &id, lang, csrf).await
 }
 
 async fn get_document(

@@ -24,15 +24,8 @@ pub fn slug(product: Product) -> &'static str {
     }
 }
 
-/// `1714521600` → `"2024-05-01"` in China time, as the seed writes dates.
-pub fn china_date(at: i64) -> String {
-    crate::crowdsourcing::records::china_date(at)
-}
-
-/// `1714521600` → `"2024-05-01 08:00"` in China time.
-pub fn china_datetime(at: i64) -> String {
-    crate::crowdsourcing::records::china_datetime(at)
-}
+/// Dates and times as the seed writes them, in China time (`2024-05-01`, `2024-05-01 08:00`).
+pub use crate::clock::{shanghai_date as china_date, shanghai_time as china_datetime};
 
 /// The enterprise's fields checked by the catalogue's rules, with their normalised values.
 pub(super) struct Fields {

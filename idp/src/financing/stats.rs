@@ -317,7 +317,7 @@ impl Service {
                 b
             })
             .collect();
-        let year = this_month[..4].parse().unwrap_or(1970);
+        let year = crate::clock::shanghai_year(now);
         let funds = self.funds(db, year).await?;
         Ok(Statistics {
             from,

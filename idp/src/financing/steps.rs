@@ -360,10 +360,7 @@ impl Service {
                 let group = group
                     .map(|g| format!("group:{g}"))
                     .unwrap_or_else(|| format!("org:{}", a.enterprise_org_id));
-                let year = china_date(now)
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .unwrap_or(1970);
+                let year = crate::clock::shanghai_year(now);
                 let granted = self.draw_leasing(tx, &group, year, computed).await?;
                 for d in &devices {
                     with_tx!(&mut *tx, conn => {
