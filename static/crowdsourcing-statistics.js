@@ -14,6 +14,15 @@
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       if (el.getAttribute("data-kind") === "pie") {
         chart.setOption({ animation: false, tooltip: {}, series: [{ type: "pie", radius: "65%", data: values }] });
+      } else if (el.getAttribute("data-kind") === "line") {
+        chart.setOption({
+          animation: false,
+          tooltip: { trigger: "axis" },
+          grid: { left: 80, right: 20, top: 20, bottom: 60 },
+          xAxis: { type: "category", data: values.map(function (v) { return v.name; }) },
+          yAxis: { type: "value" },
+          series: [{ type: "line", data: values.map(function (v) { return v.value; }) }]
+        });
       } else {
         chart.setOption({
           animation: false,

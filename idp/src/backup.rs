@@ -137,10 +137,19 @@ async fn restore_postgres(url: &str, from: &Path, force: bool) -> Result<(), Bac
                 .map_err(crate::db::DbError::from)
         }
     };
-    let others = count(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .await;
+    // Only clients count (not autovacuum), and a client that has just disconnected (the one
+    // that created the database, say) may linger for a moment: look again for up to a second.
+    let mut others = Ok(0);
+    for _ in 0..10 {
+        others = count(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+        )
+        .await;
+        if !matches!(others, Ok(n) if n > 0) || force {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let tables = count(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
     )

@@ -83,10 +83,24 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The mutual fund (互助基金): check its contract chain.
+    #[command(subcommand)]
+    Fund(FundCommand),
     /// Load demo organisations and users (one per role) and print their logins. Running it
     /// again changes nothing.
     Demo {
         /// Print what was loaded as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FundCommand {
+    /// Walk the chain of contracts and name the first one that does not match (exit status 1
+    /// when one does not). Prints the chain's head: keep it elsewhere to detect a rewritten chain.
+    Verify {
+        /// Print the result as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -159,6 +173,32 @@ pub async fn run() -> anyhow::Result<()> {
             let result = crate::cli_admin::keys(&db, &settings, command).await;
             db.close().await;
             result
+        }
+        Command::Fund(FundCommand::Verify { json }) => {
+            let db = open(&settings).await?;
+            let result = crate::financing::mutual::contracts::verify(&db).await;
+            db.close().await;
+            let v = result.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else if let Some(m) = &v.first_mismatch {
+                println!(
+                    "合约链不完整 / the contract chain does not match: #{} {}\n{}\n{}",
+                    m.index,
+                    m.contract_no.as_deref().unwrap_or("—"),
+                    m.problem_zh,
+                    m.problem_en
+                );
+            } else {
+                println!(
+                    "合约链完整 / the contract chain is intact: {} contracts, head {}",
+                    v.checked, v.head
+                );
+            }
+            if !v.intact {
+                std::process::exit(1);
+            }
+            Ok(())
         }
         Command::Demo { json } => {
             let db = open(&settings).await?;

@@ -513,3 +513,46 @@ fn backup_and_restore_from_the_command_line() {
     assert!(users.status.success(), "{}", stderr(&users));
     assert!(String::from_utf8_lossy(&users.stdout).contains("carrier"));
 }
+
+#[test]
+fn fund_verify_names_the_changed_contract_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(idp(dir.path(), &["demo"], &[]).status.success());
+    let ok = idp(dir.path(), &["fund", "verify", "--json"], &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let ok: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(ok["intact"], true, "{ok}");
+    assert!(
+        ok["length"].as_i64().unwrap() >= 3,
+        "the demo's approved loans: {ok}"
+    );
+
+    // Someone changes the second contract's principal in the database itself.
+    let url = format!("sqlite://{}", dir.path().join("data/idp.db").display());
+    let second: String = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let (seq, no, body): (i64, String, String) = sqlx::query_as(
+                "SELECT seq, contract_no, body FROM fund_contracts ORDER BY seq LIMIT 1 OFFSET 1",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            sqlx::query("UPDATE fund_contracts SET body = $1 WHERE seq = $2")
+                .bind(body.replacen("\"principal_fen\":", "\"principal_fen\":9", 1))
+                .bind(seq)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            no
+        });
+    let bad = idp(dir.path(), &["fund", "verify"], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains(&second), "names {second}: {out}");
+    assert!(out.contains("#2"), "{out}");
+}

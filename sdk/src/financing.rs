@@ -185,7 +185,7 @@ pub struct Summary {
 
 /// The financing platform, acting with one user's token.
 pub struct Financing<'a> {
-    api: crate::bearer::Endpoint<'a>,
+    pub(crate) api: crate::bearer::Endpoint<'a>,
 }
 
 impl<'a> Financing<'a> {

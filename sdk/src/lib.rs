@@ -9,6 +9,7 @@ pub mod crowdsourcing;
 mod error;
 pub mod financing;
 pub mod inbox;
+pub mod mutual_fund;
 #[rustfmt::skip]
 pub mod records;
 mod tokens;

@@ -17,6 +17,7 @@ mod financing;
 mod health;
 mod inbox;
 mod keys_and_instances;
+mod mutual_fund;
 mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;

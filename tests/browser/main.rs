@@ -5,7 +5,9 @@
 //! notice in the platform inbox, logs out and finds the platform
 //! session gone; then an enterprise and a provider make a crowdsourcing deal, paid into escrow
 //! and accepted, and staff see its statistics drawn; an enterprise applies for a bridge loan
-//! in the carrier app and the bank officer approves it in the console. A screenshot of every step is saved under `target/browser-artifacts/`.
+//! in the carrier app and the bank officer approves it in the console; a member enterprise fills
+//! in a mutual fund application, prints the A4 form to PDF, uploads the signed scan and staff
+//! approve it and check the contract chain. A screenshot of every step is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
 //! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
@@ -407,6 +409,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
 
     crowdsourcing_in_the_browser(&browser, &idp, &carrier_url).await;
     financing_in_the_browser(&browser, &idp, &carrier_url).await;
+    mutual_fund_in_the_browser(&browser, &idp).await;
 
     browser.close().await.unwrap();
 }
@@ -724,4 +727,154 @@ async fn financing_in_the_browser(
     element(browser, "body[data-charts=drawn]").await;
     element(browser, ".chart svg").await;
     shot(browser, "22-financing-statistics").await;
+}
+
+/// Steps 23–26, the mutual fund: the member enterprise fills in its application on the
+/// platform, opens the printable 《自治区中小微企业互助申请表》 (every field, the QR code, the
+/// seal and signature boxes), prints it to PDF with the browser (A4, the CJK font embedded, so
+/// Chinese is text and not boxes), uploads the signed scan and submits; staff approve it, which
+/// files its contract, and the chain checks intact.
+async fn mutual_fund_in_the_browser(browser: &Client, idp: &integration_tests::TestApp) {
+    sign_out_of_platform(browser, idp).await;
+    sign_in_to_platform(browser, idp, "enterprise").await;
+    browser
+        .goto(&format!("{}/console/financing/fund", idp.address))
+        .await
+        .unwrap();
+    element(browser, "#apply").await;
+    fill(browser, "input[name=apply_amount]", "60.00").await;
+    fill(browser, "input[name=months]", "6").await;
+    fill(browser, "input[name=loan_for]", "采购枸杞烘干设备").await;
+    fill(browser, "input[name=loan_bank]", "宁夏演示银行银川分行").await;
+    fill(browser, "input[name=account_name]", "宁夏演示科技有限公司").await;
+    fill(browser, "input[name=account_bank]", "宁夏演示银行金凤支行").await;
+    fill(browser, "input[name=account_no]", "6222000000000001").await;
+    shot(browser, "23-fund-apply").await;
+    click(browser, "#apply-submit").await;
+    wait_text(browser, "#state", |t| t.contains("草稿")).await;
+    let apply_no = text_of(browser, "h1 code").await;
+
+    // The printable form: every field of the application and the company, the QR code, the
+    // boxes for the seal and the signature.
+    click(browser, "#printable").await;
+    let form = wait_text(browser, "body", |t| {
+        t.contains("自治区中小微企业互助申请表")
+    })
+    .await;
+    for expected in [
+        apply_no.as_str(),
+        "宁夏演示科技有限公司",
+        "91640100MA7XY1230Q",
+        "采购枸杞烘干设备",
+        "60.00",
+        "宁夏演示银行金凤支行",
+        "6222000000000001",
+        "入社编号",
+        "入社金额（万元）",
+        "借款期限（月）",
+        "委贷银行",
+        "企业签章",
+        "法定代表人（签字）",
+    ] {
+        assert!(form.contains(expected), "the form shows {expected}: {form}");
+    }
+    element(browser, "#qr svg").await;
+    // The print stylesheet is applied (a ruled table, an A4-wide column), not blocked.
+    let ruled = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('#application th')).borderTopStyle",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ruled,
+        serde_json::json!("solid"),
+        "the form's table is ruled"
+    );
+    element(browser, "#seal").await;
+    element(browser, "#signature").await;
+    shot(browser, "24-fund-printable-form").await;
+    let pdf = browser
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    std::fs::write(artifacts().join("24-fund-application-form.pdf"), &pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the browser printed a PDF");
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        raw.contains("/MediaBox [0 0 595") || raw.contains("/MediaBox[0 0 595"),
+        "an A4 page (595 × 842 points)"
+    );
+    assert!(
+        raw.contains("CJK"),
+        "the Chinese text is set in an embedded CJK font (Noto CJK), not boxes"
+    );
+
+    // The signed scan (here the printed PDF itself) goes back with the application.
+    browser
+        .goto(&format!(
+            "{}/console/financing/fund/applications/{apply_no}",
+            idp.address
+        ))
+        .await
+        .unwrap();
+    let scan = artifacts()
+        .canonicalize()
+        .unwrap()
+        .join("24-fund-application-form.pdf");
+    click(browser, "select[name=kind] option[value=application_form]").await;
+    element(browser, "input[type=file]")
+        .await
+        .send_keys(scan.to_str().unwrap())
+        .await
+        .unwrap();
+    click(browser, "#upload-submit").await;
+    wait_text(browser, "#documents", |t| {
+        t.contains("24-fund-application-form.pdf")
+    })
+    .await;
+    click(browser, "button[value=submit]").await;
+    wait_text(browser, "#state", |t| t.contains("待审批")).await;
+    shot(browser, "25-fund-submitted").await;
+    sign_out_of_platform(browser, idp).await;
+
+    // Staff approve it: the contract is filed and the chain checks intact.
+    sign_in_to_platform(browser, idp, "admin").await;
+    browser
+        .goto(&format!(
+            "{}/console/financing/fund/applications/{apply_no}",
+            idp.address
+        ))
+        .await
+        .unwrap();
+    click(browser, "button[value=approve]").await;
+    wait_text(browser, "#state", |t| t.contains("已审批")).await;
+    let contracts = text_of(browser, "#contracts").await;
+    assert!(
+        contracts.contains(&format!("HT-{apply_no}-1")),
+        "{contracts}"
+    );
+    browser
+        .goto(&format!("{}/console/financing/fund", idp.address))
+        .await
+        .unwrap();
+    click(browser, "#verify button").await;
+    wait_text(browser, "#chain-result", |t| t.contains("合约链完整")).await;
+    shot(browser, "26-fund-chain-verified").await;
+    browser
+        .goto(&format!(
+            "{}/console/financing/fund/statistics",
+            idp.address
+        ))
+        .await
+        .unwrap();
+    element(browser, "body[data-charts=drawn]").await;
+    element(browser, ".chart svg").await;
+    shot(browser, "27-fund-statistics").await;
 }

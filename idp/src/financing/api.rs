@@ -62,6 +62,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(funds))
         .routes(routes!(set_affiliation))
         .routes(routes!(run_scheduler))
+        .merge(super::mutual::api::routes())
 }
 
 pub fn router() -> Router<AppState> {
@@ -87,6 +88,18 @@ impl From<FinancingError> for ApiError {
                     .with("limit_fen", json!(limit_fen))
                     .with("used_fen", json!(used_fen))
                     .with("requested_fen", json!(requested_fen))
+            }
+            FinancingError::Paused(ref p) => {
+                let (overdue, outstanding) = (p.overdue_fen, p.outstanding_fen);
+                let (rate, threshold) = (
+                    super::mutual::ppm_percent(p.rate_ppm),
+                    super::mutual::ppm_percent(p.threshold_ppm),
+                );
+                ApiError::refused(StatusCode::CONFLICT, "fund-paused", e.to_string())
+                    .with("overdue_principal_fen", json!(overdue))
+                    .with("outstanding_principal_fen", json!(outstanding))
+                    .with("overdue_rate_percent", json!(rate))
+                    .with("threshold_percent", json!(threshold))
             }
             FinancingError::TooLarge { limit } => ApiError::too_large(e.to_string(), limit),
             FinancingError::InvalidFields(errors) => ApiError::invalid_fields(&errors),

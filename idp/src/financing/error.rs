@@ -38,6 +38,10 @@ pub enum FinancingError {
     Transition(Refusal),
     #[error("超出额度：{}。Over the limit: {}.", .0.zh, .0.en)]
     Exceeded(Exceeded),
+    #[error("互助基金逾期率 {}% 超过 {}%，暂停放款（逾期本金 {} 分，在贷本金 {} 分）。The fund's overdue rate {}% is above {}%; disbursements are paused (overdue {} fen of {} fen outstanding).",
+        crate::financing::mutual::ppm_percent(.0.rate_ppm), crate::financing::mutual::ppm_percent(.0.threshold_ppm), .0.overdue_fen, .0.outstanding_fen,
+        crate::financing::mutual::ppm_percent(.0.rate_ppm), crate::financing::mutual::ppm_percent(.0.threshold_ppm), .0.overdue_fen, .0.outstanding_fen)]
+    Paused(crate::financing::mutual::Paused),
     #[error("文件过大（上限 {limit} 字节）。The document is too large (limit {limit} bytes).")]
     TooLarge { limit: usize },
     #[error(transparent)]

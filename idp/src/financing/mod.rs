@@ -16,6 +16,7 @@ pub mod fees;
 mod funds;
 pub mod lifecycle;
 pub mod model;
+pub mod mutual;
 mod notices;
 mod pages;
 pub mod records;
@@ -81,6 +82,11 @@ pub static PLATFORM: Platform = Platform {
             en: "Financing",
         },
         NavEntry {
+            href: "/console/financing/fund",
+            zh: "互助基金",
+            en: "Mutual fund",
+        },
+        NavEntry {
             href: "/console/financing/supervision",
             zh: "融资监管",
             en: "Financing supervision",
@@ -95,7 +101,13 @@ pub static PLATFORM: Platform = Platform {
         platform::parse_settings::<Policy>(section).and_then(|p| p.check().map(|_| ()))
     },
     start: |context| start(context).boxed(),
-    demo: |db, now| demo::load(db, now).boxed(),
+    demo: |db, now| {
+        async move {
+            demo::load(db, now).await?;
+            mutual::demo::load(db, now).await
+        }
+        .boxed()
+    },
     openapi: api::openapi,
 };
 
@@ -105,20 +117,42 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     let max_document_bytes = policy.max_document_bytes;
     let service = Arc::new(Service::new(policy, terms));
     service.size_funds(context.db).await?;
+    service
+        .size_mutual_fund(context.db, context.clock.now())
+        .await?;
     let overdue = service.clone();
-    let jobs = vec![Job::new(OVERDUE_JOB, move |db, now| {
-        let service = overdue.clone();
-        async move {
-            let marked = service.mark_overdue(&db, now).await?;
-            if marked > 0 {
-                tracing::info!(marked, "financing: applications marked overdue");
+    let collect = service.clone();
+    let jobs = vec![
+        Job::new(OVERDUE_JOB, move |db, now| {
+            let service = overdue.clone();
+            async move {
+                let marked = service.mark_overdue(&db, now).await?;
+                if marked > 0 {
+                    tracing::info!(marked, "financing: applications marked overdue");
+                }
+                Ok(())
             }
-            Ok(())
-        }
-    })];
+        }),
+        Job::new(mutual::COLLECT_JOB, move |db, now| {
+            let service = collect.clone();
+            async move {
+                let (reminded, overdue) = service.fund_collect(&db, now).await?;
+                if reminded + overdue > 0 {
+                    tracing::info!(
+                        reminded,
+                        overdue,
+                        "mutual fund: reminders sent, loans marked overdue"
+                    );
+                }
+                Ok(())
+            }
+        }),
+    ];
     Ok(Started {
         api: api::router().layer(Extension(service.clone())),
-        pages: pages::router(max_document_bytes).layer(Extension(service)),
+        pages: pages::router(max_document_bytes)
+            .merge(mutual::pages::router(max_document_bytes))
+            .layer(Extension(service)),
         jobs,
     })
 }
@@ -169,6 +203,27 @@ pub struct Policy {
     pub leasing_cap_yuan: i64,
     /// The year's budget for leasing subsidies.
     pub leasing_budget_yuan: i64,
+    /// 互助基金: the government's capital in the fund (members' contributions come on top).
+    pub fund_capital_yuan: i64,
+    /// An application is at most this multiple of the membership's JOIN_AMOUNT
+    /// (ENLARGE_MULTIPLES).
+    pub fund_enlarge_multiples: i64,
+    /// The base monthly rate in ‰, before FLOATING_MULTIPLES.
+    #[serde(deserialize_with = "text_or_number")]
+    pub fund_base_monthly_rate_permille: String,
+    /// FLOATING_MULTIPLES (percent) unless the approval sets another.
+    #[serde(deserialize_with = "text_or_number")]
+    pub fund_floating_percent: String,
+    /// HANDLING_FEE as a percentage of the principal unless the approval sets another.
+    #[serde(deserialize_with = "text_or_number")]
+    pub fund_handling_fee_percent: String,
+    /// The longest term, months.
+    pub fund_max_months: i64,
+    /// Days before the due date the first reminder goes out.
+    pub fund_remind_days: i64,
+    /// New disbursements pause while the overdue rate is above this percentage.
+    #[serde(deserialize_with = "text_or_number")]
+    pub fund_pause_overdue_percent: String,
     /// The largest uploaded document, in bytes.
     pub max_document_bytes: usize,
 }
@@ -193,6 +248,14 @@ impl Default for Policy {
             leasing_rate_percent: "2".into(),
             leasing_cap_yuan: 3_000_000,
             leasing_budget_yuan: 50_000_000,
+            fund_capital_yuan: 20_000_000,
+            fund_enlarge_multiples: 4,
+            fund_base_monthly_rate_permille: "3.95".into(),
+            fund_floating_percent: "10".into(),
+            fund_handling_fee_percent: "0.1".into(),
+            fund_max_months: 36,
+            fund_remind_days: 7,
+            fund_pause_overdue_percent: "5".into(),
             max_document_bytes: 10 * 1024 * 1024,
         }
     }
@@ -223,6 +286,7 @@ pub struct Terms {
     pub split: fees::SplitTerms,
     pub premium_ppm: i64,
     pub leasing_ppm: i64,
+    pub fund: mutual::MutualTerms,
 }
 
 impl Policy {
@@ -244,6 +308,7 @@ impl Policy {
             self.pool_yuan,
             self.leasing_cap_yuan,
             self.leasing_budget_yuan,
+            self.fund_capital_yuan,
         ];
         if amounts.iter().any(|a| !(0..=1_000_000_000_000).contains(a)) {
             return Err("amounts must be 0 to 1 000 000 000 000 yuan".into());
@@ -261,7 +326,26 @@ impl Policy {
         if self.max_document_bytes == 0 || self.max_document_bytes > 64 * 1024 * 1024 {
             return Err("max_document_bytes must be 1 byte to 64 MiB".into());
         }
+        if !(1..=20).contains(&self.fund_enlarge_multiples)
+            || !(1..=120).contains(&self.fund_max_months)
+            || !(0..=90).contains(&self.fund_remind_days)
+        {
+            return Err("fund_enlarge_multiples must be 1 to 20, fund_max_months 1 to 120 and fund_remind_days 0 to 90".into());
+        }
+        let fund = mutual::MutualTerms {
+            capital_fen: self.fund_capital_yuan * 100,
+            enlarge_multiples: self.fund_enlarge_multiples,
+            base_rate_e4: fees::percent_to_ppm(&self.fund_base_monthly_rate_permille)
+                .filter(|v| *v > 0 && *v <= 1_000_000)
+                .ok_or_else(|| format!("fund_base_monthly_rate_permille must be above 0 and at most 100 (‰), got `{}`", self.fund_base_monthly_rate_permille))?,
+            floating_e4: ppm("fund_floating_percent", &self.fund_floating_percent)?,
+            fee_ppm: ppm("fund_handling_fee_percent", &self.fund_handling_fee_percent)?,
+            max_months: self.fund_max_months,
+            remind_days: self.fund_remind_days,
+            pause_ppm: ppm("fund_pause_overdue_percent", &self.fund_pause_overdue_percent)?,
+        };
         Ok(Terms {
+            fund,
             bridge: fees::BridgeTerms {
                 renewal_share_ppm: ppm(
                     "bridge_renewal_share_percent",

@@ -61,6 +61,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         // No framing, no referrer, the CSP and no caching come from the layers around every
         // answer (`http::router`).
         .route("/static/site.css", get(stylesheet))
+        .route("/static/print-form.css", get(print_stylesheet))
+        .route("/static/print-form.js", get(print_script))
         .route("/static/echarts.min.js", get(echarts))
         .route(
             "/static/crowdsourcing-statistics.js",
@@ -71,6 +73,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// Apache ECharts 5.6.0 (static/echarts.NOTICE), served from here so pages need no other site.
 async fn echarts() -> impl IntoResponse {
     script(include_str!("../../../static/echarts.min.js"))
+}
+
+async fn print_script() -> impl IntoResponse {
+    script(include_str!("../../../static/print-form.js"))
+}
+
+async fn print_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/print-form.css"),
+    )
 }
 
 async fn crowdsourcing_statistics_script() -> impl IntoResponse {
