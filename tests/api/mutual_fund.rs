@@ -640,6 +640,74 @@ async fn a_loan_from_application_to_settlement(backend: Backend) {
         4,
         "one disbursement, three repayments"
     );
+    // Statistics: by term, rate and purpose, and month by month a balanced general ledger.
+    let (code, stats) = call(&app, "GET", &t["fund"], &format!("{F}/statistics"), None).await;
+    assert_eq!(code, 200, "{stats}");
+    let twelve = stats["by_term"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == "7–12 个月")
+        .unwrap()
+        .clone();
+    assert!(
+        twelve["amount_fen"].as_i64().unwrap() >= 200_000_000,
+        "{stats}"
+    );
+    assert!(
+        stats["by_rate"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["label"] == "4.35 ‰"),
+        "{stats}"
+    );
+    assert!(
+        stats["by_purpose"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["label"] == "采购原材料"),
+        "{stats}"
+    );
+    for month in stats["months"].as_array().unwrap() {
+        assert_eq!(month["debits_fen"], month["credits_fen"], "{month}");
+    }
+    assert_eq!(
+        call(&app, "GET", &t["member2"], &format!("{F}/statistics"), None)
+            .await
+            .0,
+        403
+    );
+    // Supervision: the enterprise with what it borrowed, its applications and ledger history.
+    let (_, lines) = call(&app, "GET", &t["fund"], &format!("{F}/supervision"), None).await;
+    let line = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["enterprise_org_id"] == org.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(line["lent_fen"], 210_000_000, "{line}");
+    let (_, detail) = call(
+        &app,
+        "GET",
+        &t["fund"],
+        &format!("{F}/supervision/{org}"),
+        None,
+    )
+    .await;
+    assert!(
+        detail["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["apply_no"] == no.as_str())
+    );
+    assert!(
+        detail["ledger"].as_array().unwrap().len() >= 6,
+        "membership, two loans, three repayments: {detail}"
+    );
     // Withdrawn and rejected applications take no further step.
     let (_, w) = call(
         &app,
@@ -673,6 +741,59 @@ async fn a_loan_from_application_to_settlement(backend: Backend) {
     )
     .await;
     assert_eq!((code, r["state"].as_str()), (200, Some("rejected")));
+    // A member that has left gets no new approval (only staff end a membership).
+    let (_, pending) = call(
+        &app,
+        "POST",
+        &t["member2"],
+        &format!("{F}/applications"),
+        Some(application(&join_no, "5.00", 3)),
+    )
+    .await;
+    let p_no = pending["apply_no"].as_str().unwrap().to_owned();
+    upload_form(&app, &t["member2"], &p_no).await;
+    call(
+        &app,
+        "POST",
+        &t["member2"],
+        &format!("{F}/applications/{p_no}/actions/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            &t["fund"],
+            &format!("{F}/members/{join_no}/leave"),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let (code, left) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{F}/members/{join_no}/leave"),
+        None,
+    )
+    .await;
+    assert_eq!((code, left["active"].as_bool()), (200, Some(false)));
+    let (code, problem) = call(
+        &app,
+        "POST",
+        &t["admin"],
+        &format!("{F}/applications/{p_no}/actions/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (code, problem["current_state"].as_str()),
+        (409, Some("submitted")),
+        "{problem}"
+    );
     status(&app, &t["fund"]).await;
 }
 
@@ -739,6 +860,53 @@ async fn the_contract_chain_shows_changes_and_removals(backend: Backend) {
     assert_eq!(v["intact"], true, "{v}");
     let length = v["length"].as_i64().unwrap();
     assert!(length >= 3, "{v}");
+    // The console: staff export the statistics; an enterprise has no members' page.
+    let staff = app.demo_browser("admin").await;
+    let csv = staff
+        .get(app.url("/console/financing/fund/statistics.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status().as_u16(), 200);
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.contains("分组 / group") && csv.contains("期限 / term"),
+        "{csv}"
+    );
+    let xlsx = staff
+        .get(app.url("/console/financing/fund/statistics.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an XLSX workbook");
+    let page = staff
+        .get(app.url("/console/financing/fund/supervision"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("宁夏演示科技有限公司"), "{page}");
+    let member = app.demo_browser("enterprise").await;
+    let refused = member
+        .get(app.url("/console/financing/fund/members"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    let own = member
+        .get(app.url("/console/financing/fund"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains("在线申请") && own.contains(&no), "{own}");
     let rows: Vec<(i64, String, String)> = idp::with_pool!(&app.db, pool => sqlx::query_as("SELECT seq, contract_no, body FROM fund_contracts ORDER BY seq").fetch_all(pool).await).unwrap();
 
     // A changed principal in the second contract is named.
