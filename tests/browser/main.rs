@@ -737,10 +737,12 @@ async fn financing_in_the_browser(
 async fn mutual_fund_in_the_browser(browser: &Client, idp: &integration_tests::TestApp) {
     sign_out_of_platform(browser, idp).await;
     sign_in_to_platform(browser, idp, "enterprise").await;
+    // A member enterprise finds the fund from its account page.
     browser
-        .goto(&format!("{}/console/financing/fund", idp.address))
+        .goto(&format!("{}/account", idp.address))
         .await
         .unwrap();
+    click(browser, "#fund-desk").await;
     element(browser, "#apply").await;
     fill(browser, "input[name=apply_amount]", "60.00").await;
     fill(browser, "input[name=months]", "6").await;

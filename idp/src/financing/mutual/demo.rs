@@ -47,7 +47,14 @@ pub async fn load(db: &Db, now: i64) -> anyhow::Result<()> {
     let policy = Policy::default();
     let terms = policy.check().map_err(anyhow::Error::msg)?;
     let fin = Service::new(policy, terms);
-    fin.size_mutual_fund(db, now).await?;
+    // `idp demo` runs without the server's start, which puts the configured capital on the
+    // ledger: a fund never opened gets the default capital, one already open keeps its own.
+    let opened: i64 = with_pool!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM fund_journal WHERE kind = 'opening'")
+        .fetch_one(pool).await)?;
+    if opened == 0 {
+        fin.size_mutual_fund(db, now).await?;
+    }
     let member = fin
         .fund_join(
             db,

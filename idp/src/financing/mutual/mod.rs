@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod pages;
 mod records;
+mod reports;
 pub mod stats;
 pub mod steps;
 mod store;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use axum_csrf::CsrfToken;
@@ -18,10 +18,8 @@ use serde::Deserialize;
 use super::super::{FinancingError, Service};
 use super::applications::DOCUMENT_KINDS;
 use super::contracts::Verification;
-use super::ledger::account_zh;
 use super::lifecycle::{FundAction, FundState};
 use super::model::*;
-use super::stats::{EnterpriseDetail, EnterpriseLine, FundStatistics};
 use crate::accounts::Role;
 use crate::accounts::caller::Caller;
 use crate::error::PageError;
@@ -60,24 +58,17 @@ pub fn router(max_document_bytes: usize) -> Router<AppState> {
             get(get_printable),
         )
         .route("/console/financing/fund/documents/{id}", get(get_document))
-        .route("/console/financing/fund/statistics", get(get_statistics))
-        .route("/console/financing/fund/statistics.csv", get(get_csv))
-        .route("/console/financing/fund/statistics.xlsx", get(get_xlsx))
-        .route("/console/financing/fund/supervision", get(get_supervision))
-        .route(
-            "/console/financing/fund/supervision/{org}",
-            get(get_enterprise),
-        )
+        .merge(super::reports::router())
 }
 
 /// Who is on a fund page.
-struct Desk {
-    caller: Caller,
+pub(super) struct Desk {
+    pub(super) caller: Caller,
     /// Staff or fund manager: sees the whole fund.
     manages: bool,
 }
 
-fn desk(user: PageUser) -> Result<Desk, PageError> {
+pub(super) fn desk(user: PageUser) -> Result<Desk, PageError> {
     let u = user.user;
     let staff = u.roles.contains(&Role::Admin);
     let manages = staff || u.roles.contains(&Role::FundManager);
@@ -103,19 +94,19 @@ fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())
 }
 
-struct Line {
-    apply_no: String,
-    company_name: String,
-    state: &'static str,
-    amount_wan: String,
-    months: i64,
-    loan_for: String,
-    rate: String,
-    due: String,
-    owed: String,
+pub(super) struct Line {
+    pub(super) apply_no: String,
+    pub(super) company_name: String,
+    pub(super) state: &'static str,
+    pub(super) amount_wan: String,
+    pub(super) months: i64,
+    pub(super) loan_for: String,
+    pub(super) rate: String,
+    pub(super) due: String,
+    pub(super) owed: String,
 }
 
-fn line(s: &FundSummary) -> Line {
+pub(super) fn line(s: &FundSummary) -> Line {
     Line {
         apply_no: s.apply_no.clone(),
         company_name: s.company_name.clone(),
@@ -722,12 +713,7 @@ async fn get_printable(
 ) -> Result<Response, PageError> {
     let desk = desk(user)?;
     let a = fin.fund_view(&state.db, &desk.caller, &no).await?;
-    let member = fin
-        .fund_members(&state.db, &desk.caller)
-        .await?
-        .into_iter()
-        .find(|m| m.join_no == a.join_no)
-        .ok_or(PageError::NotFound)?;
+    let member = super::store::find_member(&state.db, &a.join_no).await?;
     let rows = vec![
         ("申请编号", "APPLY_NO", a.apply_no.clone()),
         ("入社编号", "JOIN_NO", a.join_no.clone()),
@@ -857,224 +843,11 @@ async fn post_member(
     }
 }
 
-#[derive(Deserialize)]
-struct Period {
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-}
-
-impl Period {
-    fn month(v: &Option<String>) -> Option<String> {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|m| m.len() == 7 && m.as_bytes()[4] == b'-')
-            .map(str::to_owned)
-    }
-}
-
-#[derive(Template)]
-#[template(path = "console_fund_statistics.html")]
-struct StatisticsPage {
-    en: bool,
-    groups: Vec<(
-        &'static str,
-        &'static str,
-        &'static str,
-        Vec<super::stats::Bucket>,
-    )>,
-    s: FundStatistics,
-    from: String,
-    to: String,
-    query: String,
-    json: String,
-}
-
-async fn statistics(
-    state: &AppState,
-    fin: &Service,
-    desk: &Desk,
-    p: &Period,
-) -> Result<FundStatistics, PageError> {
-    Ok(fin
-        .fund_statistics(
-            &state.db,
-            &desk.caller,
-            Period::month(&p.from).as_deref(),
-            Period::month(&p.to).as_deref(),
-        )
-        .await?)
-}
-
-async fn get_statistics(
-    State(state): State<AppState>,
-    Extension(fin): Extension<Arc<Service>>,
-    user: PageUser,
-    lang: Lang,
-    Query(p): Query<Period>,
-) -> Result<Response, PageError> {
-    let desk = desk(user)?;
-    let s = statistics(&state, &fin, &desk, &p).await?;
-    let bucket = |label: &str, amount: i64, count: i64| serde_json::json!({"label": label, "amount_fen": amount, "count": count});
-    let json = serde_json::json!({
-        "by_term": s.by_term,
-        "by_rate": s.by_rate,
-        "by_purpose": s.by_purpose,
-        "growth": s.months.iter().map(|m| bucket(&m.month, m.disbursed_fen, m.loans)).collect::<Vec<_>>(),
-        "balance": s.months.iter().map(|m| bucket(&m.month, m.loans_balance_fen, m.loans)).collect::<Vec<_>>(),
-        "cash": s.months.iter().map(|m| bucket(&m.month, m.cash_balance_fen, 0)).collect::<Vec<_>>(),
-    })
-    .to_string()
-    // Inside a <script> element: no "</script>" can close it early.
-    .replace('<', "\\u003c");
-    let from = Period::month(&p.from).unwrap_or_default();
-    let to = Period::month(&p.to).unwrap_or_default();
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("from", &from)
-        .append_pair("to", &to)
-        .finish();
-    let page = StatisticsPage {
-        en: lang.en,
-        groups: vec![
-            ("期限", "Term", "by-term", s.by_term.clone()),
-            ("利率", "Rate", "by-rate", s.by_rate.clone()),
-            (
-                "投向（借款用途）",
-                "Purpose",
-                "by-purpose",
-                s.by_purpose.clone(),
-            ),
-        ],
-        s,
-        from,
-        to,
-        query,
-        json,
-    };
-    Ok(render(lang, StatusCode::OK, None, &page))
-}
-
-async fn get_csv(
-    State(state): State<AppState>,
-    Extension(fin): Extension<Arc<Service>>,
-    user: PageUser,
-    Query(p): Query<Period>,
-) -> Result<Response, PageError> {
-    let desk = desk(user)?;
-    let s = statistics(&state, &fin, &desk, &p).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"mutual-fund-statistics.csv\"",
-            ),
-        ],
-        super::stats::csv(&s),
-    )
-        .into_response())
-}
-
-async fn get_xlsx(
-    State(state): State<AppState>,
-    Extension(fin): Extension<Arc<Service>>,
-    user: PageUser,
-    Query(p): Query<Period>,
-) -> Result<Response, PageError> {
-    let desk = desk(user)?;
-    let s = statistics(&state, &fin, &desk, &p).await?;
-    let bytes = super::stats::xlsx(&s).map_err(|e| PageError::Internal(e.into()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"mutual-fund-statistics.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "console_fund_supervision.html")]
-struct SupervisionPage {
-    en: bool,
-    enterprises: Vec<EnterpriseLine>,
-    detail: Option<EnterpriseDetail>,
-    lines: Vec<Line>,
-    ledger: Vec<[String; 5]>,
-}
-
 /// For the templates, which pass references.
-fn money(v: &i64) -> String {
+pub(super) fn money(v: &i64) -> String {
     fen_to_yuan(*v)
 }
 
-fn wan(v: &i64) -> String {
+pub(super) fn wan(v: &i64) -> String {
     fen_to_wan(*v)
-}
-
-async fn get_supervision(
-    State(state): State<AppState>,
-    Extension(fin): Extension<Arc<Service>>,
-    user: PageUser,
-    lang: Lang,
-) -> Result<Response, PageError> {
-    let desk = desk(user)?;
-    let page = SupervisionPage {
-        en: lang.en,
-        enterprises: fin.fund_enterprises(&state.db, &desk.caller).await?,
-        detail: None,
-        lines: Vec::new(),
-        ledger: Vec::new(),
-    };
-    Ok(render(lang, StatusCode::OK, None, &page))
-}
-
-async fn get_enterprise(
-    State(state): State<AppState>,
-    Extension(fin): Extension<Arc<Service>>,
-    user: PageUser,
-    lang: Lang,
-    Path(org): Path<String>,
-) -> Result<Response, PageError> {
-    let desk = desk(user)?;
-    let detail = fin.fund_enterprise(&state.db, &desk.caller, &org).await?;
-    let ledger = detail
-        .ledger
-        .iter()
-        .map(|e| {
-            [
-                e.entry_no.to_string(),
-                crate::clock::shanghai_time(e.at),
-                e.memo.clone(),
-                e.postings
-                    .iter()
-                    .filter(|p| p.debit_fen > 0)
-                    .map(|p| format!("{} {}", account_zh(&p.account), fen_to_yuan(p.debit_fen)))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                e.postings
-                    .iter()
-                    .filter(|p| p.credit_fen > 0)
-                    .map(|p| format!("{} {}", account_zh(&p.account), fen_to_yuan(p.credit_fen)))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            ]
-        })
-        .collect();
-    let page = SupervisionPage {
-        en: lang.en,
-        enterprises: Vec::new(),
-        lines: detail.applications.iter().map(line).collect(),
-        ledger,
-        detail: Some(detail),
-    };
-    Ok(render(lang, StatusCode::OK, None, &page))
 }

@@ -43,6 +43,7 @@ struct AccountPage {
     notice: Option<String>,
     /// Bank officers and insurers work financing in the console.
     financing_desk: bool,
+    fund_desk: bool,
 }
 
 async fn page(
@@ -98,6 +99,11 @@ async fn page(
             .roles
             .iter()
             .any(|r| matches!(r, accounts::Role::BankOfficer | accounts::Role::Insurer)),
+        // Fund managers work the mutual fund here; member enterprises apply and print the form.
+        fund_desk: user
+            .roles
+            .iter()
+            .any(|r| matches!(r, accounts::Role::FundManager | accounts::Role::Enterprise)),
         user,
         organisation,
         apps,
