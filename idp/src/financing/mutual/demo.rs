@@ -1,5 +1,5 @@
-//! The mutual fund's demo data, through the real workflow: the demo enterprise joins the fund
-//! and has applications in several states — a draft, one waiting for review, one approved with
+//! The mutual fund's demo data, through the real workflow: two member enterprises; the demo
+//! enterprise has applications in several states — a draft, one waiting for review, one approved with
 //! its contract, one disbursed and partly repaid, one settled — so the fund's pages, its
 //! ledger, its chain and its statistics show something on first start.
 
@@ -72,6 +72,31 @@ pub async fn load(db: &Db, now: i64) -> anyhow::Result<()> {
             now,
         )
         .await?;
+    // A second member, a larger contributor, with no loan yet.
+    let second = crate::accounts::create_organisation(
+        db,
+        "宁夏贺兰山智能制造有限公司",
+        crate::accounts::OrganisationKind::Enterprise,
+        Some("91640100MA76X12342"),
+        now,
+    )
+    .await?;
+    fin.fund_join(
+        db,
+        &admin,
+        &MemberInput {
+            enterprise_org_id: second.id,
+            join_year: None,
+            join_amount: "100.00".into(),
+            company_name: None,
+            company_code: Some("91640100MA76X12342".into()),
+            company_address: Some("宁夏银川市西夏区智造路 6 号".into()),
+            company_link_name: Some("马工".into()),
+            company_link_mobile: Some("13800000003".into()),
+        },
+        now,
+    )
+    .await?;
     // (amount 万元, months, purpose, how far it goes)
     for (amount, months, purpose, steps) in [
         ("30.00", 6, "购买原材料", 0),
