@@ -352,10 +352,15 @@ async fn download_document(
 
 /// A document served as a download, never rendered on this site.
 pub(super) fn download(document: &Document, content: Vec<u8>) -> Response {
+    attachment(&document.id, &document.name, &document.sha256, content)
+}
+
+/// A stored file as an attachment named by its id (the original name in `filename*`), with its
+/// SHA-256; financing's documents and the mutual fund's share it.
+pub(super) fn attachment(id: &str, name: &str, sha256: &str, content: Vec<u8>) -> Response {
     let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        document.id,
-        url::form_urlencoded::byte_serialize(document.name.as_bytes()).collect::<String>()
+        "attachment; filename=\"{id}\"; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
     );
     (
         [
@@ -363,7 +368,7 @@ pub(super) fn download(document: &Document, content: Vec<u8>) -> Response {
             (header::CONTENT_DISPOSITION, disposition),
             (
                 header::HeaderName::from_static("x-content-sha256"),
-                document.sha256.clone(),
+                sha256.to_owned(),
             ),
         ],
         content,

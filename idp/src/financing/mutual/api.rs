@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -309,23 +309,7 @@ async fn download_document(
 }
 
 pub(crate) fn download(document: &FundDocument, content: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        document.id,
-        url::form_urlencoded::byte_serialize(document.name.as_bytes()).collect::<String>()
-    );
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::HeaderName::from_static("x-content-sha256"),
-                document.sha256.clone(),
-            ),
-        ],
-        content,
-    )
-        .into_response()
+    super::super::api::attachment(&document.id, &document.name, &document.sha256, content)
 }
 
 /// 合约校验 / Walks the contract chain and names the first contract that does not match
