@@ -2,7 +2,9 @@
 # Benchmarks the identity provider on a release build, on SQLite and (when reachable)
 # PostgreSQL: client_credentials, introspection, refresh_token (a rotation chain per
 # connection, with wrk and with nx-bench), whole logins, and raw argon2id verifications before
-# and after them for comparison; the server's resident memory after each. Usage: bench/run.sh [seconds] [connections]
+# and after them for comparison; the server's resident memory after each. The default keys (ID
+# tokens RS256, access tokens ES256) on both databases, and everything in ES256 on SQLite.
+# Usage: bench/run.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -14,9 +16,10 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 run_on() {
-  local db=$1 port=$2 alg=$3
+  local db=$1 port=$2 id_alg=$3 access_alg=$4
   "$idp" --database-url "$db" demo >/dev/null
-  IDP__TOKENS__SIGNING_ALGORITHM=$alg RUST_LOG=warn "$idp" --database-url "$db" serve \
+  IDP__TOKENS__SIGNING_ALGORITHM=$id_alg IDP__TOKENS__ACCESS_TOKEN_ALGORITHM=$access_alg \
+    RUST_LOG=warn "$idp" --database-url "$db" serve \
     --listen "127.0.0.1:$port" --issuer "http://127.0.0.1:$port" &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
@@ -55,14 +58,14 @@ run_on() {
   kill $pid; wait $pid 2>/dev/null || true
 }
 
-for alg in RS256 ES256; do
-  echo "== SQLite, $alg"
-  run_on "sqlite://$work/bench-$alg.db" 18080 "$alg"
-done
+echo "== SQLite, default keys (ID tokens RS256, access tokens ES256)"
+run_on "sqlite://$work/bench-default.db" 18080 RS256 ES256
+echo "== SQLite, ES256 for both"
+run_on "sqlite://$work/bench-es256.db" 18082 ES256 ES256
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   dbname="idp_bench_$$"
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $dbname"
-  echo "== PostgreSQL, RS256"
-  run_on "postgres://postgres@127.0.0.1:5432/$dbname" 18081 RS256
+  echo "== PostgreSQL, default keys (ID tokens RS256, access tokens ES256)"
+  run_on "postgres://postgres@127.0.0.1:5432/$dbname" 18081 RS256 ES256
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $dbname WITH (FORCE)"
 fi

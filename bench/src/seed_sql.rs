@@ -48,11 +48,15 @@ pub async fn print_tokens(
 ) -> Result<(), String> {
     let now = idp::clock::Clock::now(&idp::clock::SystemClock);
     let settings = idp::settings::Settings::default();
+    idp::oauth::keys::ensure_key(db, settings.tokens.access_token_algorithm, now)
+        .await
+        .map_err(|e| e.to_string())?;
     let service = idp::oauth::tokens::TokenService::new(
         db.clone(),
         db.clone(),
         url,
         settings.tokens.signing_algorithm,
+        settings.tokens.access_token_algorithm,
         3600,
         3600,
     );

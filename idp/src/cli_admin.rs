@@ -126,7 +126,9 @@ pub enum KeysCommand {
     /// Add a signing key that becomes current at once. Earlier keys stay published until every
     /// token they signed has expired.
     Rotate {
-        /// Algorithm of the new key; default: the configured tokens.signing_algorithm.
+        /// Algorithm of the new key; default: a new key for each algorithm in use
+        /// (tokens.signing_algorithm for ID tokens, tokens.access_token_algorithm for access
+        /// tokens).
         #[arg(long, value_enum)]
         algorithm: Option<SigningAlgorithm>,
         #[arg(long)]
@@ -364,16 +366,32 @@ pub async fn keys(db: &Db, settings: &Settings, command: KeysCommand) -> anyhow:
     let now = SystemClock.now();
     match command {
         KeysCommand::Rotate { algorithm, json } => {
-            let alg = algorithm.unwrap_or(settings.tokens.signing_algorithm);
-            let kid = keys::rotate(db, alg, now, settings.tokens.key_retirement_grace()).await?;
+            let t = &settings.tokens;
+            let mut algorithms = match algorithm {
+                Some(alg) => vec![alg],
+                None => vec![t.signing_algorithm, t.access_token_algorithm],
+            };
+            algorithms.dedup();
+            let mut rotated = Vec::new();
+            for alg in algorithms {
+                let kid = keys::rotate(db, alg, now, t.key_retirement_grace()).await?;
+                if !json {
+                    println!(
+                        "new signing key {kid} ({}) is current; earlier {} keys retire in {} s",
+                        alg.name(),
+                        alg.name(),
+                        t.key_retirement_grace()
+                    );
+                }
+                rotated.push(json!({ "kid": kid, "alg": alg.name() }));
+            }
             if json {
-                print_json(&json!({ "kid": kid, "alg": alg.name() }))?;
-            } else {
-                println!(
-                    "new signing key {kid} ({}) is current; earlier keys retire in {} s",
-                    alg.name(),
-                    settings.tokens.key_retirement_grace()
-                );
+                // One key asked for: its object; the default: one object per algorithm.
+                if algorithm.is_some() {
+                    print_json(&rotated[0])?;
+                } else {
+                    print_json(&json!(rotated))?;
+                }
             }
         }
         KeysCommand::List { json } => {

@@ -65,9 +65,11 @@ impl Application {
         .await?;
         db.migrate().await?;
         let t = &settings.tokens;
-        crate::oauth::keys::ensure_key(&db, t.signing_algorithm, clock.now())
-            .await
-            .context("preparing the token signing key")?;
+        for alg in [t.signing_algorithm, t.access_token_algorithm] {
+            crate::oauth::keys::ensure_key(&db, alg, clock.now())
+                .await
+                .context("preparing the token signing keys")?;
+        }
         let list_db = db
             .list_pool_with(&settings.database.url, settings.database.acquire_timeout())
             .await?;
@@ -76,6 +78,7 @@ impl Application {
             list_db.clone(),
             settings.issuer_str(),
             t.signing_algorithm,
+            t.access_token_algorithm,
             t.access_token_ttl,
             t.id_token_ttl,
         );

@@ -61,12 +61,20 @@ async fn jwks_publishes_the_signing_key(backend: Backend) {
     let app = spawn_app(backend).await;
     let jwks: Value = app.get("/jwks.json").await.json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap();
-    assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0]["kty"], "RSA");
-    assert_eq!(keys[0]["alg"], "RS256");
-    assert_eq!(keys[0]["use"], "sig");
-    assert!(keys[0]["kid"].is_string());
-    assert!(keys[0].get("d").is_none(), "no private part");
+    // ID tokens in RS256 (OpenID Connect's baseline), access tokens in ES256.
+    assert_eq!(keys.len(), 2, "{jwks}");
+    let rsa = keys.iter().find(|k| k["kty"] == "RSA").unwrap();
+    assert_eq!(rsa["alg"], "RS256");
+    let ec = keys.iter().find(|k| k["kty"] == "EC").unwrap();
+    assert_eq!(
+        (ec["alg"].as_str(), ec["crv"].as_str()),
+        (Some("ES256"), Some("P-256"))
+    );
+    for key in keys {
+        assert_eq!(key["use"], "sig");
+        assert!(key["kid"].is_string());
+        assert!(key.get("d").is_none(), "no private part");
+    }
 }
 
 fn decode_payload(jwt: &str) -> Value {
@@ -111,6 +119,11 @@ async fn client_credentials_issues_an_rfc9068_access_token(backend: Backend) {
     assert!(body.get("refresh_token").is_none());
     let token = body["access_token"].as_str().unwrap();
     assert_eq!(decode_header(token)["typ"], "at+jwt");
+    assert_eq!(
+        decode_header(token)["alg"],
+        "ES256",
+        "access tokens in ES256 by default"
+    );
     let claims = decode_payload(token);
     assert_eq!(claims["iss"], app.address.as_str());
     assert_eq!(claims["sub"], client.client_id.as_str());

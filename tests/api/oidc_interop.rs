@@ -104,6 +104,20 @@ async fn openidconnect_crate_logs_in_and_verifies_the_id_token(backend: Backend)
         .expect("the ID token verifies against the JWKS, issuer, audience and nonce");
     let sub = claims.subject().as_str().to_owned();
     assert!(sub.starts_with("usr_"));
+    // The ID token in RS256 (verified above by the crate with the JWKS), the access token,
+    // which only resource servers read, in ES256 (published in the same JWKS).
+    let alg = |jwt: &str| -> String {
+        use base64::Engine;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&header).unwrap()["alg"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(alg(&id_token.to_string()), "RS256");
+    assert_eq!(alg(tokens.access_token().secret()), "ES256");
 
     let userinfo: CoreUserInfoClaims = client
         .user_info(tokens.access_token().clone(), None)

@@ -176,16 +176,18 @@ pub async fn create_key(db: &Db, alg: SigningAlgorithm, now: UnixTime) -> anyhow
     Ok(kid)
 }
 
-/// Makes a new key current; the keys before it retire after `grace` seconds (the longest lifetime
-/// of a token they may have signed).
+/// Makes a new key of `alg` current; the keys of that algorithm before it retire after `grace`
+/// seconds (the longest lifetime of a token they may have signed). Keys of the other algorithm
+/// in use (ID tokens and access tokens may differ) stay current.
 pub async fn rotate(
     db: &Db,
     alg: SigningAlgorithm,
     now: UnixTime,
     grace: i64,
 ) -> anyhow::Result<String> {
-    with_pool!(db, pool => sqlx::query("UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL")
+    with_pool!(db, pool => sqlx::query("UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL AND alg = $2")
         .bind(now + grace)
+        .bind(alg.name())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))

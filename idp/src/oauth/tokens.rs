@@ -74,7 +74,10 @@ pub struct TokenService {
     pub keyring: Keyring,
     pub issuer: String,
     pub audience: String,
+    /// ID tokens' algorithm.
     pub algorithm: SigningAlgorithm,
+    /// Access tokens' algorithm.
+    pub access_algorithm: SigningAlgorithm,
     pub access_ttl: i64,
     pub id_ttl: i64,
     revocations: RevocationCheck,
@@ -87,6 +90,7 @@ impl TokenService {
         list_db: Db,
         issuer: &str,
         algorithm: SigningAlgorithm,
+        access_algorithm: SigningAlgorithm,
         access_ttl: i64,
         id_ttl: i64,
     ) -> Arc<Self> {
@@ -95,6 +99,7 @@ impl TokenService {
             issuer: issuer.to_owned(),
             audience: api_audience(issuer),
             algorithm,
+            access_algorithm,
             access_ttl,
             id_ttl,
             revocations: RevocationCheck::start(list_db),
@@ -118,8 +123,8 @@ impl TokenService {
         claims.jti = Self::new_jti();
         let keys = self.keyring.keys(now).await?;
         let key = keys
-            .current(self.algorithm)
-            .context("no signing key is available")?;
+            .current(self.access_algorithm)
+            .context("no access token signing key is available")?;
         let mut header = Header::new(key.alg.jwt_algorithm());
         header.kid = Some(key.kid.clone());
         header.typ = Some("at+jwt".to_owned());
