@@ -43,6 +43,9 @@ pub enum ClientCommand {
         organisation: Option<String>,
         #[arg(long)]
         logo_uri: Option<String>,
+        /// The algorithm of its ID tokens (default: the server's, RS256).
+        #[arg(long, value_enum)]
+        id_token_alg: Option<SigningAlgorithm>,
         #[arg(long)]
         json: bool,
     },
@@ -70,6 +73,9 @@ pub enum ClientCommand {
         scope: Option<String>,
         #[arg(long = "grant", value_delimiter = ',')]
         grants: Vec<String>,
+        /// The algorithm of its ID tokens.
+        #[arg(long, value_enum)]
+        id_token_alg: Option<SigningAlgorithm>,
         #[arg(long)]
         json: bool,
     },
@@ -188,6 +194,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             public,
             organisation,
             logo_uri,
+            id_token_alg,
             json,
         } => {
             let spec = ClientSpec {
@@ -199,6 +206,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 post_logout_redirect_uris,
                 scope,
                 grant_types: parse_grants(&grants)?,
+                id_token_signed_response_alg: id_token_alg,
             };
             let registered = clients::register(db, spec, now).await?;
             if json {
@@ -244,6 +252,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             post_logout_redirect_uris,
             scope,
             grants,
+            id_token_alg,
             json,
         } => {
             let current = clients::find(db, &client_id)
@@ -266,6 +275,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 },
                 scope: scope.unwrap_or(current.scope),
                 grant_types: parse_grants(&grants)?.or(Some(current.grant_types)),
+                id_token_signed_response_alg: id_token_alg.or(current.id_token_signed_response_alg),
             };
             let client = clients::update(db, &client_id, spec, now).await?;
             if json {

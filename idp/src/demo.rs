@@ -265,6 +265,7 @@ async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountErro
         Some(existing) => existing,
         None => {
             let spec = ClientSpec {
+                id_token_signed_response_alg: None,
                 name: "示例载体应用 Example carrier app".into(),
                 public: false,
                 organisation_id: carrier_org,

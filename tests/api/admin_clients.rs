@@ -303,6 +303,7 @@ mod openapi {
                 "grant_types" => json!(["authorization_code"]),
                 "scope" => json!("openid"),
                 "organisation_id" | "logo_uri" => Value::Null,
+                "id_token_signed_response_alg" => json!("ES256"),
                 _ => json!("x"),
             };
             spec.insert(name.clone(), value);

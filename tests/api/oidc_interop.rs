@@ -13,7 +13,10 @@ use openidconnect::{
 
 const REDIRECT: &str = "http://127.0.0.1:9/rp-callback";
 
-backend_tests!(openidconnect_crate_logs_in_and_verifies_the_id_token);
+backend_tests!(
+    openidconnect_crate_logs_in_and_verifies_the_id_token,
+    id_tokens_use_the_clients_registered_algorithm,
+);
 
 async fn openidconnect_crate_logs_in_and_verifies_the_id_token(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -134,4 +137,76 @@ async fn openidconnect_crate_logs_in_and_verifies_the_id_token(backend: Backend)
         userinfo.email().map(|e| e.as_str()),
         Some("enterprise@demo.nxzc.example")
     );
+}
+
+/// A client registered for ES256 ID tokens gets them, and the SDK verifies them against the
+/// JWKS; discovery lists every algorithm a client may register.
+async fn id_tokens_use_the_clients_registered_algorithm(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let doc: serde_json::Value = app
+        .get("/.well-known/openid-configuration")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256", "ES256"])
+    );
+    // EdDSA is refused at registration: relying parties on the openidconnect crate cannot
+    // verify it.
+    let refused = idp::oauth::clients::register(
+        &app.db,
+        idp::oauth::clients::ClientSpec {
+            name: "EdDSA 应用".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            scope: "openid".into(),
+            id_token_signed_response_alg: Some(idp::oauth::keys::SigningAlgorithm::EdDsa),
+            ..Default::default()
+        },
+        idp::clock::Clock::now(&app.clock),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(idp::oauth::clients::ClientError::IdTokenAlgorithm)
+    ));
+    {
+        let alg = idp::oauth::keys::SigningAlgorithm::Es256;
+        let registered = app
+            .register_client(idp::oauth::clients::ClientSpec {
+                name: format!("{} 应用", alg.name()),
+                redirect_uris: vec![REDIRECT.into()],
+                scope: "openid profile".into(),
+                id_token_signed_response_alg: Some(alg),
+                ..Default::default()
+            })
+            .await;
+        let client = nx_sdk::Client::discover(
+            &app.address,
+            &registered.client_id,
+            registered.client_secret.clone(),
+        )
+        .await
+        .unwrap()
+        .with_redirect_uri(REDIRECT)
+        .unwrap();
+        let request = client.authorize_url(&["openid", "profile"]);
+        let (code, _) =
+            crate::sdk::sign_in_through_pages(&app, request.url.as_str(), "enterprise").await;
+        let login = client
+            .exchange_code(&code, request.pkce_verifier, &request.nonce)
+            .await
+            .expect("the SDK verifies the ID token against the JWKS");
+        let id_token = login.tokens.id_token.unwrap();
+        use base64::Engine;
+        let header: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(id_token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], alg.name());
+    }
 }

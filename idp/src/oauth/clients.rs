@@ -51,6 +51,8 @@ pub struct Client {
     pub post_logout_redirect_uris: Vec<String>,
     pub scope: String,
     pub grant_types: Vec<GrantType>,
+    /// The algorithm of its ID tokens; none: the server's (`tokens.signing_algorithm`).
+    pub id_token_signed_response_alg: Option<crate::oauth::keys::SigningAlgorithm>,
     pub created_at: i64,
     pub updated_at: i64,
     #[serde(skip)]
@@ -87,6 +89,7 @@ struct ClientRow {
     post_logout_redirect_uris: String,
     allowed_scopes: String,
     grant_types: String,
+    id_token_signed_response_alg: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -108,6 +111,10 @@ impl From<ClientRow> for Client {
                 .split(' ')
                 .filter_map(GrantType::from_code)
                 .collect(),
+            id_token_signed_response_alg: row
+                .id_token_signed_response_alg
+                .as_deref()
+                .and_then(crate::oauth::keys::SigningAlgorithm::from_name),
             created_at: row.created_at,
             updated_at: row.updated_at,
             secret_hash: row.secret_hash,
@@ -136,6 +143,9 @@ pub struct ClientSpec {
     /// a public one.
     #[serde(default)]
     pub grant_types: Option<Vec<GrantType>>,
+    /// `RS256`, `ES256` or `EdDSA` for its ID tokens; absent: the server's default (RS256).
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<crate::oauth::keys::SigningAlgorithm>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +170,10 @@ pub enum ClientError {
         "refresh_token 需要同时启用 authorization_code / refresh_token needs authorization_code: refresh tokens come from codes"
     )]
     RefreshWithoutCode,
+    #[error(
+        "ID 令牌可用 RS256 或 ES256 签名 / ID tokens can be signed with RS256 or ES256: relying parties built on the openidconnect crate (this platform's SDK among them) cannot verify EdDSA ID tokens"
+    )]
+    IdTokenAlgorithm,
     #[error("没有这个机构 / no organisation with id {0}")]
     UnknownOrganisation(String),
     #[error("没有这个客户端 / no client with id {0}")]
@@ -210,6 +224,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), ClientError> {
 fn check(spec: &ClientSpec) -> Result<(Vec<GrantType>, String), ClientError> {
     if spec.name.trim().is_empty() {
         return Err(ClientError::EmptyName);
+    }
+    if spec.id_token_signed_response_alg == Some(crate::oauth::keys::SigningAlgorithm::EdDsa) {
+        return Err(ClientError::IdTokenAlgorithm);
     }
     for uri in spec
         .redirect_uris
@@ -306,8 +323,8 @@ async fn insert(
     check_organisation(db, spec.organisation_id.as_deref()).await?;
     with_pool!(db, pool => sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-         post_logout_redirect_uris, allowed_scopes, grant_types, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+         post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)",
     )
     .bind(&client_id)
     .bind(spec.name.trim())
@@ -320,6 +337,7 @@ async fn insert(
     .bind(&scope)
     .bind(grant_text(&grants))
     .bind(now)
+    .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -333,7 +351,7 @@ async fn insert(
 }
 
 const COLUMNS: &str = "id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-    post_logout_redirect_uris, allowed_scopes, grant_types, created_at, updated_at";
+    post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, created_at, updated_at";
 
 pub async fn find(db: &Db, client_id: &str) -> Result<Option<Client>, ClientError> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
@@ -368,7 +386,8 @@ pub async fn update(
     check_organisation(db, spec.organisation_id.as_deref()).await?;
     with_pool!(db, pool => sqlx::query(
         "UPDATE clients SET name = $2, organisation_id = $3, logo_uri = $4, redirect_uris = $5, \
-         post_logout_redirect_uris = $6, allowed_scopes = $7, grant_types = $8, updated_at = $9 WHERE id = $1",
+         post_logout_redirect_uris = $6, allowed_scopes = $7, grant_types = $8, updated_at = $9, \
+         id_token_signed_response_alg = $10 WHERE id = $1",
     )
     .bind(client_id)
     .bind(spec.name.trim())
@@ -379,6 +398,7 @@ pub async fn update(
     .bind(&scope)
     .bind(grant_text(&grants))
     .bind(now)
+    .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;

@@ -277,6 +277,27 @@ impl Keyring {
         self.reload(now).await
     }
 
+    /// The current key of `alg` exactly; one is made the first time an algorithm is needed (a
+    /// client registered for ES256 ID tokens on a server configured for other algorithms).
+    pub async fn current_of(
+        &self,
+        alg: SigningAlgorithm,
+        now: UnixTime,
+    ) -> anyhow::Result<Arc<SigningKey>> {
+        let exact = |set: &KeySet| {
+            set.keys
+                .iter()
+                .find(|k| k.alg == alg && k.retire_at.is_none())
+                .cloned()
+        };
+        if let Some(key) = exact(&*self.keys(now).await?) {
+            return Ok(key);
+        }
+        ensure_key(&self.db, alg, now).await?;
+        exact(&*self.reload(now).await?)
+            .with_context(|| format!("no {} signing key is available", alg.name()))
+    }
+
     /// Reads the keys again, for an unknown `kid` or a stale cache.
     pub async fn reload(&self, now: UnixTime) -> anyhow::Result<Arc<KeySet>> {
         let rows = with_pool!(&self.db, pool => sqlx::query_as::<_, KeyRow>(
@@ -294,5 +315,39 @@ impl Keyring {
         let set = Arc::new(KeySet { keys });
         *self.cache.write().await = Some((Instant::now(), set.clone()));
         Ok(set)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every algorithm's published JWK verifies what its private key signs (what a relying
+    /// party does with the JWKS).
+    #[test]
+    fn each_algorithms_jwk_verifies_its_signatures() {
+        for alg in [
+            SigningAlgorithm::Rs256,
+            SigningAlgorithm::Es256,
+            SigningAlgorithm::EdDsa,
+        ] {
+            let pem = generate_pem(alg).unwrap();
+            let encoding = match alg {
+                SigningAlgorithm::Rs256 => EncodingKey::from_rsa_pem(pem.as_bytes()),
+                SigningAlgorithm::Es256 => EncodingKey::from_ec_pem(pem.as_bytes()),
+                SigningAlgorithm::EdDsa => EncodingKey::from_ed_pem(pem.as_bytes()),
+            }
+            .unwrap();
+            let jwk = public_jwk(&encoding, alg, "k").unwrap();
+            let decoding = DecodingKey::from_jwk(&jwk).unwrap();
+            let header = jsonwebtoken::Header::new(alg.jwt_algorithm());
+            let token =
+                jsonwebtoken::encode(&header, &serde_json::json!({"sub": "x"}), &encoding).unwrap();
+            let mut validation = jsonwebtoken::Validation::new(alg.jwt_algorithm());
+            validation.required_spec_claims.clear();
+            validation.validate_exp = false;
+            jsonwebtoken::decode::<serde_json::Value>(&token, &decoding, &validation)
+                .unwrap_or_else(|e| panic!("{}: {e}", alg.name()));
+        }
     }
 }

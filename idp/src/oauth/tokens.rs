@@ -133,10 +133,12 @@ impl TokenService {
         Ok((token, claims))
     }
 
+    /// Signs an ID token with `alg` (the client's registered algorithm) or the server's.
     pub async fn mint_id_token(
         &self,
         claims: IdClaims<'_>,
         access_token: Option<&str>,
+        alg: Option<SigningAlgorithm>,
         now: UnixTime,
     ) -> anyhow::Result<String> {
         let claims = IdClaims {
@@ -145,10 +147,10 @@ impl TokenService {
             exp: now + self.id_ttl,
             ..claims
         };
-        let keys = self.keyring.keys(now).await?;
-        let key = keys
-            .current(self.algorithm)
-            .context("no signing key is available")?;
+        let key = self
+            .keyring
+            .current_of(alg.unwrap_or(self.algorithm), now)
+            .await?;
         let mut header = Header::new(key.alg.jwt_algorithm());
         header.kid = Some(key.kid.clone());
         header.typ = Some("JWT".to_owned());

@@ -13,7 +13,6 @@ use crate::state::AppState;
 
 pub fn metadata(state: &AppState) -> Value {
     let issuer = state.issuer();
-    let alg = state.settings.tokens.signing_algorithm.name();
     json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
@@ -28,7 +27,8 @@ pub fn metadata(state: &AppState) -> Value {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [alg],
+        // RS256 (the default) first; a client may register another for its ID tokens.
+        "id_token_signing_alg_values_supported": id_token_algs(state),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -42,6 +42,21 @@ pub fn metadata(state: &AppState) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
     })
+}
+
+fn id_token_algs(state: &AppState) -> Vec<&'static str> {
+    use crate::oauth::keys::SigningAlgorithm::*;
+    let default = state.settings.tokens.signing_algorithm;
+    let mut algs = vec![default.name()];
+    algs.extend(
+        // What a client may register (EdDSA is refused: the openidconnect crate, under this
+        // platform's SDK, cannot verify it).
+        [Rs256, Es256]
+            .into_iter()
+            .filter(|a| *a != default)
+            .map(|a| a.name()),
+    );
+    algs
 }
 
 pub async fn get_openid_configuration(State(state): State<AppState>) -> Response {

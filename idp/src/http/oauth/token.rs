@@ -187,6 +187,7 @@ async fn authorization_code(
                         sid: record.session_id.as_deref(),
                     },
                     Some(&access_token),
+                    client.id_token_signed_response_alg,
                     now,
                 )
                 .await

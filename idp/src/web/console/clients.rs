@@ -31,6 +31,7 @@ pub struct ClientFields {
     refresh_token: bool,
     client_credentials: bool,
     organisation_id: String,
+    id_token_alg: String,
 }
 
 impl From<&Client> for ClientFields {
@@ -44,6 +45,10 @@ impl From<&Client> for ClientFields {
             refresh_token: c.allows_grant(GrantType::RefreshToken),
             client_credentials: c.allows_grant(GrantType::ClientCredentials),
             organisation_id: c.organisation_id.clone().unwrap_or_default(),
+            id_token_alg: c
+                .id_token_signed_response_alg
+                .map(|a| a.name().to_owned())
+                .unwrap_or_default(),
         }
     }
 }
@@ -62,6 +67,8 @@ pub struct ClientForm {
     #[serde(default)]
     organisation_id: String,
     public: Option<String>,
+    #[serde(default)]
+    id_token_alg: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -93,6 +100,9 @@ impl ClientForm {
             post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
             scope: self.scope.clone(),
             grant_types: (!grants.is_empty()).then_some(grants),
+            id_token_signed_response_alg: crate::oauth::keys::SigningAlgorithm::from_name(
+                &self.id_token_alg,
+            ),
         }
     }
 
@@ -106,6 +116,7 @@ impl ClientForm {
             refresh_token: self.grant_refresh_token.is_some(),
             client_credentials: self.grant_client_credentials.is_some(),
             organisation_id: self.organisation_id.clone(),
+            id_token_alg: self.id_token_alg.clone(),
         }
     }
 }
