@@ -315,11 +315,7 @@ async fn upload_document(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> Created<Document> {
-    let limit = fin.policy.max_document_bytes;
-    // Read one byte past the limit at most: a larger body is refused without being held.
-    let content = axum::body::to_bytes(body, limit + 1)
-        .await
-        .map_err(|_| ApiError::from(FinancingError::TooLarge { limit }))?;
+    let content = read_document(body, fin.policy.max_document_bytes).await?;
     let document = fin
         .upload(
             &state.db,
@@ -348,6 +344,14 @@ async fn download_document(
 ) -> Result<Response, ApiError> {
     let (document, content) = fin.document(&state.db, &caller, &id).await?;
     Ok(download(&document, content))
+}
+
+/// An uploaded document's body, read one byte past `limit` at most: a larger body is refused
+/// without being held. Financing's documents and the mutual fund's share it.
+pub(super) async fn read_document(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit + 1)
+        .await
+        .map_err(|_| ApiError::from(FinancingError::TooLarge { limit }))
 }
 
 /// A document served as a download, never rendered on this site.

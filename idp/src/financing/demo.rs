@@ -14,7 +14,7 @@ use crate::accounts::caller::Caller;
 use crate::db::Db;
 use crate::with_pool;
 
-async fn caller(db: &Db, username: &str, staff: bool) -> anyhow::Result<Option<Caller>> {
+pub(super) async fn caller(db: &Db, username: &str, staff: bool) -> anyhow::Result<Option<Caller>> {
     Ok(crate::accounts::find_user_by_username(db, username)
         .await?
         .map(|u| Caller {

@@ -237,7 +237,6 @@ impl KeySet {
         self.keys
             .iter()
             .find(|k| k.alg == alg && k.retire_at.is_none())
-            .or_else(|| self.keys.iter().find(|k| k.retire_at.is_none()))
     }
 
     pub fn find(&self, kid: &str) -> Option<&Arc<SigningKey>> {
@@ -284,17 +283,14 @@ impl Keyring {
         alg: SigningAlgorithm,
         now: UnixTime,
     ) -> anyhow::Result<Arc<SigningKey>> {
-        let exact = |set: &KeySet| {
-            set.keys
-                .iter()
-                .find(|k| k.alg == alg && k.retire_at.is_none())
-                .cloned()
-        };
-        if let Some(key) = exact(&*self.keys(now).await?) {
-            return Ok(key);
+        if let Some(key) = self.keys(now).await?.current(alg) {
+            return Ok(key.clone());
         }
         ensure_key(&self.db, alg, now).await?;
-        exact(&*self.reload(now).await?)
+        self.reload(now)
+            .await?
+            .current(alg)
+            .cloned()
             .with_context(|| format!("no {} signing key is available", alg.name()))
     }
 

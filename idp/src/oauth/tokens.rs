@@ -121,10 +121,7 @@ impl TokenService {
         claims.iat = now;
         claims.exp = now + self.access_ttl;
         claims.jti = Self::new_jti();
-        let keys = self.keyring.keys(now).await?;
-        let key = keys
-            .current(self.access_algorithm)
-            .context("no access token signing key is available")?;
+        let key = self.keyring.current_of(self.access_algorithm, now).await?;
         let mut header = Header::new(key.alg.jwt_algorithm());
         header.kid = Some(key.kid.clone());
         header.typ = Some("at+jwt".to_owned());

@@ -14,14 +14,14 @@ use utoipa_axum::routes;
 
 use super::super::api::Financing;
 use super::super::documents::Upload;
-use super::super::{FinancingError, Service};
+use super::super::Service;
 use super::COLLECT_JOB;
 use super::contracts::Verification;
+use super::fund::FundStatus;
 use super::ledger::{AccountBalance, JournalEntry};
 use super::lifecycle::{FundAction, FundState};
 use super::model::*;
 use super::stats::{EnterpriseDetail, EnterpriseLine, FundStatistics};
-use super::steps::FundStatus;
 use crate::error::{ApiError, Problem};
 use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff, ApiWriter};
 use crate::state::AppState;
@@ -274,10 +274,7 @@ async fn upload_document(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> Created<FundDocument> {
-    let limit = fin.policy.max_document_bytes;
-    let content = axum::body::to_bytes(body, limit + 1)
-        .await
-        .map_err(|_| ApiError::from(FinancingError::TooLarge { limit }))?;
+    let content = super::super::api::read_document(body, fin.policy.max_document_bytes).await?;
     let document = fin
         .fund_upload(
             &state.db,

@@ -4,28 +4,17 @@
 //! ledger, its chain and its statistics show something on first start.
 
 use super::super::Policy;
+use super::super::demo::caller;
 use super::super::documents::Upload;
 use super::super::service::Service;
 use super::lifecycle::FundAction;
 use super::model::{FundApplicationInput, FundStepInput, MemberInput, RepaymentInput};
-use crate::accounts::caller::Caller;
 use crate::db::Db;
 use crate::with_pool;
 
 /// A tiny PDF standing in for the sealed, signed form.
 const PDF: &[u8] =
     b"%PDF-1.4\n% demo signed application form\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
-
-async fn caller(db: &Db, username: &str, staff: bool) -> anyhow::Result<Option<Caller>> {
-    Ok(crate::accounts::find_user_by_username(db, username)
-        .await?
-        .map(|u| Caller {
-            user_id: u.id,
-            organisation_id: u.organisation_id,
-            roles: u.roles,
-            staff,
-        }))
-}
 
 pub async fn load(db: &Db, now: i64) -> anyhow::Result<()> {
     let (Some(enterprise), Some(manager), Some(admin)) = (

@@ -8,20 +8,24 @@
 
 pub mod api;
 pub mod applications;
+mod collection;
 pub mod contracts;
 pub mod demo;
+pub mod fund;
 pub mod ledger;
 pub mod lifecycle;
 pub mod model;
+mod notices;
 pub mod pages;
 mod records;
+mod repayments;
 mod reports;
 pub mod stats;
 pub mod steps;
 mod store;
 pub mod terms;
 
-pub use steps::{FundStatus, Paused, ppm_percent};
+pub use fund::{FundStatus, Paused, ppm_percent};
 
 /// The scheduler's job: reminders and overdue marks.
 pub const COLLECT_JOB: &str = "financing.fund_collect";

@@ -245,23 +245,15 @@ async fn months(db: &Db, from: Option<&str>, to: Option<&str>) -> Result<Vec<Mon
         row.loans_balance_fen = loans_balance;
         row.cash_balance_fen = cash;
         row.cumulative_disbursed_fen = cumulative;
+        // round_half_up takes non-negative figures: a fall is computed on its size.
         row.growth_percent = previous.filter(|p| *p > 0).map(|p| {
-            super::steps::ppm_percent(super::super::fees::round_half_up(
-                (row.disbursed_fen - p) as i128 * 1_000_000,
+            let change = row.disbursed_fen - p;
+            let size = super::fund::ppm_percent(super::super::fees::round_half_up(
+                change.unsigned_abs() as i128 * 1_000_000,
                 p as i128,
-            ))
-        });
-        if row.disbursed_fen < previous.unwrap_or(0) {
-            // round_half_up takes non-negative figures: a fall is computed on its size.
-            let p = previous.unwrap_or(0);
-            row.growth_percent = Some(format!(
-                "-{}",
-                super::steps::ppm_percent(super::super::fees::round_half_up(
-                    (p - row.disbursed_fen) as i128 * 1_000_000,
-                    p as i128,
-                ))
             ));
-        }
+            if change < 0 { format!("-{size}") } else { size }
+        });
         previous = Some(row.disbursed_fen);
         let inside = from.is_none_or(|f| row.month.as_str() >= f)
             && to.is_none_or(|t| row.month.as_str() <= t);
