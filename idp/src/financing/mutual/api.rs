@@ -12,9 +12,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::super::Service;
 use super::super::api::Financing;
 use super::super::documents::Upload;
-use super::super::Service;
 use super::COLLECT_JOB;
 use super::contracts::Verification;
 use super::fund::FundStatus;
