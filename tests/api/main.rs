@@ -11,6 +11,7 @@ mod concurrency;
 mod console;
 mod crowdfunding;
 mod crowdsourcing;
+mod data_query;
 mod demo;
 mod errors;
 mod financing;

@@ -167,6 +167,12 @@ async fn store_run(
         .filter_map(|i| i.checked.as_ref().ok().map(|c| c.key.as_str()))
         .collect();
     let mut state = load_current(tx, t, &keys).await?;
+    let absent: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| !state.contains_key(*k))
+        .collect();
+    let deleted = last_versions(tx, t, &absent).await?;
     let mut parents_present: Vec<HashSet<String>> = Vec::with_capacity(t.links.len());
     for link in t.links {
         let wanted: Vec<String> = run
@@ -244,17 +250,19 @@ async fn store_run(
                 (Status::Updated, current.version)
             }
             None => {
+                // A record deleted before (a tombstone version) comes back as its next version.
+                let version = deleted.get(&checked.key).map_or(1, |v| v + 1);
                 state.insert(
                     checked.key.clone(),
                     Current {
                         version_id: None,
                         pending: Some(inserts.len()),
-                        version: 1,
+                        version,
                         organisation_id: reporter.organisation_id.clone(),
                         values: checked.values.clone(),
                     },
                 );
-                (Status::Created, 1)
+                (Status::Created, version)
             }
         };
         if status != Status::Unchanged {
@@ -310,6 +318,79 @@ fn link_key(
         .map(|f| t.field_index(f).and_then(|i| values[i].as_deref()))
         .collect();
     parts.map(|p| namespaced(organisation, &p.join(&KEY_SEPARATOR.to_string())))
+}
+
+/// The last version of each of `keys` that has versions but no current one (deleted).
+async fn last_versions(
+    tx: &mut Tx,
+    t: &RecordType,
+    keys: &[&str],
+) -> Result<HashMap<String, i64>, DbError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(1000) {
+        let sql = format!(
+            "SELECT record_key, MAX(version) FROM {} WHERE record_key IN ({}) GROUP BY record_key",
+            t.table(),
+            placeholders(tx.backend(), 1, chunk.len())
+        );
+        with_tx!(tx, conn => {
+            let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            found.extend(q.fetch_all(&mut *conn).await?);
+        });
+    }
+    Ok(found)
+}
+
+/// A current version to delete: its row, storage key, version and organisation.
+pub struct Deletion {
+    pub version_id: i64,
+    pub record_key: String,
+    pub version: i64,
+    pub organisation_id: Option<String>,
+}
+
+/// Deletes records without losing them: each current version is superseded by a tombstone
+/// version (no values, never current), so the record leaves every listing while its history
+/// keeps every version, the tombstone saying who deleted it and when.
+pub async fn tombstone(
+    tx: &mut Tx,
+    t: &RecordType,
+    deletions: &[Deletion],
+    client_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    let supersede = format!(
+        "UPDATE {} SET is_current = FALSE, superseded_at = $1 WHERE version_id = $2 AND is_current",
+        t.table()
+    );
+    let insert = format!(
+        "INSERT INTO {} (record_key, version, is_current, organisation_id, client_id, user_id, source, reported_at, superseded_at) \
+         VALUES ($1, $2, FALSE, $3, $4, $5, 'workflow', $6, $6)",
+        t.table()
+    );
+    for d in deletions {
+        with_tx!(tx, conn => {
+            sqlx::query(&supersede)
+                .bind(now)
+                .bind(d.version_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(&insert)
+                .bind(&d.record_key)
+                .bind(d.version + 1)
+                .bind(&d.organisation_id)
+                .bind(client_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+    }
+    Ok(())
 }
 
 async fn load_current(

@@ -63,6 +63,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_affiliation))
         .routes(routes!(run_scheduler))
         .merge(super::mutual::api::routes())
+        .merge(super::query::api::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -19,6 +19,7 @@ pub mod model;
 pub mod mutual;
 mod notices;
 mod pages;
+pub mod query;
 pub mod records;
 pub mod service;
 mod stats;
@@ -43,6 +44,9 @@ pub const SCOPE: &str = "financing";
 /// Staff powers on the financing platform (only with a client registered for it, and only for
 /// administrators, as on the other platforms).
 pub const STAFF_SCOPE: &str = "financing:staff";
+/// Changing the data centre through the query module (update, delete, append, make-table):
+/// administrators only, and only with a token that asks for it.
+pub const DATA_ADMIN_SCOPE: &str = "financing:data-admin";
 
 /// The scheduler's job marking bridges past their term and loans past their end overdue.
 pub const OVERDUE_JOB: &str = "financing.overdue";
@@ -72,6 +76,12 @@ pub static PLATFORM: Platform = Platform {
             name: STAFF_SCOPE,
             zh: "以平台工作人员身份审批、监管融资业务（审批、核查、放款、代偿、补贴）",
             en: "Act as financing staff (approve, verify, disburse, compensate, grant subsidies)",
+            holders: |_| false,
+        },
+        ScopeDef {
+            name: DATA_ADMIN_SCOPE,
+            zh: "以管理员身份更改数据中心的数据（更新、删除、追加、生成表查询）",
+            en: "Change the data centre's data as an administrator (update, delete, append and make-table queries)",
             holders: |_| false,
         },
     ],
