@@ -155,3 +155,14 @@ CREATE TABLE risk_audit (
     subject TEXT NOT NULL,
     detail  TEXT NOT NULL
 );
+
+-- What each reporting call received and refused, per organisation (the reporting-compliance
+-- indicator reads it). Rows are only ever inserted.
+CREATE TABLE catalogue_report_log (
+    seq             BIGSERIAL PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    at              BIGINT NOT NULL,
+    received        BIGINT NOT NULL,
+    refused         BIGINT NOT NULL
+);
+CREATE INDEX catalogue_report_log_by_organisation ON catalogue_report_log (organisation_id, at);

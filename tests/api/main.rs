@@ -22,5 +22,6 @@ mod mutual_fund;
 mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;
+mod risk;
 mod sdk;
 mod security;

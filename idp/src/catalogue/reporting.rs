@@ -174,3 +174,27 @@ pub async fn write_workflow(
         )),
     }
 }
+
+/// Records what one reporting call of `organisation` received and refused, after its outcome
+/// (a refused atomic call rolled its own transaction back, so this is written on its own).
+pub async fn log_call(
+    db: &crate::db::Db,
+    organisation: Option<&str>,
+    received: usize,
+    refused: usize,
+    now: i64,
+) -> Result<(), DbError> {
+    let Some(org) = organisation else {
+        return Ok(());
+    };
+    crate::with_pool!(db, pool => {
+        sqlx::query("INSERT INTO catalogue_report_log (organisation_id, at, received, refused) VALUES ($1, $2, $3, $4)")
+            .bind(org)
+            .bind(now)
+            .bind(received as i64)
+            .bind(refused as i64)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}

@@ -64,6 +64,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(run_scheduler))
         .merge(super::mutual::api::routes())
         .merge(super::query::api::routes())
+        .merge(super::risk::api::routes())
 }
 
 pub fn router() -> Router<AppState> {
@@ -362,7 +363,7 @@ pub(super) fn download(document: &Document, content: Vec<u8>) -> Response {
 
 /// A stored file as an attachment named by its id (the original name in `filename*`), with its
 /// SHA-256; financing's documents and the mutual fund's share it.
-pub(super) fn attachment(id: &str, name: &str, sha256: &str, content: Vec<u8>) -> Response {
+pub(crate) fn attachment(id: &str, name: &str, sha256: &str, content: Vec<u8>) -> Response {
     let disposition = format!(
         "attachment; filename=\"{id}\"; filename*=UTF-8''{}",
         url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()

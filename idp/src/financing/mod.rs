@@ -21,6 +21,7 @@ mod notices;
 mod pages;
 pub mod query;
 pub mod records;
+pub mod risk;
 pub mod service;
 mod stats;
 mod steps;
@@ -106,6 +107,16 @@ pub static PLATFORM: Platform = Platform {
             zh: "融资统计",
             en: "Financing statistics",
         },
+        NavEntry {
+            href: "/console/financing/query",
+            zh: "融资数据查询",
+            en: "Data query",
+        },
+        NavEntry {
+            href: "/console/financing/risk",
+            zh: "风险监控",
+            en: "Risk monitoring",
+        },
     ],
     check_settings: |section| {
         platform::parse_settings::<Policy>(section).and_then(|p| p.check().map(|_| ()))
@@ -130,8 +141,10 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
     service
         .size_mutual_fund(context.db, context.clock.now())
         .await?;
+    risk::indicators::ensure_defaults(context.db, &service, context.clock.now()).await?;
     let overdue = service.clone();
     let collect = service.clone();
+    let evaluate = service.clone();
     let jobs = vec![
         Job::new(OVERDUE_JOB, move |db, now| {
             let service = overdue.clone();
@@ -153,6 +166,17 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
                         overdue,
                         "mutual fund: reminders sent, loans marked overdue"
                     );
+                }
+                Ok(())
+            }
+        }),
+        Job::new(risk::EVALUATE_JOB, move |db, now| {
+            let service = evaluate.clone();
+            async move {
+                let evaluations = risk::warnings::evaluate_all(&db, &service, now).await?;
+                let raised: usize = evaluations.iter().map(|e| e.raised).sum();
+                if raised > 0 {
+                    tracing::info!(raised, "risk monitoring: warnings raised");
                 }
                 Ok(())
             }

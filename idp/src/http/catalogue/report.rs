@@ -11,7 +11,7 @@ use super::{MAX_RECORDS, ReportParams, Summary, record_type, refused_problem, re
 use crate::catalogue::idempotency::{self, Stored};
 use crate::catalogue::reporting::{Keep, Outcome, Reporting};
 use crate::catalogue::spec::{self, RecordType};
-use crate::catalogue::store::{Item, Source};
+use crate::catalogue::store::{Item, Reporter, Source};
 use crate::catalogue::validate;
 use crate::db::is_unique_violation;
 use crate::error::ApiError;
@@ -171,9 +171,11 @@ async fn report(
         Outcome::Refused(tally) => {
             // Dropping the transaction rolls back what the valid records wrote.
             drop(tx);
+            log_call(state, &reporter, tally.received, tally.refused).await;
             return Ok(refused_problem(tally).into_response());
         }
     };
+    let (received, refused) = (tally.received, tally.refused);
     let summary = Summary::new(mode, tally);
     let body = serde_json::to_string(&summary).map_err(ApiError::internal)?;
     if let Some(key) = &idem_key {
@@ -197,6 +199,7 @@ async fn report(
         }
     }
     tx.commit().await.map_err(ApiError::from)?;
+    log_call(state, &reporter, received, refused).await;
     Ok(json_response(StatusCode::OK, body, false))
 }
 
@@ -226,4 +229,20 @@ fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
+}
+
+/// Notes the call for the reporting-compliance indicator; a failure to note it is logged, not
+/// turned into a failed report (the records are stored).
+async fn log_call(state: &AppState, reporter: &Reporter, received: usize, refused: usize) {
+    if let Err(e) = crate::catalogue::reporting::log_call(
+        &state.db,
+        reporter.organisation_id.as_deref(),
+        received,
+        refused,
+        state.now(),
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "could not note a reporting call");
+    }
 }

@@ -1,0 +1,1 @@
+//! Console pages of risk monitoring (placeholder until the pages land).

@@ -1,0 +1,422 @@
+//! Evaluating indicators into warnings (风险预警): a subject whose figure passes a threshold
+//! has one open warning at the level it reached, updated while it lasts and cleared when the
+//! figure falls back; a red warning of an indicator that says so freezes the subject's
+//! reporting. Run by the scheduler under its lease and by staff on demand.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::RiskError;
+use super::indicators::{self, Indicator, Level};
+use super::measures::{self, Figure};
+use crate::accounts::Role;
+use crate::db::{Db, DbError, Tx};
+use crate::financing::Service;
+use crate::inbox::{self, NewMessage, Recipient};
+use crate::{with_pool, with_tx};
+
+/// A warning as staff see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Warning {
+    pub id: String,
+    pub indicator: String,
+    pub indicator_name_zh: String,
+    pub indicator_name_en: String,
+    pub unit: String,
+    pub subject: String,
+    pub subject_name: String,
+    pub organisation_id: Option<String>,
+    /// `yellow`, `orange` or `red`.
+    pub level: String,
+    pub figure: String,
+    pub threshold: String,
+    /// The records behind the figure.
+    pub records: Vec<String>,
+    /// bank, region, product where they apply.
+    pub dimensions: serde_json::Value,
+    pub raised_at: i64,
+    pub updated_at: i64,
+    pub cleared_at: Option<i64>,
+    /// Whether the subject's organisation is frozen now, and why.
+    pub frozen_reason: Option<String>,
+}
+
+/// What one indicator's evaluation found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub indicator: String,
+    pub subjects: usize,
+    pub yellow: usize,
+    pub orange: usize,
+    pub red: usize,
+    /// Warnings raised for the first time or raised to a higher level.
+    pub raised: usize,
+    pub cleared: usize,
+    /// Organisations frozen by this evaluation.
+    pub frozen: Vec<String>,
+}
+
+/// Evaluates every enabled indicator.
+pub async fn evaluate_all(
+    db: &Db,
+    service: &Service,
+    now: i64,
+) -> Result<Vec<Evaluation>, RiskError> {
+    let mut out = Vec::new();
+    for i in indicators::list(db).await? {
+        if i.enabled {
+            out.push(evaluate(db, service, &i, now).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The open warning of (indicator, subject): id and level.
+async fn open_warning(
+    tx: &mut Tx,
+    indicator: &str,
+    subject: &str,
+) -> Result<Option<(String, String)>, DbError> {
+    Ok(with_tx!(tx, conn => {
+        sqlx::query_as("SELECT id, level FROM risk_warnings WHERE indicator = $1 AND subject = $2 AND cleared_at IS NULL")
+            .bind(indicator).bind(subject).fetch_optional(&mut *conn).await?
+    }))
+}
+
+pub async fn evaluate(
+    db: &Db,
+    service: &Service,
+    indicator: &Indicator,
+    now: i64,
+) -> Result<Evaluation, RiskError> {
+    let figures = measures::figures(db, service, indicator, now).await?;
+    let mut e = Evaluation {
+        indicator: indicator.code.clone(),
+        subjects: figures.len(),
+        yellow: 0,
+        orange: 0,
+        red: 0,
+        raised: 0,
+        cleared: 0,
+        frozen: Vec::new(),
+    };
+    let mut tx = db.begin().await?;
+    let mut exceeding: Vec<String> = Vec::new();
+    let mut to_freeze: Vec<(String, String)> = Vec::new();
+    for f in &figures {
+        let Some((level, threshold)) = indicator.level(f.figure) else {
+            continue;
+        };
+        match level {
+            Level::Yellow => e.yellow += 1,
+            Level::Orange => e.orange += 1,
+            Level::Red => e.red += 1,
+        }
+        exceeding.push(f.subject.clone());
+        let records = serde_json::to_string(&f.records).unwrap_or_else(|_| "[]".into());
+        let dimensions = serde_json::to_string(&f.dimensions).unwrap_or_else(|_| "{}".into());
+        let raised = match open_warning(&mut tx, &indicator.code, &f.subject).await? {
+            Some((id, was)) => {
+                with_tx!(&mut tx, conn => {
+                    sqlx::query("UPDATE risk_warnings SET level = $1, figure = $2, threshold = $3, records = $4, dimensions = $5, subject_name = $6, updated_at = $7 WHERE id = $8")
+                        .bind(level.code()).bind(f.figure.text()).bind(&threshold).bind(&records).bind(&dimensions)
+                        .bind(&f.subject_name).bind(now).bind(&id)
+                        .execute(&mut *conn).await.map_err(DbError::from)?;
+                });
+                Level::from_code(&was).is_none_or(|was| level > was)
+            }
+            None => {
+                let id = format!("WARN-{}", uuid::Uuid::new_v4().simple());
+                with_tx!(&mut tx, conn => {
+                    sqlx::query("INSERT INTO risk_warnings (id, indicator, subject, subject_name, organisation_id, level, figure, threshold, records, dimensions, raised_at, updated_at) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+                        .bind(&id).bind(&indicator.code).bind(&f.subject).bind(&f.subject_name).bind(&f.organisation_id)
+                        .bind(level.code()).bind(f.figure.text()).bind(&threshold).bind(&records).bind(&dimensions).bind(now)
+                        .execute(&mut *conn).await.map_err(DbError::from)?;
+                });
+                true
+            }
+        };
+        if raised {
+            e.raised += 1;
+            tell_staff(&mut tx, indicator, f, level, &threshold, now).await?;
+        }
+        if level == Level::Red
+            && indicator.auto_freeze
+            && let Some(org) = &f.organisation_id
+        {
+            to_freeze.push((org.clone(), f.figure.text()));
+        }
+    }
+    // Subjects back under every threshold: their warnings clear.
+    let open: Vec<(String, String)> = with_tx!(&mut tx, conn => {
+        sqlx::query_as("SELECT id, subject FROM risk_warnings WHERE indicator = $1 AND cleared_at IS NULL")
+            .bind(&indicator.code).fetch_all(&mut *conn).await.map_err(DbError::from)?
+    });
+    for (id, subject) in open {
+        if !exceeding.contains(&subject) {
+            with_tx!(&mut tx, conn => {
+                sqlx::query("UPDATE risk_warnings SET cleared_at = $1 WHERE id = $2")
+                    .bind(now).bind(&id).execute(&mut *conn).await.map_err(DbError::from)?;
+            });
+            e.cleared += 1;
+        }
+    }
+    with_tx!(&mut tx, conn => {
+        sqlx::query("INSERT INTO risk_evaluations (at, indicator, subjects, yellow, orange, red) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(now).bind(&indicator.code).bind(e.subjects as i64)
+            .bind(e.yellow as i64).bind(e.orange as i64).bind(e.red as i64)
+            .execute(&mut *conn).await.map_err(DbError::from)?;
+    });
+    tx.commit().await?;
+    for (org, figure) in to_freeze {
+        if crate::catalogue::freeze::frozen_reason(db, &org)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let reason = format!(
+            "{}：{figure}{} 超过红色阈值 {}（自动冻结）/ {}: {figure} above the red threshold {} (frozen automatically)",
+            indicator.name_zh,
+            unit_suffix(&indicator.unit),
+            indicator.red,
+            indicator.name_en,
+            indicator.red
+        );
+        freeze(db, &org, &reason, &format!("risk:{}", indicator.code), now).await?;
+        e.frozen.push(org);
+    }
+    Ok(e)
+}
+
+pub fn unit_suffix(unit: &str) -> &'static str {
+    match unit {
+        "percent" => "%",
+        "days" => " 天",
+        "yuan" => " 元",
+        _ => "",
+    }
+}
+
+async fn tell_staff(
+    tx: &mut Tx,
+    indicator: &Indicator,
+    f: &Figure,
+    level: Level,
+    threshold: &str,
+    now: i64,
+) -> Result<(), RiskError> {
+    let unit = unit_suffix(&indicator.unit);
+    inbox::post(
+        tx,
+        &NewMessage {
+            recipient: Recipient::Role(Role::Admin),
+            source: "financing",
+            topic: "risk.warning",
+            subject_zh: format!(
+                "{}：{}（{}）",
+                level.label_zh(),
+                indicator.name_zh,
+                f.subject_name
+            ),
+            subject_en: format!(
+                "{:?} warning: {} ({})",
+                level, indicator.name_en, f.subject_name
+            ),
+            body_zh: format!(
+                "指标值 {}{unit}，超过阈值 {threshold}{unit}。",
+                f.figure.text()
+            ),
+            body_en: format!(
+                "The figure {}{unit} is above the threshold {threshold}{unit}.",
+                f.figure.text()
+            ),
+            link: Some("/console/financing/risk".into()),
+            needs_ack: false,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Freezes an organisation's reporting for a warning, tells it, and audits the step.
+pub async fn freeze(
+    db: &Db,
+    org: &str,
+    reason: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), RiskError> {
+    crate::catalogue::freeze::set_frozen(db, org, true, reason, actor, now).await?;
+    let mut tx = db.begin().await?;
+    inbox::post(
+        &mut tx,
+        &NewMessage {
+            recipient: Recipient::Organisation(org.to_owned()),
+            source: "financing",
+            topic: "risk.frozen",
+            subject_zh: "贵机构的数据上报接口已被冻结".into(),
+            subject_en: "Your organisation's reporting is frozen".into(),
+            body_zh: format!("原因：{reason}。请联系平台工作人员。"),
+            body_en: format!("Reason: {reason}. Please contact the platform's staff."),
+            link: None,
+            needs_ack: true,
+        },
+        now,
+    )
+    .await?;
+    audit(&mut tx, actor, "freeze", org, reason, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Unfreezes an organisation, tells it, and audits the step with the reason.
+pub async fn unfreeze(
+    db: &Db,
+    org: &str,
+    reason: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), RiskError> {
+    if reason.trim().is_empty() {
+        return Err(RiskError::Invalid(
+            "请写明解冻原因 / a reason is required".into(),
+        ));
+    }
+    crate::catalogue::freeze::set_frozen(db, org, false, reason, actor, now).await?;
+    let mut tx = db.begin().await?;
+    inbox::post(
+        &mut tx,
+        &NewMessage {
+            recipient: Recipient::Organisation(org.to_owned()),
+            source: "financing",
+            topic: "risk.unfrozen",
+            subject_zh: "贵机构的数据上报接口已解冻".into(),
+            subject_en: "Your organisation's reporting is unfrozen".into(),
+            body_zh: format!("说明：{reason}"),
+            body_en: format!("Note: {reason}"),
+            link: None,
+            needs_ack: false,
+        },
+        now,
+    )
+    .await?;
+    audit(&mut tx, actor, "unfreeze", org, reason, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn audit(
+    tx: &mut Tx,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    with_tx!(tx, conn => {
+        sqlx::query("INSERT INTO risk_audit (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(now).bind(actor).bind(action).bind(subject).bind(detail)
+            .execute(&mut *conn).await?;
+    });
+    Ok(())
+}
+
+/// Which warnings a listing shows.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct WarningFilter {
+    /// Only open warnings (default), or `false` for every warning.
+    pub open: Option<bool>,
+    pub level: Option<String>,
+    pub indicator: Option<String>,
+}
+
+/// Warnings, the most severe and newest first (500 at most).
+pub async fn list(db: &Db, filter: &WarningFilter) -> Result<Vec<Warning>, RiskError> {
+    let sql = "SELECT w.id, w.indicator, i.name_zh, i.name_en, i.unit, w.subject, w.subject_name, w.organisation_id, w.level, w.figure, w.threshold, w.records, w.dimensions, w.raised_at, w.updated_at, w.cleared_at, o.frozen_reason \
+        FROM risk_warnings w JOIN risk_indicators i ON i.code = w.indicator LEFT JOIN organisations o ON o.id = w.organisation_id \
+        WHERE ($1 = 0 OR w.cleared_at IS NULL) AND ($2 = '' OR w.level = $2) AND ($3 = '' OR w.indicator = $3) \
+        ORDER BY CASE w.level WHEN 'red' THEN 0 WHEN 'orange' THEN 1 ELSE 2 END, w.raised_at DESC, w.id LIMIT 500";
+    read(db, sql, filter, None).await
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Warning, RiskError> {
+    let sql = "SELECT w.id, w.indicator, i.name_zh, i.name_en, i.unit, w.subject, w.subject_name, w.organisation_id, w.level, w.figure, w.threshold, w.records, w.dimensions, w.raised_at, w.updated_at, w.cleared_at, o.frozen_reason \
+        FROM risk_warnings w JOIN risk_indicators i ON i.code = w.indicator LEFT JOIN organisations o ON o.id = w.organisation_id \
+        WHERE ($1 = 0 OR w.cleared_at IS NULL) AND ($2 = '' OR w.level = $2) AND ($3 = '' OR w.indicator = $3) AND w.id = $4";
+    read(
+        db,
+        sql,
+        &WarningFilter {
+            open: Some(false),
+            ..Default::default()
+        },
+        Some(id),
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| RiskError::NotFound(crate::catalogue::validate::echo(id)))
+}
+
+#[derive(sqlx::FromRow)]
+struct WarningRow {
+    id: String,
+    indicator: String,
+    name_zh: String,
+    name_en: String,
+    unit: String,
+    subject: String,
+    subject_name: String,
+    organisation_id: Option<String>,
+    level: String,
+    figure: String,
+    threshold: String,
+    records: String,
+    dimensions: String,
+    raised_at: i64,
+    updated_at: i64,
+    cleared_at: Option<i64>,
+    frozen_reason: Option<String>,
+}
+
+async fn read(
+    db: &Db,
+    sql: &str,
+    filter: &WarningFilter,
+    id: Option<&str>,
+) -> Result<Vec<Warning>, RiskError> {
+    let open = i64::from(filter.open.unwrap_or(true));
+    let level = filter.level.clone().unwrap_or_default();
+    let indicator = filter.indicator.clone().unwrap_or_default();
+    let rows: Vec<WarningRow> = with_pool!(db, pool => {
+        let mut q = sqlx::query_as(sql).bind(open).bind(&level).bind(&indicator);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        q.fetch_all(pool).await.map_err(DbError::from)?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| Warning {
+            id: r.id,
+            indicator: r.indicator,
+            indicator_name_zh: r.name_zh,
+            indicator_name_en: r.name_en,
+            unit: r.unit,
+            subject: r.subject,
+            subject_name: r.subject_name,
+            organisation_id: r.organisation_id,
+            level: r.level,
+            figure: r.figure,
+            threshold: r.threshold,
+            records: serde_json::from_str(&r.records).unwrap_or_default(),
+            dimensions: serde_json::from_str(&r.dimensions).unwrap_or_default(),
+            raised_at: r.raised_at,
+            updated_at: r.updated_at,
+            cleared_at: r.cleared_at,
+            frozen_reason: r.frozen_reason,
+        })
+        .collect())
+}
