@@ -700,4 +700,123 @@ async fn audited(app: &TestApp, token: &str) {
     assert_eq!(update_entry["user_id"], admin_id);
 }
 
-backend_tests!(read_kinds, changing_kinds);
+backend_tests!(read_kinds, changing_kinds, console_page);
+
+/// The console page: browse with the search box, a crosstab from the builder form with its
+/// chart data and export, saving it, and an update previewed and run from the page.
+async fn console_page(backend: Backend) {
+    Box::pin(console_page_on(backend)).await
+}
+
+async fn console_page_on(backend: Backend) {
+    use integration_tests::{hidden_field, page_text};
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    seed(&app).await;
+    let admin = app.demo_browser("admin").await;
+    let page = page_text(&admin, app.url("/console/financing/query?dataset=catalogue:bridge-loan&q=%E6%B5%8B%E8%AF%95%E5%90%B4%E5%BF%A0")).await;
+    assert!(
+        page.contains("融资数据查询") && page.contains("DQ-6") && !page.contains("DQ-5"),
+        "{page}"
+    );
+    assert!(page.contains("转贷资金申请额度 Loan_apply"));
+    let crosstab = "/console/financing/query?kind=crosstab&dataset=catalogue:bridge-loan&f1=Apply_no&o1=prefix&v1=DQ-&r1=Bank_region&c=Apply_date&cb=month&m1=sum&mf1=Loan_apply";
+    let page = page_text(&admin, app.url(crosstab)).await;
+    assert!(
+        page.contains("2026-10 sum(Loan_apply)") && page.contains("730.75"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"statistics\""), "{page}");
+    let csv = admin
+        .get(app.url(&crosstab.replace(
+            "/console/financing/query?",
+            "/console/financing/query/export.csv?",
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.text().await.unwrap().contains("730.75"));
+    // A bad operator is a readable message, not an error page.
+    let page = page_text(&admin, app.url("/console/financing/query?kind=select&dataset=catalogue:bridge-loan&f1=Apply_no&o1=drop")).await;
+    assert!(page.contains("不支持的条件"), "{page}");
+
+    // Save it.
+    let page = page_text(&admin, app.url(crosstab)).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let model = hidden_field(&page, "model_json")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"");
+    let saved = admin
+        .post(app.url("/console/financing/query/saved"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "地区×月份"),
+            ("model_json", model.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303, "{}", saved.text().await.unwrap());
+    let location = saved.headers()["location"].to_str().unwrap().to_owned();
+    let page = page_text(&admin, app.url(&location)).await;
+    assert!(
+        page.contains("地区×月份") && page.contains("730.75"),
+        "{page}"
+    );
+
+    // An update previewed and run from the page.
+    let page = page_text(&admin, app.url("/console/financing/query")).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let preview = admin
+        .post(app.url("/console/financing/query/changes"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("action", "preview"),
+            ("change", "update"),
+            ("dataset", "catalogue:bridge-loan"),
+            ("f1", "Bank_region"),
+            ("o1", "eq"),
+            ("v1", "测试吴忠市"),
+            ("set_field", "Loan_bank"),
+            ("set_value", "吴忠农商银行"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preview.status(), 200);
+    let preview = preview.text().await.unwrap();
+    assert!(preview.contains("将涉及 1 行"), "{preview}");
+    let csrf = hidden_field(&preview, "csrf_token");
+    let request = hidden_field(&preview, "request_json")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"");
+    let done = admin
+        .post(app.url("/console/financing/query/changes"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("action", "run"),
+            ("request_json", request.as_str()),
+            ("confirm_rows", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let done = done.text().await.unwrap();
+    assert!(
+        done.contains("已执行") && done.contains("涉及 1 行"),
+        "{done}"
+    );
+    assert_eq!(
+        versions(&app, "DQ-6").await.last().unwrap(),
+        &(2, true, Some("吴忠农商银行".into()))
+    );
+    // Others are refused the page.
+    let enterprise = app.demo_browser("enterprise").await;
+    let r = enterprise
+        .get(app.url("/console/financing/query"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

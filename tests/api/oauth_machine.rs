@@ -53,7 +53,8 @@ async fn discovery_documents_name_every_endpoint_and_only_s256(backend: Backend)
         assert!(scopes.contains(&Value::from("inbox")));
         assert!(scopes.contains(&Value::from("crowdsourcing:staff")));
         assert!(scopes.contains(&Value::from("financing:staff")));
-        assert_eq!(scopes.len(), 13 + 19 * 2);
+        assert!(scopes.contains(&Value::from("financing:data-admin")));
+        assert_eq!(scopes.len(), 14 + 19 * 2);
     }
 }
 

@@ -646,4 +646,161 @@ async fn automatic_freeze_on(backend: Backend) {
     assert_eq!(compliance["frozen"], json!([]));
 }
 
-backend_tests!(default_indicators, notices_and_freezing, automatic_freeze);
+backend_tests!(
+    default_indicators,
+    notices_and_freezing,
+    automatic_freeze,
+    console_pages
+);
+
+/// The console pages: the dashboard with its data and chart links, evaluating, freezing and
+/// unfreezing from the page, an indicator's thresholds, and a notice sent with a PDF.
+async fn console_pages(backend: Backend) {
+    Box::pin(console_pages_on(backend)).await
+}
+
+async fn console_pages_on(backend: Backend) {
+    use integration_tests::{hidden_field, page_text};
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let carrier = text(
+        &app,
+        "SELECT id FROM organisations WHERE kind = 'carrier' ORDER BY id LIMIT 1",
+    )
+    .await;
+    exec(&app, "INSERT INTO catalogue_report_log (organisation_id, at, received, refused) VALUES ($1, $2, 10, 5)", &[json!(carrier), json!(app.clock.now() - 60)]).await;
+    let admin = app.demo_browser("admin").await;
+    let page = page_text(&admin, app.url("/console/financing/risk")).await;
+    assert!(
+        page.contains("风险监控")
+            && page.contains("id=\"risk-data\"")
+            && page.contains("/console/financing/risk/charts/levels.csv"),
+        "{page}"
+    );
+    let csrf = hidden_field(&page, "csrf_token");
+    let evaluated = admin
+        .post(app.url("/console/financing/risk/evaluate"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let evaluated = evaluated.text().await.unwrap();
+    assert!(
+        evaluated.contains("已评估") && evaluated.contains("数据上报合规"),
+        "{evaluated}"
+    );
+    let csv = admin
+        .get(app.url("/console/financing/risk/charts/indicators.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.text().await.unwrap().contains("reporting_compliance"));
+
+    // Freeze from the warning's row, then unfreeze with a reason.
+    let marker = "action=\"/console/financing/risk/warnings/";
+    let start = evaluated.find(marker).expect("a freeze form") + marker.len();
+    let wid = &evaluated[start..start + evaluated[start..].find('/').unwrap()];
+    let csrf = hidden_field(&evaluated, "csrf_token");
+    let r = admin
+        .post(app.url(&format!("/console/financing/risk/warnings/{wid}/freeze")))
+        .form(&[("csrf_token", csrf.as_str()), ("reason", "限期整改")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = page_text(&admin, app.url("/console/financing/risk")).await;
+    assert!(
+        page.contains("限期整改") && page.contains("已冻结"),
+        "{page}"
+    );
+    let csrf = hidden_field(&page, "csrf_token");
+    let r = admin
+        .post(app.url(&format!(
+            "/console/financing/risk/organisations/{carrier}/unfreeze"
+        )))
+        .form(&[("csrf_token", csrf.as_str()), ("reason", "已整改")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        idp::catalogue::freeze::frozen_reason(&app.db, &carrier)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Thresholds from the page; a wrong order is shown, not stored.
+    let r = admin
+        .post(app.url("/console/financing/risk/indicators/pool_compensation"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("yellow", "60"),
+            ("orange", "70"),
+            ("red", "80"),
+            ("enabled", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = admin
+        .post(app.url("/console/financing/risk/indicators/pool_compensation"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("yellow", "90"),
+            ("orange", "70"),
+            ("red", "80"),
+            ("enabled", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("黄 ≤ 橙 ≤ 红"));
+    let yellow = text(
+        &app,
+        "SELECT yellow FROM risk_indicators WHERE code = 'pool_compensation'",
+    )
+    .await;
+    assert_eq!(yellow, "60");
+
+    // A notice with a PDF to the bank, then its status page.
+    let page = page_text(&admin, app.url("/console/financing/risk/notices")).await;
+    let csrf = hidden_field(&page, "csrf_token");
+    let bank_org = text(
+        &app,
+        "SELECT id FROM organisations WHERE kind = 'bank' ORDER BY id LIMIT 1",
+    )
+    .await;
+    let boundary = "----nxriskboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (field, value) in [
+        ("csrf_token", csrf.as_str()),
+        ("title", "关于报送季度风险报告的通知"),
+        ("body", "请于月底前报送。"),
+        ("organisations", bank_org.as_str()),
+    ] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"notice.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--{boundary}--\r\n").as_bytes());
+    let r = admin
+        .post(app.url("/console/financing/risk/notices"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let page = page_text(&admin, app.url(&location)).await;
+    assert!(
+        page.contains("关于报送季度风险报告的通知")
+            && page.contains("已确认 0 / 1")
+            && page.contains("未确认"),
+        "{page}"
+    );
+}

@@ -186,6 +186,8 @@ async fn start(context: &Context<'_>) -> anyhow::Result<Started> {
         api: api::router().layer(Extension(service.clone())),
         pages: pages::router(max_document_bytes)
             .merge(mutual::pages::router(max_document_bytes))
+            .merge(query::pages::router())
+            .merge(risk::pages::router(max_document_bytes))
             .layer(Extension(service)),
         jobs,
     })

@@ -68,6 +68,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/static/crowdsourcing-statistics.js",
             get(crowdsourcing_statistics_script),
         )
+        .route("/static/risk-dashboard.js", get(risk_dashboard_script))
+}
+
+async fn risk_dashboard_script() -> impl IntoResponse {
+    script(include_str!("../../../static/risk-dashboard.js"))
 }
 
 /// Apache ECharts 5.6.0 (static/echarts.NOTICE), served from here so pages need no other site.

@@ -11,6 +11,7 @@ pub mod compile;
 pub mod datasets;
 pub mod figures;
 pub mod model;
+pub mod pages;
 pub mod run;
 pub mod saved;
 
