@@ -7,7 +7,9 @@
 //! and accepted, and staff see its statistics drawn; an enterprise applies for a bridge loan
 //! in the carrier app and the bank officer approves it in the console; a member enterprise fills
 //! in a mutual fund application, prints the A4 form to PDF, uploads the signed scan and staff
-//! approve it and check the contract chain. A screenshot of every step is saved under `target/browser-artifacts/`.
+//! approve it and check the contract chain; staff evaluate the risk indicators and see the
+//! dashboard's charts drawn, and run a query on the data query page. A screenshot of every step
+//! is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
 //! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
@@ -410,6 +412,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     crowdsourcing_in_the_browser(&browser, &idp, &carrier_url).await;
     financing_in_the_browser(&browser, &idp, &carrier_url).await;
     mutual_fund_in_the_browser(&browser, &idp).await;
+    risk_and_query_in_the_browser(&browser, &idp).await;
 
     browser.close().await.unwrap();
 }
@@ -879,4 +882,58 @@ async fn mutual_fund_in_the_browser(browser: &Client, idp: &integration_tests::T
     element(browser, "body[data-charts=drawn]").await;
     element(browser, ".chart svg").await;
     shot(browser, "27-fund-statistics").await;
+}
+
+/// How many pixels of a PNG are coloured (not white, grey or black): what a chart drew.
+fn coloured_pixels(png_bytes: &[u8]) -> usize {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(channels)
+        .filter(|p| {
+            let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            (r - g).abs() + (g - b).abs() + (r - b).abs() > 60
+        })
+        .count()
+}
+
+/// Steps 28–29: staff evaluate the risk indicators and see the dashboard's charts drawn (the
+/// funds chart's canvas, taken from a screenshot, has coloured bars); a crosstab built on the
+/// data query page shows its table and chart.
+async fn risk_and_query_in_the_browser(browser: &Client, idp: &integration_tests::TestApp) {
+    browser
+        .goto(&format!("{}/console/financing/risk", idp.address))
+        .await
+        .unwrap();
+    click(browser, "#evaluate").await;
+    wait_text(browser, "#risk-message", |t| t.contains("已评估")).await;
+    element(browser, "body[data-charts=drawn]").await;
+    let funds = element(browser, ".chart[data-chart=funds]").await;
+    let png_bytes = funds.screenshot().await.unwrap();
+    std::fs::write(artifacts().join("28-risk-funds-chart.png"), &png_bytes).unwrap();
+    let coloured = coloured_pixels(&png_bytes);
+    assert!(
+        coloured > 500,
+        "the funds chart drew {coloured} coloured pixels"
+    );
+    element(browser, ".chart[data-chart=by_level] canvas").await;
+    shot(browser, "28-risk-dashboard").await;
+
+    browser
+        .goto(&format!(
+            "{}/console/financing/query?kind=groups&dataset=workflow:financing-applications&r1=PRODUCT&m1=count&m2=sum&mf2=AMOUNT_FEN",
+            idp.address
+        ))
+        .await
+        .unwrap();
+    let result = text_of(browser, "#result").await;
+    assert!(
+        result.contains("bridge") && result.contains("层级 level"),
+        "{result}"
+    );
+    element(browser, "body[data-charts=drawn]").await;
+    shot(browser, "29-data-query").await;
 }
