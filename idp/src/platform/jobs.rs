@@ -98,11 +98,14 @@ impl Runner {
         name: &str,
         work: impl Future<Output = T>,
     ) -> anyhow::Result<Option<T>> {
-        if !acquire(&self.db, name, &self.holder, self.clock.now()).await? {
+        // A holder of its own: the instance's holder may renew its lease, so with it a run
+        // asked for while this instance's scheduler runs the same job would run beside it.
+        let holder = format!("{}/{}", self.holder, uuid::Uuid::new_v4().simple());
+        if !acquire(&self.db, name, &holder, self.clock.now()).await? {
             return Ok(None);
         }
         let out = work.await;
-        release(&self.db, name, &self.holder).await?;
+        release(&self.db, name, &holder).await?;
         Ok(Some(out))
     }
 

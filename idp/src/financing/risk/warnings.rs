@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::RiskError;
 use super::indicators::{self, Indicator, Level};
-use super::measures::{self, Figure};
+use super::measures;
 use crate::accounts::Role;
 use crate::db::{Db, DbError, Tx};
 use crate::financing::Service;
@@ -103,6 +103,7 @@ pub async fn evaluate(
     let mut tx = db.begin().await?;
     let mut exceeding: Vec<String> = Vec::new();
     let mut to_freeze: Vec<(String, String)> = Vec::new();
+    let mut raised_now: Vec<(Level, String, String, String)> = Vec::new();
     for f in &figures {
         let Some((level, threshold)) = indicator.level(f.figure) else {
             continue;
@@ -128,8 +129,11 @@ pub async fn evaluate(
             None => {
                 let id = format!("WARN-{}", uuid::Uuid::new_v4().simple());
                 with_tx!(&mut tx, conn => {
+                    // A concurrent evaluation (another instance's, past its lease) may have
+                    // opened it first: then this one leaves it as that one wrote it.
                     sqlx::query("INSERT INTO risk_warnings (id, indicator, subject, subject_name, organisation_id, level, figure, threshold, records, dimensions, raised_at, updated_at) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+                        ON CONFLICT (indicator, subject) WHERE cleared_at IS NULL DO NOTHING")
                         .bind(&id).bind(&indicator.code).bind(&f.subject).bind(&f.subject_name).bind(&f.organisation_id)
                         .bind(level.code()).bind(f.figure.text()).bind(&threshold).bind(&records).bind(&dimensions).bind(now)
                         .execute(&mut *conn).await.map_err(DbError::from)?;
@@ -139,7 +143,12 @@ pub async fn evaluate(
         };
         if raised {
             e.raised += 1;
-            tell_staff(&mut tx, indicator, f, level, &threshold, now).await?;
+            raised_now.push((
+                level,
+                f.subject_name.clone(),
+                f.figure.text(),
+                threshold.clone(),
+            ));
         }
         if level == Level::Red
             && indicator.auto_freeze
@@ -148,6 +157,7 @@ pub async fn evaluate(
             to_freeze.push((org.clone(), f.figure.text()));
         }
     }
+    tell_staff(&mut tx, indicator, &mut raised_now, now).await?;
     // Subjects back under every threshold: their warnings clear.
     let open: Vec<(String, String)> = with_tx!(&mut tx, conn => {
         sqlx::query_as("SELECT id, subject FROM risk_warnings WHERE indicator = $1 AND cleared_at IS NULL")
@@ -199,15 +209,40 @@ pub fn unit_suffix(unit: &str) -> &'static str {
     }
 }
 
+/// One inbox message per indicator and evaluation to staff: how many warnings were raised or
+/// went up a level, and the most severe of them (a first evaluation over thousands of overdue
+/// bridges is one message, not thousands).
 async fn tell_staff(
     tx: &mut Tx,
     indicator: &Indicator,
-    f: &Figure,
-    level: Level,
-    threshold: &str,
+    raised: &mut [(Level, String, String, String)],
     now: i64,
 ) -> Result<(), RiskError> {
+    if raised.is_empty() {
+        return Ok(());
+    }
+    raised.sort_by(|a, b| b.0.cmp(&a.0));
     let unit = unit_suffix(&indicator.unit);
+    let worst = raised[0].0;
+    let lines: Vec<String> = raised
+        .iter()
+        .take(5)
+        .map(|(level, subject, figure, threshold)| {
+            format!(
+                "{} {subject}：{figure}{unit}（阈值 {threshold}{unit}）",
+                level.label_zh()
+            )
+        })
+        .collect();
+    let more = if raised.len() > 5 {
+        format!(
+            "\n……另有 {} 个 / and {} more",
+            raised.len() - 5,
+            raised.len() - 5
+        )
+    } else {
+        String::new()
+    };
     inbox::post(
         tx,
         &NewMessage {
@@ -215,23 +250,19 @@ async fn tell_staff(
             source: "financing",
             topic: "risk.warning",
             subject_zh: format!(
-                "{}：{}（{}）",
-                level.label_zh(),
+                "{}：{}（{} 个新增或升级）",
+                worst.label_zh(),
                 indicator.name_zh,
-                f.subject_name
+                raised.len()
             ),
             subject_en: format!(
-                "{:?} warning: {} ({})",
-                level, indicator.name_en, f.subject_name
+                "{:?} warnings: {} ({} raised)",
+                worst,
+                indicator.name_en,
+                raised.len()
             ),
-            body_zh: format!(
-                "指标值 {}{unit}，超过阈值 {threshold}{unit}。",
-                f.figure.text()
-            ),
-            body_en: format!(
-                "The figure {}{unit} is above the threshold {threshold}{unit}.",
-                f.figure.text()
-            ),
+            body_zh: format!("{}{more}", lines.join("\n")),
+            body_en: format!("{}{more}", lines.join("\n")),
             link: Some("/console/financing/risk".into()),
             needs_ack: false,
         },
