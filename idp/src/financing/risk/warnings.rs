@@ -221,7 +221,7 @@ async fn tell_staff(
     if raised.is_empty() {
         return Ok(());
     }
-    raised.sort_by(|a, b| b.0.cmp(&a.0));
+    raised.sort_by_key(|r| std::cmp::Reverse(r.0));
     let unit = unit_suffix(&indicator.unit);
     let worst = raised[0].0;
     let lines: Vec<String> = raised
