@@ -796,6 +796,23 @@ async fn console_pages_on(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let notice_id = location.rsplit('/').next().unwrap().to_owned();
+    // The recipient opens the PDF from the inbox's link; someone else cannot.
+    let bank = app.demo_browser("bank").await;
+    let doc = bank
+        .get(app.url(&format!("/notices/{notice_id}/document")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.status(), 200);
+    assert_eq!(&doc.bytes().await.unwrap()[..], b"%PDF-1.4\n%%EOF\n");
+    let enterprise = app.demo_browser("enterprise").await;
+    let doc = enterprise
+        .get(app.url(&format!("/notices/{notice_id}/document")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.status(), 404);
     let page = page_text(&admin, app.url(&location)).await;
     assert!(
         page.contains("关于报送季度风险报告的通知")

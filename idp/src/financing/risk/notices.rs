@@ -156,7 +156,7 @@ pub async fn send(
             .execute(&mut *conn).await.map_err(DbError::from)?;
     });
     let document_line = match &doc_name {
-        Some(n) => format!("\n附件 / attachment: {n} — /api/financing/risk/notices/{id}/document"),
+        Some(n) => format!("\n附件 / attachment: {n}"),
         None => String::new(),
     };
     for user in &users {
@@ -170,7 +170,7 @@ pub async fn send(
                 subject_en: format!("[Notice] {title}"),
                 body_zh: format!("{}{document_line}", input.body),
                 body_en: format!("{}{document_line}", input.body),
-                link: None,
+                link: doc_name.as_ref().map(|_| format!("/notices/{id}/document")),
                 needs_ack: true,
             },
             now,

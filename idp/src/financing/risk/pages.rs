@@ -25,7 +25,8 @@ use crate::accounts::Role;
 use crate::error::PageError;
 use crate::financing::Service;
 use crate::platform::kit::pages::{
-    ConsoleStaff, CsrfOnly, Lang, PageForm, PageUpload, UploadLimit, form_token, render, see_other,
+    ConsoleStaff, CsrfOnly, Lang, PageForm, PageUpload, PageUser, UploadLimit, form_token, render,
+    see_other,
 };
 use crate::state::AppState;
 
@@ -54,6 +55,7 @@ pub fn router(max_document_bytes: usize) -> Router<AppState> {
             post(post_indicator),
         )
         .route("/console/financing/risk/notices", get(get_notices))
+        .route("/notices/{id}/document", get(get_notice_document))
         .route("/console/financing/risk/notices/{id}", get(get_notice))
         .route(
             "/console/financing/risk/notices/{id}/remind",
@@ -460,4 +462,27 @@ async fn post_remind(
     let notice = notices::find(&state.db, &id).await?;
     let message = format!("已提醒 {n} 位未确认的收件人。{n} recipients reminded.");
     notices_page(&state, lang, csrf, Some(notice), Some(message)).await
+}
+
+/// A notice's PDF for a signed-in recipient (or staff), whatever their role: the inbox message
+/// links here. Others are told it does not exist.
+async fn get_notice_document(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let u = user.user;
+    let caller = crate::accounts::caller::Caller {
+        staff: u.roles.contains(&Role::Admin),
+        user_id: u.id,
+        organisation_id: u.organisation_id,
+        roles: u.roles,
+    };
+    let (name, sha, bytes) = notices::document(&state.db, &caller, &id).await?;
+    Ok(crate::financing::api::attachment(
+        &format!("{id}.pdf"),
+        &name,
+        &sha,
+        bytes,
+    ))
 }

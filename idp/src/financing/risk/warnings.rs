@@ -71,17 +71,21 @@ pub async fn evaluate_all(
     Ok(out)
 }
 
-/// The open warning of (indicator, subject): id and level.
-async fn open_warning(
-    tx: &mut Tx,
-    indicator: &str,
-    subject: &str,
-) -> Result<Option<(String, String)>, DbError> {
-    Ok(with_tx!(tx, conn => {
-        sqlx::query_as("SELECT id, level FROM risk_warnings WHERE indicator = $1 AND subject = $2 AND cleared_at IS NULL")
-            .bind(indicator).bind(subject).fetch_optional(&mut *conn).await?
-    }))
+/// An open warning as the evaluation compares it.
+#[derive(sqlx::FromRow)]
+struct Open {
+    id: String,
+    subject: String,
+    subject_name: String,
+    level: String,
+    figure: String,
+    threshold: String,
+    records: String,
+    dimensions: String,
 }
+
+/// Rows one multi-row statement writes (well under both databases' bound-value limits).
+const BATCH: usize = 500;
 
 pub async fn evaluate(
     db: &Db,
@@ -101,7 +105,15 @@ pub async fn evaluate(
         frozen: Vec::new(),
     };
     let mut tx = db.begin().await?;
-    let mut exceeding: Vec<String> = Vec::new();
+    // Every open warning of the indicator in one read; only what changed is written, so an
+    // evaluation over thousands of unchanged warnings writes nothing but its own counts.
+    let open: Vec<Open> = with_tx!(&mut tx, conn => {
+        sqlx::query_as(&format!("SELECT id, subject, subject_name, level, figure, threshold, records, dimensions FROM risk_warnings WHERE indicator = $1 AND cleared_at IS NULL{}", crate::db::dialect::for_update(db.backend())))
+            .bind(&indicator.code).fetch_all(&mut *conn).await.map_err(DbError::from)?
+    });
+    let mut open: std::collections::HashMap<String, Open> =
+        open.into_iter().map(|o| (o.subject.clone(), o)).collect();
+    let mut inserts: Vec<[String; 9]> = Vec::new();
     let mut to_freeze: Vec<(String, String)> = Vec::new();
     let mut raised_now: Vec<(Level, String, String, String)> = Vec::new();
     for f in &figures {
@@ -113,42 +125,45 @@ pub async fn evaluate(
             Level::Orange => e.orange += 1,
             Level::Red => e.red += 1,
         }
-        exceeding.push(f.subject.clone());
         let records = serde_json::to_string(&f.records).unwrap_or_else(|_| "[]".into());
         let dimensions = serde_json::to_string(&f.dimensions).unwrap_or_else(|_| "{}".into());
-        let raised = match open_warning(&mut tx, &indicator.code, &f.subject).await? {
-            Some((id, was)) => {
-                with_tx!(&mut tx, conn => {
-                    sqlx::query("UPDATE risk_warnings SET level = $1, figure = $2, threshold = $3, records = $4, dimensions = $5, subject_name = $6, updated_at = $7 WHERE id = $8")
-                        .bind(level.code()).bind(f.figure.text()).bind(&threshold).bind(&records).bind(&dimensions)
-                        .bind(&f.subject_name).bind(now).bind(&id)
-                        .execute(&mut *conn).await.map_err(DbError::from)?;
-                });
-                Level::from_code(&was).is_none_or(|was| level > was)
+        let figure = f.figure.text();
+        let raised = match open.remove(&f.subject) {
+            Some(o) => {
+                let changed = o.level != level.code()
+                    || o.figure != figure
+                    || o.threshold != threshold
+                    || o.records != records
+                    || o.dimensions != dimensions
+                    || o.subject_name != f.subject_name;
+                if changed {
+                    with_tx!(&mut tx, conn => {
+                        sqlx::query("UPDATE risk_warnings SET level = $1, figure = $2, threshold = $3, records = $4, dimensions = $5, subject_name = $6, updated_at = $7 WHERE id = $8")
+                            .bind(level.code()).bind(&figure).bind(&threshold).bind(&records).bind(&dimensions)
+                            .bind(&f.subject_name).bind(now).bind(&o.id)
+                            .execute(&mut *conn).await.map_err(DbError::from)?;
+                    });
+                }
+                Level::from_code(&o.level).is_none_or(|was| level > was)
             }
             None => {
-                let id = format!("WARN-{}", uuid::Uuid::new_v4().simple());
-                with_tx!(&mut tx, conn => {
-                    // A concurrent evaluation (another instance's, past its lease) may have
-                    // opened it first: then this one leaves it as that one wrote it.
-                    sqlx::query("INSERT INTO risk_warnings (id, indicator, subject, subject_name, organisation_id, level, figure, threshold, records, dimensions, raised_at, updated_at) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
-                        ON CONFLICT (indicator, subject) WHERE cleared_at IS NULL DO NOTHING")
-                        .bind(&id).bind(&indicator.code).bind(&f.subject).bind(&f.subject_name).bind(&f.organisation_id)
-                        .bind(level.code()).bind(f.figure.text()).bind(&threshold).bind(&records).bind(&dimensions).bind(now)
-                        .execute(&mut *conn).await.map_err(DbError::from)?;
-                });
+                inserts.push([
+                    format!("WARN-{}", uuid::Uuid::new_v4().simple()),
+                    f.subject.clone(),
+                    f.subject_name.clone(),
+                    f.organisation_id.clone().unwrap_or_default(),
+                    level.code().to_owned(),
+                    figure.clone(),
+                    threshold.clone(),
+                    records,
+                    dimensions,
+                ]);
                 true
             }
         };
         if raised {
             e.raised += 1;
-            raised_now.push((
-                level,
-                f.subject_name.clone(),
-                f.figure.text(),
-                threshold.clone(),
-            ));
+            raised_now.push((level, f.subject_name.clone(), figure, threshold.clone()));
         }
         if level == Level::Red
             && indicator.auto_freeze
@@ -157,21 +172,48 @@ pub async fn evaluate(
             to_freeze.push((org.clone(), f.figure.text()));
         }
     }
+    let backend = db.backend();
+    for chunk in inserts.chunks(BATCH) {
+        // Nine values a row, then the indicator and the time once for every row.
+        let (indicator_p, at_p) = (chunk.len() * 9 + 1, chunk.len() * 9 + 2);
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=9).map(|k| format!("${}", i * 9 + k)).collect();
+                format!(
+                    "({}, ${indicator_p}, {}, {}, NULLIF({}, ''), {}, {}, {}, {}, {}, ${at_p}, ${at_p})",
+                    p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO risk_warnings (id, indicator, subject, subject_name, organisation_id, level, figure, threshold, records, dimensions, raised_at, updated_at) VALUES {} \
+             ON CONFLICT (indicator, subject) WHERE cleared_at IS NULL DO NOTHING",
+            rows.join(", ")
+        );
+        with_tx!(&mut tx, conn => {
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                for v in row {
+                    q = q.bind(v);
+                }
+            }
+            q.bind(&indicator.code).bind(now).execute(&mut *conn).await.map_err(DbError::from)?;
+        });
+    }
     tell_staff(&mut tx, indicator, &mut raised_now, now).await?;
     // Subjects back under every threshold: their warnings clear.
-    let open: Vec<(String, String)> = with_tx!(&mut tx, conn => {
-        sqlx::query_as("SELECT id, subject FROM risk_warnings WHERE indicator = $1 AND cleared_at IS NULL")
-            .bind(&indicator.code).fetch_all(&mut *conn).await.map_err(DbError::from)?
-    });
-    for (id, subject) in open {
-        if !exceeding.contains(&subject) {
-            with_tx!(&mut tx, conn => {
-                sqlx::query("UPDATE risk_warnings SET cleared_at = $1 WHERE id = $2")
-                    .bind(now).bind(&id).execute(&mut *conn).await.map_err(DbError::from)?;
-            });
-            e.cleared += 1;
-        }
+    let cleared: Vec<String> = open.into_values().map(|o| o.id).collect();
+    for chunk in cleared.chunks(BATCH) {
+        let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        let sql = format!(
+            "UPDATE risk_warnings SET cleared_at = $1 WHERE {}",
+            crate::db::dialect::in_json_list(backend, "id", "$2")
+        );
+        with_tx!(&mut tx, conn => {
+            sqlx::query(&sql).bind(now).bind(&ids).execute(&mut *conn).await.map_err(DbError::from)?;
+        });
     }
+    e.cleared = cleared.len();
     with_tx!(&mut tx, conn => {
         sqlx::query("INSERT INTO risk_evaluations (at, indicator, subjects, yellow, orange, red) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(now).bind(&indicator.code).bind(e.subjects as i64)
