@@ -118,13 +118,26 @@ async fn read_kinds_on(backend: Backend) {
                 && c["label_zh"] == "转贷资金申请额度"
                 && c["numeric"] == true)
     );
-    assert!(
-        datasets
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["id"] == "workflow:financing-applications")
-    );
+    for id in [
+        "workflow:financing-applications",
+        "workflow:fund-applications",
+        "workflow:crowdfunding-projects",
+        "workflow:crowdsourcing-demands",
+    ] {
+        assert!(
+            datasets.as_array().unwrap().iter().any(|d| d["id"] == id),
+            "{id}"
+        );
+        let (status, page) = call(
+            &app,
+            "GET",
+            staff,
+            &format!("{Q}/datasets/{id}/rows?limit=5"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{id}: {page}");
+    }
     let (status, problem) = call(&app, "GET", &t["bank"], &format!("{Q}/datasets"), None).await;
     assert_eq!(status, 403, "{problem}");
 

@@ -69,6 +69,53 @@ pub struct WorkflowTable {
 
 pub static WORKFLOW_TABLES: &[WorkflowTable] = &[
     WorkflowTable {
+        name: "crowdfunding-projects",
+        table: "cf_projects",
+        title_zh: "众筹项目",
+        title_en: "Crowdfunding projects",
+        columns: &[
+            ("id", "众筹编号", "CROWD_ID", false),
+            ("organisation_id", "发起机构", "Organisation", false),
+            ("state", "状态", "State", false),
+            ("category", "类别", "Category", false),
+            ("title", "项目名称", "Title", false),
+            ("target_fen", "目标金额（分）", "Target (fen)", true),
+            ("raised_fen", "已筹金额（分）", "Raised (fen)", true),
+            ("backers", "支持人数", "Backers", true),
+            ("duration_days", "众筹天数", "Days", true),
+            (
+                "created_at",
+                "创建时间（Unix 秒）",
+                "Created (Unix s)",
+                true,
+            ),
+        ],
+    },
+    WorkflowTable {
+        name: "crowdsourcing-demands",
+        table: "cs_demands",
+        title_zh: "众包需求",
+        title_en: "Crowdsourcing demands",
+        columns: &[
+            ("id", "需求编号", "DEMAND_NO", false),
+            ("organisation_id", "发包机构", "Organisation", false),
+            ("state", "状态", "State", false),
+            ("mode", "方式", "Mode", false),
+            ("title", "需求名称", "Title", false),
+            ("service_class", "服务类别", "Service class", false),
+            ("fee_fen", "费用（分）", "Fee (fen)", true),
+            ("cycle_days", "周期（天）", "Cycle (days)", true),
+            ("expiry_date", "截止日期", "Expiry date", false),
+            ("comp_name", "企业名称", "Enterprise", false),
+            (
+                "created_at",
+                "创建时间（Unix 秒）",
+                "Created (Unix s)",
+                true,
+            ),
+        ],
+    },
+    WorkflowTable {
         name: "financing-applications",
         table: "fin_applications",
         title_zh: "融资申请（转贷、风险补偿、融资租赁）",

@@ -458,6 +458,31 @@ async fn page(
     Ok(render(lang, StatusCode::OK, Some(csrf), &body))
 }
 
+/// The page after a change's preview or run: the dataset chosen, no query run.
+async fn told(
+    state: &AppState,
+    staff: &ConsoleStaff,
+    lang: Lang,
+    csrf: CsrfToken,
+    back: Builder,
+    message: Option<String>,
+    preview: Option<ChangePreview>,
+) -> Result<Response, PageError> {
+    page(
+        state,
+        staff,
+        lang,
+        csrf,
+        back,
+        None,
+        Arguments::new(),
+        String::new(),
+        message,
+        preview,
+    )
+    .await
+}
+
 async fn get_query(
     State(state): State<AppState>,
     staff: ConsoleStaff,
@@ -711,19 +736,7 @@ async fn post_change(
                     done.rows_touched,
                     done.audit
                 );
-                page(
-                    &state,
-                    &staff,
-                    lang,
-                    csrf,
-                    back,
-                    None,
-                    Arguments::new(),
-                    String::new(),
-                    Some(message),
-                    None,
-                )
-                .await
+                told(&state, &staff, lang, csrf, back, Some(message), None).await
             }
             Err(QueryError::Db(e)) => Err(PageError::Internal(e.into())),
             Err(e) => {
@@ -733,19 +746,7 @@ async fn post_change(
                     }
                     _ => e.to_string(),
                 };
-                page(
-                    &state,
-                    &staff,
-                    lang,
-                    csrf,
-                    back,
-                    None,
-                    Arguments::new(),
-                    String::new(),
-                    Some(message),
-                    None,
-                )
-                .await
+                told(&state, &staff, lang, csrf, back, Some(message), None).await
             }
         };
     }
@@ -765,36 +766,10 @@ async fn post_change(
                 },
                 request_json: serde_json::to_string(&request).unwrap_or_default(),
             };
-            page(
-                &state,
-                &staff,
-                lang,
-                csrf,
-                back,
-                None,
-                Arguments::new(),
-                String::new(),
-                None,
-                Some(preview),
-            )
-            .await
+            told(&state, &staff, lang, csrf, back, None, Some(preview)).await
         }
         Err(QueryError::Db(e)) => Err(PageError::Internal(e.into())),
-        Err(e) => {
-            page(
-                &state,
-                &staff,
-                lang,
-                csrf,
-                back,
-                None,
-                Arguments::new(),
-                String::new(),
-                Some(e.to_string()),
-                None,
-            )
-            .await
-        }
+        Err(e) => told(&state, &staff, lang, csrf, back, Some(e.to_string()), None).await,
     }
 }
 

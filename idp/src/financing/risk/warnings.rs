@@ -322,27 +322,7 @@ pub async fn freeze(
     actor: &str,
     now: i64,
 ) -> Result<(), RiskError> {
-    crate::catalogue::freeze::set_frozen(db, org, true, reason, actor, now).await?;
-    let mut tx = db.begin().await?;
-    inbox::post(
-        &mut tx,
-        &NewMessage {
-            recipient: Recipient::Organisation(org.to_owned()),
-            source: "financing",
-            topic: "risk.frozen",
-            subject_zh: "贵机构的数据上报接口已被冻结".into(),
-            subject_en: "Your organisation's reporting is frozen".into(),
-            body_zh: format!("原因：{reason}。请联系平台工作人员。"),
-            body_en: format!("Reason: {reason}. Please contact the platform's staff."),
-            link: None,
-            needs_ack: true,
-        },
-        now,
-    )
-    .await?;
-    audit(&mut tx, actor, "freeze", org, reason, now).await?;
-    tx.commit().await?;
-    Ok(())
+    set_frozen(db, org, true, reason, actor, now).await
 }
 
 /// Unfreezes an organisation, tells it, and audits the step with the reason.
@@ -358,11 +338,32 @@ pub async fn unfreeze(
             "请写明解冻原因 / a reason is required".into(),
         ));
     }
-    crate::catalogue::freeze::set_frozen(db, org, false, reason, actor, now).await?;
-    let mut tx = db.begin().await?;
-    inbox::post(
-        &mut tx,
-        &NewMessage {
+    set_frozen(db, org, false, reason, actor, now).await
+}
+
+async fn set_frozen(
+    db: &Db,
+    org: &str,
+    frozen: bool,
+    reason: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), RiskError> {
+    crate::catalogue::freeze::set_frozen(db, org, frozen, reason, actor, now).await?;
+    let message = if frozen {
+        NewMessage {
+            recipient: Recipient::Organisation(org.to_owned()),
+            source: "financing",
+            topic: "risk.frozen",
+            subject_zh: "贵机构的数据上报接口已被冻结".into(),
+            subject_en: "Your organisation's reporting is frozen".into(),
+            body_zh: format!("原因：{reason}。请联系平台工作人员。"),
+            body_en: format!("Reason: {reason}. Please contact the platform's staff."),
+            link: None,
+            needs_ack: true,
+        }
+    } else {
+        NewMessage {
             recipient: Recipient::Organisation(org.to_owned()),
             source: "financing",
             topic: "risk.unfrozen",
@@ -372,11 +373,12 @@ pub async fn unfreeze(
             body_en: format!("Note: {reason}"),
             link: None,
             needs_ack: false,
-        },
-        now,
-    )
-    .await?;
-    audit(&mut tx, actor, "unfreeze", org, reason, now).await?;
+        }
+    };
+    let mut tx = db.begin().await?;
+    inbox::post(&mut tx, &message, now).await?;
+    let action = if frozen { "freeze" } else { "unfreeze" };
+    audit(&mut tx, actor, action, org, reason, now).await?;
     tx.commit().await?;
     Ok(())
 }
