@@ -166,3 +166,12 @@ CREATE TABLE catalogue_report_log (
     refused         BIGINT NOT NULL
 );
 CREATE INDEX catalogue_report_log_by_organisation ON catalogue_report_log (organisation_id, at);
+
+-- Catalogue records deleted by a delete query (a tombstone version), by type: reporting one of
+-- them again continues its versions. Only read when its type has any, so a type without
+-- deletions pays nothing for it.
+CREATE TABLE catalogue_deleted (
+    record_type TEXT NOT NULL,
+    record_key  TEXT NOT NULL,
+    PRIMARY KEY (record_type, record_key)
+);

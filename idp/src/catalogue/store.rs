@@ -320,13 +320,26 @@ fn link_key(
     parts.map(|p| namespaced(organisation, &p.join(&KEY_SEPARATOR.to_string())))
 }
 
-/// The last version of each of `keys` that has versions but no current one (deleted).
+/// The last version of each of `keys` that was deleted (its last version a tombstone). Only a
+/// type with deletions is looked at, so reporting new records of the others costs one probe.
 async fn last_versions(
     tx: &mut Tx,
     t: &RecordType,
     keys: &[&str],
 ) -> Result<HashMap<String, i64>, DbError> {
     let mut found = HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let any: Option<String> = with_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT record_type FROM catalogue_deleted WHERE record_type = $1 LIMIT 1")
+            .bind(t.slug)
+            .fetch_optional(&mut *conn)
+            .await?
+    });
+    if any.is_none() {
+        return Ok(found);
+    }
     for chunk in keys.chunks(1000) {
         let sql = format!(
             "SELECT record_key, MAX(version) FROM {} WHERE record_key IN ({}) GROUP BY record_key",
@@ -374,6 +387,11 @@ pub async fn tombstone(
     );
     for d in deletions {
         with_tx!(tx, conn => {
+            sqlx::query("INSERT INTO catalogue_deleted (record_type, record_key) VALUES ($1, $2) ON CONFLICT (record_type, record_key) DO NOTHING")
+                .bind(t.slug)
+                .bind(&d.record_key)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query(&supersede)
                 .bind(now)
                 .bind(d.version_id)
