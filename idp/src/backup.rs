@@ -108,8 +108,16 @@ async fn restore_sqlite(url: &str, from: &Path, force: bool) -> Result<(), Backu
     let path = sqlite_path(url);
     let shown = path.display().to_string();
     // A server keeps the write-ahead log's shared-memory file while it has the database open.
+    // A process that ended before its connections closed leaves one too; SQLite removes it
+    // when the last connection closes, so opening and closing the database once tells the two
+    // apart (a server's stays).
     if with_suffix(&path, "-shm").exists() && !force {
-        return Err(BackupError::InUse(shown));
+        if let Ok(db) = Db::connect(url, 1).await {
+            db.close().await;
+        }
+        if with_suffix(&path, "-shm").exists() {
+            return Err(BackupError::InUse(shown));
+        }
     }
     if path.exists() && std::fs::metadata(&path)?.len() > 0 && !force {
         return Err(BackupError::HoldsData(shown));
