@@ -298,7 +298,8 @@ pub async fn execute(
     })
 }
 
-type Outcome3 = (i64, Vec<String>, Option<String>);
+/// What a change did: rows touched, the keys of the records touched, the snapshot it made.
+type Changed = (i64, Vec<String>, Option<String>);
 
 /// The current versions the query selects, with everything a new version needs.
 struct Current {
@@ -413,7 +414,7 @@ async fn update(
     request: &ChangeRequest,
     user_id: &str,
     now: i64,
-) -> Result<Outcome3, QueryError> {
+) -> Result<Changed, QueryError> {
     let t = catalogue_type(dataset)?;
     let rows = current_rows(tx, dataset, t, request).await?;
     let mut by_org: BTreeMap<Option<String>, Vec<Item>> = BTreeMap::new();
@@ -445,7 +446,7 @@ async fn delete(
     request: &ChangeRequest,
     user_id: &str,
     now: i64,
-) -> Result<Outcome3, QueryError> {
+) -> Result<Changed, QueryError> {
     let t = catalogue_type(dataset)?;
     let rows = current_rows(tx, dataset, t, request).await?;
     let keys = rows.iter().map(|r| shown_key(&r.record_key)).collect();
@@ -504,7 +505,7 @@ async fn append(
     request: &ChangeRequest,
     user_id: &str,
     now: i64,
-) -> Result<Outcome3, QueryError> {
+) -> Result<Changed, QueryError> {
     if let Some(org) = &request.organisation_id {
         let exists: Option<String> = with_tx!(tx, conn => {
             sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
@@ -582,7 +583,7 @@ async fn make_table(
     request: &ChangeRequest,
     user_id: &str,
     now: i64,
-) -> Result<Outcome3, QueryError> {
+) -> Result<Changed, QueryError> {
     let name = request.name.clone().unwrap_or_default();
     let (columns, rows) = source_rows(tx, dataset, request, MAX_SNAPSHOT_ROWS).await?;
     if columns.len() > SNAPSHOT_COLUMNS {
