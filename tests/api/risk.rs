@@ -765,6 +765,49 @@ async fn console_pages_on(backend: Backend) {
     .await;
     assert_eq!(yellow, "60");
 
+    // A custom indicator from the console's form; a field the dataset lacks is shown, not kept.
+    let r = admin
+        .post(app.url("/console/financing/risk/indicators"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("code", "enterprises_by_county"),
+            ("name_zh", "各区县企业数"),
+            ("dataset", "catalogue:enterprise"),
+            ("subject", "AREA_COUNTY"),
+            ("aggregate", "count"),
+            ("unit", "count"),
+            ("yellow", "0"),
+            ("orange", "100"),
+            ("red", "1000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let r = admin
+        .post(app.url("/console/financing/risk/indicators"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("code", "broken"),
+            ("name_zh", "坏指标"),
+            ("dataset", "catalogue:enterprise"),
+            ("subject", "NO_SUCH_FIELD"),
+            ("aggregate", "count"),
+            ("unit", "count"),
+            ("yellow", "0"),
+            ("orange", "1"),
+            ("red", "2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("NO_SUCH_FIELD"));
+    let page = page_text(&admin, app.url("/console/financing/risk")).await;
+    assert!(
+        page.contains("各区县企业数") && !page.contains("坏指标"),
+        "{page}"
+    );
+
     // A notice with a PDF to the bank, then its status page.
     let page = page_text(&admin, app.url("/console/financing/risk/notices")).await;
     let csrf = hidden_field(&page, "csrf_token");

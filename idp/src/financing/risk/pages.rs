@@ -54,6 +54,10 @@ pub fn router(max_document_bytes: usize) -> Router<AppState> {
             "/console/financing/risk/indicators/{code}",
             post(post_indicator),
         )
+        .route(
+            "/console/financing/risk/indicators",
+            post(post_new_indicator),
+        )
         .route("/console/financing/risk/notices", get(get_notices))
         .route("/notices/{id}/document", get(get_notice_document))
         .route("/console/financing/risk/notices/{id}", get(get_notice))
@@ -485,4 +489,99 @@ async fn get_notice_document(
         &sha,
         bytes,
     ))
+}
+
+#[derive(Deserialize)]
+struct NewIndicatorForm {
+    code: String,
+    name_zh: String,
+    dataset: String,
+    subject: String,
+    #[serde(default)]
+    subject_is_organisation: Option<String>,
+    aggregate: String,
+    #[serde(default)]
+    field: String,
+    unit: String,
+    yellow: String,
+    orange: String,
+    red: String,
+}
+
+/// A custom indicator from the console: a `groups` query of one subject field and one measure.
+async fn post_new_indicator(
+    State(state): State<AppState>,
+    Extension(fin): Extension<Arc<Service>>,
+    staff: ConsoleStaff,
+    lang: Lang,
+    csrf: CsrfToken,
+    PageForm(form): PageForm<NewIndicatorForm>,
+) -> Result<Response, PageError> {
+    use crate::financing::query::model::{Dimension, Measure, QueryKind, QueryModel};
+    let code = form.code.trim().to_owned();
+    let aggregate = serde_json::from_value(serde_json::Value::String(form.aggregate.clone()))
+        .map_err(|_| PageError::BadRequest("统计量无效 / unknown measure".into()))?;
+    let model = QueryModel {
+        kind: QueryKind::Groups,
+        dataset: form.dataset.trim().to_owned(),
+        fields: Vec::new(),
+        filter: None,
+        sort: Vec::new(),
+        rows: vec![Dimension {
+            field: form.subject.trim().to_owned(),
+            bucket: None,
+        }],
+        column: None,
+        measures: vec![Measure {
+            aggregate,
+            field: Some(form.field.trim().to_owned()).filter(|f| !f.is_empty()),
+        }],
+        parameters: Vec::new(),
+    };
+    if indicators::find(&state.db, &code).await.is_ok() {
+        let message = format!("指标代码 {code} 已存在 / the code {code} is taken");
+        return dashboard_page(&state, &fin, lang, csrf, Some(message)).await;
+    }
+    let input = IndicatorInput {
+        name_zh: Some(form.name_zh.trim().to_owned()),
+        name_en: None,
+        formula: Some(super::indicators::Formula::Query {
+            model: Box::new(model),
+            subject_is_organisation: form.subject_is_organisation.is_some(),
+        }),
+        unit: Some(form.unit),
+        yellow: Some(form.yellow.trim().to_owned()),
+        orange: Some(form.orange.trim().to_owned()),
+        red: Some(form.red.trim().to_owned()),
+        auto_freeze: None,
+        enabled: None,
+    };
+    match indicators::save(&state.db, &code, input, state.now()).await {
+        Ok(_) => {
+            let mut tx = state
+                .db
+                .begin()
+                .await
+                .map_err(|e| PageError::Internal(e.into()))?;
+            warnings::audit(
+                &mut tx,
+                &staff.0.id,
+                "indicator",
+                &code,
+                "created",
+                state.now(),
+            )
+            .await
+            .map_err(|e| PageError::Internal(e.into()))?;
+            tx.commit()
+                .await
+                .map_err(|e| PageError::Internal(e.into()))?;
+            Ok(see_other("/console/financing/risk"))
+        }
+        Err(RiskError::Invalid(why)) => dashboard_page(&state, &fin, lang, csrf, Some(why)).await,
+        Err(RiskError::Query(e)) => {
+            dashboard_page(&state, &fin, lang, csrf, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
