@@ -175,10 +175,11 @@ pub async fn write_workflow(
     }
 }
 
-/// Records what one reporting call of `organisation` received and refused, after its outcome
-/// (a refused atomic call rolled its own transaction back, so this is written on its own).
+/// Records what one reporting call of `organisation` received and refused (the
+/// reporting-compliance indicator reads it): in the call's own transaction when it stored
+/// records, in one of its own after a refusal rolled the call back.
 pub async fn log_call(
-    db: &crate::db::Db,
+    tx: &mut Tx,
     organisation: Option<&str>,
     received: usize,
     refused: usize,
@@ -187,13 +188,13 @@ pub async fn log_call(
     let Some(org) = organisation else {
         return Ok(());
     };
-    crate::with_pool!(db, pool => {
+    crate::with_tx!(tx, conn => {
         sqlx::query("INSERT INTO catalogue_report_log (organisation_id, at, received, refused) VALUES ($1, $2, $3, $4)")
             .bind(org)
             .bind(now)
             .bind(received as i64)
             .bind(refused as i64)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
     });
     Ok(())

@@ -48,7 +48,7 @@ impl From<QueryError> for PageError {
 /// The builder form, as GET parameters (so a query is a link that can be kept).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
-pub struct Builder {
+pub struct QueryForm {
     pub kind: String,
     pub dataset: String,
     pub q: String,
@@ -89,7 +89,7 @@ fn dimension(field: &str, bucket: &str) -> Option<Dimension> {
     })
 }
 
-impl Builder {
+impl QueryForm {
     /// The query model the form describes (`None` when no dataset is chosen).
     pub fn model(&self) -> Result<Option<QueryModel>, QueryError> {
         if self.dataset.is_empty() {
@@ -217,7 +217,7 @@ struct QueryPage {
     csrf_token: String,
     datasets: Vec<DatasetInfo>,
     current: Option<DatasetInfo>,
-    form: Builder,
+    form: QueryForm,
     query: String,
     /// The result as a table, when a query ran.
     result: Option<Table>,
@@ -356,7 +356,7 @@ async fn page(
     staff: &ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    form: Builder,
+    form: QueryForm,
     model: Option<QueryModel>,
     arguments: Arguments,
     saved_id: String,
@@ -464,7 +464,7 @@ async fn told(
     staff: &ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    back: Builder,
+    back: QueryForm,
     message: Option<String>,
     preview: Option<ChangePreview>,
 ) -> Result<Response, PageError> {
@@ -488,7 +488,7 @@ async fn get_query(
     staff: ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
-    Query(form): Query<Builder>,
+    Query(form): Query<QueryForm>,
 ) -> Result<Response, PageError> {
     let model = if form.kind.is_empty() && !form.dataset.is_empty() {
         // Browsing (with the fuzzy search box).
@@ -530,7 +530,7 @@ async fn get_query(
     .await
 }
 
-async fn export(state: &AppState, form: &Builder) -> Result<Table, PageError> {
+async fn export(state: &AppState, form: &QueryForm) -> Result<Table, PageError> {
     let model = if form.kind.is_empty() {
         let d = datasets::find(&state.db, &form.dataset).await?;
         browse_model(&d, Some(form.q.as_str()))
@@ -558,7 +558,7 @@ fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response 
 async fn get_csv(
     State(state): State<AppState>,
     _staff: ConsoleStaff,
-    Query(form): Query<Builder>,
+    Query(form): Query<QueryForm>,
 ) -> Result<Response, PageError> {
     let t = export(&state, &form).await?;
     Ok(download(t.csv(), "text/csv; charset=utf-8", "query.csv"))
@@ -567,7 +567,7 @@ async fn get_csv(
 async fn get_xlsx(
     State(state): State<AppState>,
     _staff: ConsoleStaff,
-    Query(form): Query<Builder>,
+    Query(form): Query<QueryForm>,
 ) -> Result<Response, PageError> {
     let t = export(&state, &form).await?;
     let bytes = t
@@ -622,7 +622,7 @@ async fn get_saved(
     Query(arguments): Query<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let q = saved::find(&state.db, &staff.0.id, &id).await?;
-    let form = Builder {
+    let form = QueryForm {
         dataset: q.model.dataset.clone(),
         kind: format!("{:?}", q.model.kind).to_ascii_lowercase(),
         ..Default::default()
@@ -689,7 +689,7 @@ async fn post_change(
         r.confirm_rows = form.confirm_rows;
         r
     } else {
-        let builder = Builder {
+        let builder = QueryForm {
             kind: "select".into(),
             dataset: form.dataset.clone(),
             f1: form.f1.clone(),
@@ -720,7 +720,7 @@ async fn post_change(
             confirm_rows: None,
         }
     };
-    let back = Builder {
+    let back = QueryForm {
         dataset: request.query.dataset.clone(),
         ..Default::default()
     };

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -90,24 +89,7 @@ async fn save_indicator(
     Path(code): Path<String>,
     ApiJson(input): ApiJson<IndicatorInput>,
 ) -> Answer<Indicator> {
-    let detail = serde_json::to_string(&json!({
-        "yellow": input.yellow, "orange": input.orange, "red": input.red,
-        "auto_freeze": input.auto_freeze, "enabled": input.enabled
-    }))
-    .unwrap_or_default();
-    let saved = indicators::save(&state.db, &code, input, state.now()).await?;
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    warnings::audit(
-        &mut tx,
-        &caller.user_id,
-        "indicator",
-        &code,
-        &detail,
-        state.now(),
-    )
-    .await
-    .map_err(ApiError::internal)?;
-    tx.commit().await.map_err(ApiError::internal)?;
+    let saved = indicators::save(&state.db, &code, input, &caller.user_id, state.now()).await?;
     Ok(Json(saved))
 }
 

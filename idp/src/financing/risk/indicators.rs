@@ -326,11 +326,13 @@ async fn check_formula(db: &Db, formula: &Formula) -> Result<(), RiskError> {
     Ok(())
 }
 
-/// Changes an indicator, or creates a custom one (a new code needs every part).
+/// Changes an indicator, or creates a custom one (a new code needs every part), and records
+/// who did it with the indicator as it now stands, in the same transaction.
 pub async fn save(
     db: &Db,
     code: &str,
     input: IndicatorInput,
+    actor: &str,
     now: i64,
 ) -> Result<Indicator, RiskError> {
     let good_code = !code.is_empty()
@@ -424,14 +426,22 @@ pub async fn save(
     check_formula(db, &i.formula).await?;
     i.updated_at = now;
     let formula = serde_json::to_string(&i.formula).unwrap_or_default();
-    with_pool!(db, pool => {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, conn => {
         sqlx::query(&format!("INSERT INTO risk_indicators ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
             ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, formula = excluded.formula, unit = excluded.unit, \
             yellow = excluded.yellow, orange = excluded.orange, red = excluded.red, auto_freeze = excluded.auto_freeze, enabled = excluded.enabled, updated_at = excluded.updated_at"))
             .bind(&i.code).bind(&i.name_zh).bind(&i.name_en).bind(&formula).bind(&i.unit)
             .bind(&i.yellow).bind(&i.orange).bind(&i.red)
             .bind(i64::from(i.auto_freeze)).bind(i64::from(i.enabled)).bind(i.updated_at)
-            .execute(pool).await.map_err(DbError::from)?;
+            .execute(&mut *conn).await.map_err(DbError::from)?;
     });
+    let detail = serde_json::json!({
+        "created": is_new, "formula": i.formula, "yellow": i.yellow, "orange": i.orange,
+        "red": i.red, "auto_freeze": i.auto_freeze, "enabled": i.enabled
+    })
+    .to_string();
+    super::warnings::audit(&mut tx, actor, "indicator", code, &detail, now).await?;
+    tx.commit().await?;
     Ok(i)
 }

@@ -287,36 +287,8 @@ async fn post_indicator(
         auto_freeze: Some(form.auto_freeze.is_some()),
         enabled: Some(form.enabled.is_some()),
     };
-    let detail = format!(
-        "{} / {} / {} auto_freeze={} enabled={}",
-        form.yellow,
-        form.orange,
-        form.red,
-        form.auto_freeze.is_some(),
-        form.enabled.is_some()
-    );
-    match indicators::save(&state.db, &code, input, state.now()).await {
-        Ok(_) => {
-            let mut tx = state
-                .db
-                .begin()
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
-            warnings::audit(
-                &mut tx,
-                &staff.0.id,
-                "indicator",
-                &code,
-                &detail,
-                state.now(),
-            )
-            .await
-            .map_err(|e| PageError::Internal(e.into()))?;
-            tx.commit()
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
-            Ok(see_other("/console/financing/risk"))
-        }
+    match indicators::save(&state.db, &code, input, &staff.0.id, state.now()).await {
+        Ok(_) => Ok(see_other("/console/financing/risk")),
         Err(RiskError::Invalid(why)) => dashboard_page(&state, &fin, lang, csrf, Some(why)).await,
         Err(e) => Err(e.into()),
     }
@@ -556,28 +528,8 @@ async fn post_new_indicator(
         auto_freeze: None,
         enabled: None,
     };
-    match indicators::save(&state.db, &code, input, state.now()).await {
-        Ok(_) => {
-            let mut tx = state
-                .db
-                .begin()
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
-            warnings::audit(
-                &mut tx,
-                &staff.0.id,
-                "indicator",
-                &code,
-                "created",
-                state.now(),
-            )
-            .await
-            .map_err(|e| PageError::Internal(e.into()))?;
-            tx.commit()
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
-            Ok(see_other("/console/financing/risk"))
-        }
+    match indicators::save(&state.db, &code, input, &staff.0.id, state.now()).await {
+        Ok(_) => Ok(see_other("/console/financing/risk")),
         Err(RiskError::Invalid(why)) => dashboard_page(&state, &fin, lang, csrf, Some(why)).await,
         Err(RiskError::Query(e)) => {
             dashboard_page(&state, &fin, lang, csrf, Some(e.to_string())).await

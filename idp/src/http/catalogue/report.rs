@@ -171,7 +171,22 @@ async fn report(
         Outcome::Refused(tally) => {
             // Dropping the transaction rolls back what the valid records wrote.
             drop(tx);
-            log_call(state, &reporter, tally.received, tally.refused).await;
+            // The refusal is the answer even when noting it fails.
+            let noted = async {
+                let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+                log_call(
+                    &mut tx,
+                    &reporter,
+                    tally.received,
+                    tally.refused,
+                    state.now(),
+                )
+                .await?;
+                tx.commit().await.map_err(ApiError::from)
+            };
+            if let Err(e) = noted.await {
+                tracing::warn!(error = %e, "could not note a refused reporting call");
+            }
             return Ok(refused_problem(tally).into_response());
         }
     };
@@ -198,8 +213,8 @@ async fn report(
             return Err(ApiError::internal(e));
         }
     }
+    log_call(&mut tx, &reporter, received, refused, state.now()).await?;
     tx.commit().await.map_err(ApiError::from)?;
-    log_call(state, &reporter, received, refused).await;
     Ok(json_response(StatusCode::OK, body, false))
 }
 
@@ -231,18 +246,21 @@ fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
     response
 }
 
-/// Notes the call for the reporting-compliance indicator; a failure to note it is logged, not
-/// turned into a failed report (the records are stored).
-async fn log_call(state: &AppState, reporter: &Reporter, received: usize, refused: usize) {
-    if let Err(e) = crate::catalogue::reporting::log_call(
-        &state.db,
+/// Notes the call for the reporting-compliance indicator.
+async fn log_call(
+    tx: &mut crate::db::Tx,
+    reporter: &Reporter,
+    received: usize,
+    refused: usize,
+    now: i64,
+) -> Result<(), ApiError> {
+    crate::catalogue::reporting::log_call(
+        tx,
         reporter.organisation_id.as_deref(),
         received,
         refused,
-        state.now(),
+        now,
     )
     .await
-    {
-        tracing::warn!(error = %e, "could not note a reporting call");
-    }
+    .map_err(ApiError::internal)
 }
