@@ -23,6 +23,7 @@ pub mod oauth;
 pub mod payments;
 pub mod platform;
 pub mod request_id;
+pub mod resources;
 pub mod server_secrets;
 pub mod settings;
 pub mod startup;

@@ -18,6 +18,7 @@ mod pages;
 mod projects;
 mod records;
 pub mod service;
+pub mod showcase;
 mod store;
 mod vouchers;
 
@@ -72,6 +73,7 @@ pub static PLATFORM: Platform = Platform {
     start: |context| start(context).boxed(),
     demo: |db, now| demo::load(db, now).boxed(),
     openapi: api::openapi,
+    portal: &[&showcase::SECTION],
 };
 
 /// The prefix of its order ids, by which payment notifications find it.

@@ -25,6 +25,7 @@ mod push;
 pub mod records;
 mod responses;
 pub mod service;
+pub mod showcase;
 mod stats;
 mod store;
 mod subsidies;
@@ -100,6 +101,7 @@ pub static PLATFORM: Platform = Platform {
     start: |context| start(context).boxed(),
     demo: |db, now| demo::load(db, now).boxed(),
     openapi: api::openapi,
+    portal: &[&showcase::SECTION],
 };
 
 /// The names of its scheduled jobs (the keys of their leases).

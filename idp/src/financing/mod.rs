@@ -23,6 +23,7 @@ pub mod query;
 pub mod records;
 pub mod risk;
 pub mod service;
+pub mod showcase;
 mod stats;
 mod steps;
 mod store;
@@ -130,6 +131,7 @@ pub static PLATFORM: Platform = Platform {
         .boxed()
     },
     openapi: api::openapi,
+    portal: &[&showcase::SECTION],
 };
 
 async fn start(context: &Context<'_>) -> anyhow::Result<Started> {

@@ -11,6 +11,7 @@ pub mod api {
 /// For a platform's pages: who is on the page, the language, CSRF-checked forms, rendering.
 pub mod pages {
     pub use crate::web::auth::{ConsoleStaff, PageUser};
+    pub use crate::web::header::current as page_header;
     pub use crate::web::lang::Lang;
     pub use crate::web::pages::{
         CsrfOnly, PageForm, PageUpload, UploadLimit, form_token, render, safe_return_to, see_other,

@@ -24,6 +24,7 @@ pub const ALL: &[&Platform] = &[
     &crate::crowdfunding::PLATFORM,
     &crate::crowdsourcing::PLATFORM,
     &crate::financing::PLATFORM,
+    &crate::resources::PLATFORM,
 ];
 
 /// What one business platform gives the server.
@@ -44,6 +45,64 @@ pub struct Platform {
     pub demo: for<'a> fn(&'a Db, i64) -> BoxFuture<'a, anyhow::Result<()>>,
     /// Its OpenAPI document, generated from its handlers' types.
     pub openapi: fn() -> utoipa::openapi::OpenApi,
+    /// Its sections of the public portal (`/`) and of a signed-in user's own area (`/me`).
+    pub portal: &'static [&'static PortalSection],
+}
+
+/// A section of the public portal that a platform fills: what is public, searchable, and what
+/// of it is the signed-in user's own. A platform that is not in [`ALL`] has no section, and a
+/// section with nothing public is left off the home page.
+pub struct PortalSection {
+    /// Its path: `/portal/<key>` lists it.
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// A line under the heading: what it is, how to take part.
+    pub about_zh: &'static str,
+    pub about_en: &'static str,
+    /// Public cards, newest first, matching the search.
+    pub list: ListCards,
+    /// The heading of the user's own things in `/me`, and how they are found.
+    pub mine_zh: &'static str,
+    pub mine_en: &'static str,
+    pub mine: MineCards,
+}
+
+/// How a section finds its public cards.
+pub type ListCards =
+    for<'a> fn(&'a Db, &'a PortalQuery) -> BoxFuture<'a, anyhow::Result<Vec<Card>>>;
+/// How a section finds a signed-in user's own cards.
+pub type MineCards = for<'a> fn(
+    &'a Db,
+    &'a crate::accounts::caller::Caller,
+    bool,
+) -> BoxFuture<'a, anyhow::Result<Vec<Card>>>;
+
+/// What a portal list asks for.
+pub struct PortalQuery {
+    /// Words searched for (may be empty).
+    pub q: String,
+    /// At most this many cards (the portal keeps it small).
+    pub limit: i64,
+    pub offset: i64,
+    pub now: i64,
+    pub en: bool,
+}
+
+/// One thing on the portal: a project, a demand, a carrier, a product, a booking.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub title: String,
+    pub summary: String,
+    /// Its own page on this site.
+    pub href: String,
+    /// Short facts shown beside it (an amount, a state, a region).
+    pub facts: Vec<String>,
+}
+
+/// Every portal section, in platform order.
+pub fn portal_sections() -> impl Iterator<Item = &'static PortalSection> {
+    ALL.iter().flat_map(|p| p.portal.iter().copied())
 }
 
 /// What a platform's `start` may use.

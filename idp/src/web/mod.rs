@@ -10,6 +10,7 @@ pub mod header;
 pub mod identity;
 pub mod lang;
 pub(crate) mod pages;
+mod portal;
 mod sandbox_pay;
 pub mod session_store;
 
@@ -44,6 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(identity::router())
         .merge(console::router())
         .merge(crate::inbox::pages::router())
+        .merge(portal::router())
         .merge(sandbox_pay::router())
         .merge(
             state

@@ -15,10 +15,6 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/account") }),
-        )
         .route("/authorize", get(authorize::get_authorize))
         .route(authorize::RESUME_PATH, get(authorize::get_resume))
         .route("/login", get(login::get_login).post(login::post_login))
