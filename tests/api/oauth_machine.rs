@@ -54,7 +54,8 @@ async fn discovery_documents_name_every_endpoint_and_only_s256(backend: Backend)
         assert!(scopes.contains(&Value::from("crowdsourcing:staff")));
         assert!(scopes.contains(&Value::from("financing:staff")));
         assert!(scopes.contains(&Value::from("financing:data-admin")));
-        assert_eq!(scopes.len(), 14 + 19 * 2);
+        assert!(scopes.contains(&Value::from("resources:staff")));
+        assert_eq!(scopes.len(), 16 + 19 * 2);
     }
 }
 

@@ -413,6 +413,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     financing_in_the_browser(&browser, &idp, &carrier_url).await;
     mutual_fund_in_the_browser(&browser, &idp).await;
     risk_and_query_in_the_browser(&browser, &idp).await;
+    portal_booking_in_the_browser(&browser, &idp).await;
 
     browser.close().await.unwrap();
 }
@@ -936,4 +937,44 @@ async fn risk_and_query_in_the_browser(browser: &Client, idp: &integration_tests
     );
     element(browser, "body[data-charts=drawn]").await;
     shot(browser, "29-data-query").await;
+}
+
+/// Steps 30–32: a visitor finds the demo carrier's 3D printer from the portal's home page, signs
+/// in from the resource's page, books a free slot, and finds the booking in their own area.
+async fn portal_booking_in_the_browser(browser: &Client, idp: &integration_tests::TestApp) {
+    sign_out_of_platform(browser, idp).await;
+    browser
+        .goto(&format!("{}/?lang=zh", idp.address))
+        .await
+        .unwrap();
+    wait_text(browser, "#section-carriers", |t| {
+        t.contains("银川演示众创空间")
+    })
+    .await;
+    shot(browser, "30-portal-home").await;
+    click(browser, "#section-carriers .cards a").await;
+    wait_text(browser, "main", |t| t.contains("3D 打印机")).await;
+    click(browser, "a[href^='/resources/RSC-']").await;
+    wait_text(browser, "#resource-name", |t| t.contains("3D 打印机")).await;
+    element(browser, "#week").await;
+    click(browser, "#sign-in-to-book").await;
+    element(browser, "#username").await;
+    fill(browser, "#username", "backer").await;
+    fill(browser, "#password", idp::demo::DEMO_PASSWORD).await;
+    click(browser, "#login-submit").await;
+    // Back on the resource's page, signed in: free slots are buttons now.
+    let slot = element(browser, "button.slot.free").await;
+    let start = slot.attr("data-start").await.unwrap().unwrap_or_default();
+    shot(browser, "31-resource-week").await;
+    slot.click().await.unwrap();
+    wait_text(browser, "#booking-state", |t| t.contains("已确认")).await;
+    let when = text_of(browser, "#booking-when").await;
+    assert!(when.starts_with(&start), "booked {when}, clicked {start}");
+    element(browser, "#add-to-calendar").await;
+    browser.goto(&format!("{}/me", idp.address)).await.unwrap();
+    wait_text(browser, "main", |t| {
+        t.contains("我的预约与服务请求") && t.contains("3D 打印机")
+    })
+    .await;
+    shot(browser, "32-my-area").await;
 }

@@ -25,6 +25,7 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/crowdsourcing/demands/{id}", get(get_public_demand))
         .route("/console/crowdsourcing", get(get_queue))
         .route("/console/crowdsourcing/demands/{id}", post(post_demand))
         .route("/console/crowdsourcing/orders/{id}", post(post_order))
@@ -440,4 +441,34 @@ async fn get_xlsx(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "crowdsourcing-statistics.xlsx",
     ))
+}
+
+#[derive(Template)]
+#[template(path = "crowdsourcing_demand.html")]
+struct PublicDemandPage {
+    en: bool,
+    demand: super::showcase::PublicDemand,
+    facts: Vec<String>,
+    description: String,
+    url: String,
+}
+
+/// A listed or dealt demand's public page (others are not found), with Open Graph tags.
+async fn get_public_demand(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let demand = super::showcase::public_demand(&state.db, &id)
+        .await
+        .map_err(PageError::Internal)?
+        .ok_or(PageError::NotFound)?;
+    let page = PublicDemandPage {
+        en: lang.en,
+        facts: demand.facts(lang.en),
+        description: demand.description.chars().take(120).collect(),
+        url: format!("{}/crowdsourcing/demands/{}", state.issuer(), demand.id),
+        demand,
+    };
+    Ok(render(lang, StatusCode::OK, None, &page))
 }

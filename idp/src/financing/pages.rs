@@ -41,6 +41,7 @@ pub fn router(max_document_bytes: usize) -> Router<AppState> {
         .layer(Extension(UploadLimit(max_document_bytes)));
     Router::new()
         .merge(uploads)
+        .route("/financing", get(super::showcase::get_products))
         .route("/console/financing", get(get_queue))
         .route(
             "/console/financing/applications/{id}",

@@ -120,3 +120,24 @@ async fn mine(db: &Db, caller: &Caller, en: bool) -> anyhow::Result<Vec<Card>> {
         })
         .collect())
 }
+
+#[derive(askama::Template)]
+#[template(path = "financing_products.html")]
+struct ProductsPage {
+    en: bool,
+    products: &'static [Product],
+    url: String,
+}
+
+/// 融资服务: the products and how to apply, for everyone.
+pub(super) async fn get_products(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    lang: crate::platform::kit::pages::Lang,
+) -> axum::response::Response {
+    let page = ProductsPage {
+        en: lang.en,
+        products: PRODUCTS,
+        url: format!("{}/financing", state.issuer()),
+    };
+    crate::platform::kit::pages::render(lang, axum::http::StatusCode::OK, None, &page)
+}
