@@ -954,7 +954,16 @@ async fn portal_booking_in_the_browser(browser: &Client, idp: &integration_tests
     shot(browser, "30-portal-home").await;
     click(browser, "#section-carriers .cards a").await;
     wait_text(browser, "main", |t| t.contains("3D 打印机")).await;
-    click(browser, "a[href^='/resources/RSC-']").await;
+    // The carrier's page lists all its resources; the visitor picks the 3D printer by name.
+    browser
+        .find(Locator::XPath(
+            "//a[starts-with(@href, '/resources/RSC-') and contains(., '3D 打印机')]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(browser, "#resource-name", |t| t.contains("3D 打印机")).await;
     element(browser, "#week").await;
     click(browser, "#sign-in-to-book").await;
