@@ -46,6 +46,9 @@ pub enum ClientCommand {
         /// The algorithm of its ID tokens (default: the server's, RS256).
         #[arg(long, value_enum)]
         id_token_alg: Option<SigningAlgorithm>,
+        /// Its authorization requests must be pushed first (PAR, RFC 9126).
+        #[arg(long)]
+        require_par: bool,
         #[arg(long)]
         json: bool,
     },
@@ -76,6 +79,9 @@ pub enum ClientCommand {
         /// The algorithm of its ID tokens.
         #[arg(long, value_enum)]
         id_token_alg: Option<SigningAlgorithm>,
+        /// Whether its authorization requests must be pushed first (PAR, RFC 9126).
+        #[arg(long)]
+        require_par: Option<bool>,
         #[arg(long)]
         json: bool,
     },
@@ -195,6 +201,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             organisation,
             logo_uri,
             id_token_alg,
+            require_par,
             json,
         } => {
             let spec = ClientSpec {
@@ -207,6 +214,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 scope,
                 grant_types: parse_grants(&grants)?,
                 id_token_signed_response_alg: id_token_alg,
+                require_pushed_authorization_requests: require_par,
             };
             let registered = clients::register(db, spec, now).await?;
             if json {
@@ -253,6 +261,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             scope,
             grants,
             id_token_alg,
+            require_par,
             json,
         } => {
             let current = clients::find(db, &client_id)
@@ -276,6 +285,8 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 scope: scope.unwrap_or(current.scope),
                 grant_types: parse_grants(&grants)?.or(Some(current.grant_types)),
                 id_token_signed_response_alg: id_token_alg.or(current.id_token_signed_response_alg),
+                require_pushed_authorization_requests: require_par
+                    .unwrap_or(current.require_pushed_authorization_requests),
             };
             let client = clients::update(db, &client_id, spec, now).await?;
             if json {

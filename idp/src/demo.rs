@@ -283,6 +283,7 @@ async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountErro
                         catalogue:carrier-partner:write catalogue:carrier-service:read catalogue:carrier-service:write"
                     .into(),
                 grant_types: None,
+                require_pushed_authorization_requests: false,
             };
             let id = CARRIER_APP_CLIENT_ID.trim_start_matches("cl_");
             match clients::register_fixed(db, spec, id, CARRIER_APP_SECRET, now).await {

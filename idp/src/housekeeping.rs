@@ -15,7 +15,7 @@ const CODE_KEEP: i64 = 3600;
 
 /// Deletes expired rows; returns how many.
 pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
-    let statements: [(&str, i64); 7] = [
+    let statements: [(&str, i64); 8] = [
         ("DELETE FROM sessions WHERE expiry_date < $1", now),
         (
             "DELETE FROM authorization_codes WHERE expires_at < $1",
@@ -26,6 +26,10 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
             now,
         ),
         ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
+        (
+            "DELETE FROM oauth_pushed_requests WHERE expires_at < $1",
+            now,
+        ),
         (
             "DELETE FROM login_throttle WHERE last_failure < $1 AND (locked_until IS NULL OR locked_until < $1)",
             now - 86_400,

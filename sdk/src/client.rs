@@ -34,6 +34,9 @@ struct MoreMetadata {
     /// RFC 9207: the provider names itself (`iss`) on every authorization response.
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
+    /// RFC 9126: where authorization requests are pushed.
+    #[serde(default)]
+    pushed_authorization_request_endpoint: Option<Url>,
 }
 
 /// Parameters [`Client::authorize_url_with`] sets itself, which extra parameters may not repeat.
@@ -328,6 +331,70 @@ impl Client {
             )));
         }
         Ok(self.build_authorize_url(scopes, parameters))
+    }
+
+    /// [`Client::authorize_url`], pushed first (RFC 9126) where the provider advertises a
+    /// pushed authorization request endpoint: the parameters travel over the back channel with
+    /// the client's credentials, and the browser carries only `client_id` and a one-time
+    /// `request_uri`, so nothing in the address bar can be read or altered. Providers without
+    /// the endpoint get the plain request. Clients the platform registered as requiring pushed
+    /// requests must use this.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &nx_sdk::Client) -> Result<(), nx_sdk::Error> {
+    /// let request = client.pushed_authorize_url(&["openid", "profile"]).await?;
+    /// // keep request.state, request.nonce and request.pkce_verifier; send the browser to request.url
+    /// # Ok(()) }
+    /// ```
+    pub async fn pushed_authorize_url(
+        &self,
+        scopes: &[&str],
+    ) -> Result<AuthorizationRequest, Error> {
+        let request = self.build_authorize_url(scopes, &[]);
+        match self.more.pushed_authorization_request_endpoint.clone() {
+            Some(endpoint) => self.push(endpoint, request).await,
+            None => Ok(request),
+        }
+    }
+
+    /// Whether the provider takes pushed authorization requests.
+    pub fn supports_pushed_requests(&self) -> bool {
+        self.more.pushed_authorization_request_endpoint.is_some()
+    }
+
+    async fn push(
+        &self,
+        endpoint: Url,
+        request: AuthorizationRequest,
+    ) -> Result<AuthorizationRequest, Error> {
+        let parameters: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut call = self.http.post(endpoint);
+        call = match &self.secret {
+            Some(secret) => call.basic_auth(&self.client_id, Some(secret.secret())),
+            None => call,
+        };
+        let response = call.form(&parameters).send().await?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        #[derive(Deserialize)]
+        struct Pushed {
+            request_uri: String,
+        }
+        let pushed: Pushed = response
+            .json()
+            .await
+            .map_err(|e| Error::Transport(format!("pushed authorization request: {e}")))?;
+        let mut url = request.url.clone();
+        url.set_query(None);
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.client_id)
+            .append_pair("request_uri", &pushed.request_uri);
+        Ok(AuthorizationRequest { url, ..request })
     }
 
     fn build_authorize_url(

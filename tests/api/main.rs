@@ -22,6 +22,7 @@ mod mutual_fund;
 mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;
+mod par;
 mod resources;
 mod risk;
 mod sdk;

@@ -274,7 +274,9 @@ async fn index(
 
 async fn login(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let client = state.client().await?;
-    let request = client.authorize_url(SCOPES);
+    // Pushed over the back channel (RFC 9126) where the platform offers it: the browser's
+    // address carries only a one-time reference.
+    let request = client.pushed_authorize_url(SCOPES).await?;
     let url = request.url.to_string();
     // The pending login (state, nonce, PKCE verifier) waits in the server-side session.
     session.insert(PENDING, request).await?;

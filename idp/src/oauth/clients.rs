@@ -53,6 +53,8 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     /// The algorithm of its ID tokens; none: the server's (`tokens.signing_algorithm`).
     pub id_token_signed_response_alg: Option<crate::oauth::keys::SigningAlgorithm>,
+    /// Its authorization requests must be pushed first (RFC 9126).
+    pub require_pushed_authorization_requests: bool,
     pub created_at: i64,
     pub updated_at: i64,
     #[serde(skip)]
@@ -90,6 +92,7 @@ struct ClientRow {
     allowed_scopes: String,
     grant_types: String,
     id_token_signed_response_alg: Option<String>,
+    require_pushed_authorization_requests: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -115,6 +118,7 @@ impl From<ClientRow> for Client {
                 .id_token_signed_response_alg
                 .as_deref()
                 .and_then(crate::oauth::keys::SigningAlgorithm::from_name),
+            require_pushed_authorization_requests: row.require_pushed_authorization_requests,
             created_at: row.created_at,
             updated_at: row.updated_at,
             secret_hash: row.secret_hash,
@@ -146,6 +150,9 @@ pub struct ClientSpec {
     /// `RS256`, `ES256` or `EdDSA` for its ID tokens; absent: the server's default (RS256).
     #[serde(default)]
     pub id_token_signed_response_alg: Option<crate::oauth::keys::SigningAlgorithm>,
+    /// Its authorization requests must be pushed first (RFC 9126); default false.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -323,8 +330,8 @@ async fn insert(
     check_organisation(db, spec.organisation_id.as_deref()).await?;
     with_pool!(db, pool => sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-         post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)",
+         post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $11, $11)",
     )
     .bind(&client_id)
     .bind(spec.name.trim())
@@ -338,6 +345,7 @@ async fn insert(
     .bind(grant_text(&grants))
     .bind(now)
     .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
+    .bind(spec.require_pushed_authorization_requests)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -351,7 +359,7 @@ async fn insert(
 }
 
 const COLUMNS: &str = "id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-    post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, created_at, updated_at";
+    post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, created_at, updated_at";
 
 pub async fn find(db: &Db, client_id: &str) -> Result<Option<Client>, ClientError> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
@@ -387,7 +395,7 @@ pub async fn update(
     with_pool!(db, pool => sqlx::query(
         "UPDATE clients SET name = $2, organisation_id = $3, logo_uri = $4, redirect_uris = $5, \
          post_logout_redirect_uris = $6, allowed_scopes = $7, grant_types = $8, updated_at = $9, \
-         id_token_signed_response_alg = $10 WHERE id = $1",
+         id_token_signed_response_alg = $10, require_pushed_authorization_requests = $11 WHERE id = $1",
     )
     .bind(client_id)
     .bind(spec.name.trim())
@@ -399,6 +407,7 @@ pub async fn update(
     .bind(grant_text(&grants))
     .bind(now)
     .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
+    .bind(spec.require_pushed_authorization_requests)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;

@@ -11,6 +11,7 @@ pub mod grants;
 pub mod jwt_provider;
 pub mod keys;
 pub mod params;
+pub mod pushed;
 pub mod revocation_check;
 pub mod rotations;
 pub mod scopes;

@@ -22,6 +22,8 @@ pub fn metadata(state: &AppState) -> Value {
         "revocation_endpoint": format!("{issuer}/revoke"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "end_session_endpoint": format!("{issuer}/logout"),
+        "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        "require_pushed_authorization_requests": false,
         "scopes_supported": scopes::all(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

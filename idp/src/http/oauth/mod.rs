@@ -4,6 +4,7 @@ pub mod bearer;
 mod client_auth;
 mod discovery;
 mod introspect;
+mod par;
 mod revoke;
 mod token;
 mod userinfo;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/jwks.json", get(discovery::get_jwks))
         .route("/token", post(token::post_token))
+        .route("/par", post(par::post_par))
         .route("/introspect", post(introspect::post_introspect))
         .route("/revoke", post(revoke::post_revoke))
         .route(

@@ -32,6 +32,7 @@ pub struct ClientFields {
     client_credentials: bool,
     organisation_id: String,
     id_token_alg: String,
+    require_par: bool,
 }
 
 impl From<&Client> for ClientFields {
@@ -49,6 +50,7 @@ impl From<&Client> for ClientFields {
                 .id_token_signed_response_alg
                 .map(|a| a.name().to_owned())
                 .unwrap_or_default(),
+            require_par: c.require_pushed_authorization_requests,
         }
     }
 }
@@ -69,6 +71,7 @@ pub struct ClientForm {
     public: Option<String>,
     #[serde(default)]
     id_token_alg: String,
+    require_par: Option<String>,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -103,6 +106,7 @@ impl ClientForm {
             id_token_signed_response_alg: crate::oauth::keys::SigningAlgorithm::from_name(
                 &self.id_token_alg,
             ),
+            require_pushed_authorization_requests: self.require_par.is_some(),
         }
     }
 
@@ -117,6 +121,7 @@ impl ClientForm {
             client_credentials: self.grant_client_credentials.is_some(),
             organisation_id: self.organisation_id.clone(),
             id_token_alg: self.id_token_alg.clone(),
+            require_par: self.require_par.is_some(),
         }
     }
 }

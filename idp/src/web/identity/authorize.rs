@@ -93,6 +93,36 @@ pub async fn get_authorize(
         Ok(form) => form,
         Err(e) => return bad_request_page(&e.error_description),
     };
+    // A pushed request (RFC 9126): the parameters come from what the client pushed, once.
+    let pushed = form.get("request_uri").is_some();
+    let form = match form.get("request_uri") {
+        None => form,
+        Some(request_uri) => {
+            let Some(client_id) = form.get("client_id") else {
+                return bad_request_page("缺少 client_id。The client_id parameter is missing.");
+            };
+            let stored = match crate::oauth::pushed::take(
+                &state.db,
+                client_id,
+                request_uri,
+                state.now(),
+            )
+            .await
+            {
+                Ok(Ok(pairs)) => pairs,
+                Ok(Err(_)) => {
+                    return bad_request_page(
+                        "该授权请求已失效（已使用、已过期或不属于该应用），请从应用重新登录。The pushed authorization request is invalid, used or expired; start again from the application.",
+                    );
+                }
+                Err(e) => return PageError::Internal(e.into()).into_response(),
+            };
+            match OAuthForm::from_pairs(stored) {
+                Ok(form) => form,
+                Err(e) => return bad_request_page(&e.error_description),
+            }
+        }
+    };
     let Some(client_id) = form.get("client_id") else {
         return bad_request_page("缺少 client_id。The client_id parameter is missing.");
     };
@@ -122,6 +152,12 @@ pub async fn get_authorize(
         error_redirect(issuer, redirect_uri, code, description, client_state)
     };
 
+    if client.require_pushed_authorization_requests && !pushed {
+        return fail(
+            ErrorCode::InvalidRequest,
+            "this client must push its authorization requests (RFC 9126) to /par",
+        );
+    }
     match form.get("response_type") {
         Some("code") => {}
         Some(_) => {
