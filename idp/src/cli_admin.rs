@@ -1,6 +1,7 @@
 //! `idp client …`, `idp user …` and `idp keys …`: managing the provider from a shell. Each works
 //! on the database directly, so it is safe to run while servers run on the same database.
 
+use crate::audit::{self, Actor, Change};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::json;
@@ -217,6 +218,9 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 require_pushed_authorization_requests: require_par,
             };
             let registered = clients::register(db, spec, now).await?;
+            let change = Change::new("client.register", "client", &registered.client.client_id)
+                .after(&registered.client);
+            audit::record(db, &Actor::command_line(), change, now).await;
             if json {
                 print_json(&registered)?;
             } else {
@@ -267,6 +271,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             let current = clients::find(db, &client_id)
                 .await?
                 .with_context(|| format!("no client with id {client_id}"))?;
+            let before = current.clone();
             let spec = ClientSpec {
                 name: name.unwrap_or(current.name),
                 public: current.public,
@@ -289,6 +294,10 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                     .unwrap_or(current.require_pushed_authorization_requests),
             };
             let client = clients::update(db, &client_id, spec, now).await?;
+            let change = Change::new("client.update", "client", &client_id)
+                .before(&before)
+                .after(&client);
+            audit::record(db, &Actor::command_line(), change, now).await;
             if json {
                 print_json(&client)?;
             } else {
@@ -296,11 +305,17 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             }
         }
         ClientCommand::Remove { client_id } => {
+            let before = clients::find(db, &client_id).await?;
             clients::remove(db, &client_id).await?;
+            let change = Change::new("client.remove", "client", &client_id).before(&before);
+            audit::record(db, &Actor::command_line(), change, now).await;
             println!("removed {client_id}");
         }
         ClientCommand::RotateSecret { client_id, json } => {
             let registered = clients::rotate_secret(db, &client_id, now).await?;
+            let change = Change::new("client.rotate_secret", "client", &client_id)
+                .after(&json!({"secret": "rotated"}));
+            audit::record(db, &Actor::command_line(), change, now).await;
             if json {
                 print_json(
                     &json!({ "client_id": registered.client.client_id, "client_secret": registered.client_secret }),
@@ -339,6 +354,8 @@ pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
                 roles,
             };
             let user = accounts::create_user(db, new, now).await?;
+            let change = Change::new("user.create", "user", &user.id).after(&user);
+            audit::record(db, &Actor::command_line(), change, now).await;
             if json {
                 print_json(
                     &json!({ "sub": user.id, "username": user.username, "roles": user.roles, "organisation_id": user.organisation_id }),
@@ -366,6 +383,9 @@ pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Passwd { username, password } => {
             accounts::set_password(db, &username, password, now).await?;
+            let change = Change::new("user.password", "user", &username)
+                .after(&json!({"password": "changed"}));
+            audit::record(db, &Actor::command_line(), change, now).await;
             // Whoever knew the old password is signed out everywhere.
             if let Some(user) = accounts::find_user_by_username(db, &username).await? {
                 crate::web::session_store::DbSessionStore::sign_out_elsewhere(
@@ -396,6 +416,9 @@ pub async fn keys(db: &Db, settings: &Settings, command: KeysCommand) -> anyhow:
             let mut rotated = Vec::new();
             for alg in algorithms {
                 let kid = keys::rotate(db, alg, now, t.key_retirement_grace()).await?;
+                let change = Change::new("key.rotate", "signing_key", &kid)
+                    .after(&json!({"kid": kid, "alg": alg.name()}));
+                audit::record(db, &Actor::command_line(), change, now).await;
                 if !json {
                     println!(
                         "new signing key {kid} ({}) is current; earlier {} keys retire in {} s",

@@ -191,6 +191,14 @@ async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountErro
                 {
                     Ok(org) => {
                         created += 1;
+                        let change = crate::audit::Change::new(
+                            "organisation.create",
+                            "organisation",
+                            &org.id,
+                        )
+                        .after(&org);
+                        crate::audit::record(db, &crate::audit::Actor::system("demo"), change, now)
+                            .await;
                         org
                     }
                     // Another instance loading the demo at the same moment got there first.
@@ -235,6 +243,10 @@ async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountErro
                 match accounts::create_user(db, new, now).await {
                     Ok(user) => {
                         created += 1;
+                        let change =
+                            crate::audit::Change::new("user.create", "user", &user.id).after(&user);
+                        crate::audit::record(db, &crate::audit::Actor::system("demo"), change, now)
+                            .await;
                         user
                     }
                     Err(AccountError::UsernameTaken(_)) => {

@@ -3,6 +3,7 @@
 //! business platforms behind it.
 
 pub mod accounts;
+pub mod audit;
 pub mod backup;
 pub mod catalogue;
 pub mod cli;

@@ -276,6 +276,7 @@ mod openapi {
             ("/api/admin/clients/{client_id}/secret", "post"),
             ("/api/admin/organisations", "get"),
             ("/api/admin/organisations/{id}/freeze", "post"),
+            ("/api/admin/audit", "get"),
             ("/api/crowdfunding/projects", "post"),
             ("/api/crowdfunding/projects/{id}/actions/{action}", "post"),
             ("/api/crowdfunding/projects/{id}/orders", "post"),
@@ -304,6 +305,7 @@ mod openapi {
                 "scope" => json!("openid"),
                 "organisation_id" | "logo_uri" => Value::Null,
                 "id_token_signed_response_alg" => json!("ES256"),
+                "require_pushed_authorization_requests" => json!(false),
                 _ => json!("x"),
             };
             spec.insert(name.clone(), value);

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin_clients;
+mod audit;
 mod backup;
 mod carrier_web;
 mod catalogue;

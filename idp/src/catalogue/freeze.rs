@@ -32,7 +32,7 @@ pub async fn set_frozen(
     organisation_id: &str,
     freeze: bool,
     reason: &str,
-    actor: &str,
+    actor: &crate::audit::Actor,
     now: i64,
 ) -> Result<(), FreezeError> {
     let reason = reason.trim();
@@ -58,12 +58,20 @@ pub async fn set_frozen(
             .bind(organisation_id)
             .bind(if freeze { "freeze" } else { "unfreeze" })
             .bind(reason)
-            .bind(actor)
+            .bind(actor.user_id.as_deref().unwrap_or(&actor.name))
             .bind(now)
             .execute(&mut *conn)
             .await
             .map_err(DbError::from)?;
     });
     tx.commit().await?;
+    let action = if freeze {
+        "organisation.freeze"
+    } else {
+        "organisation.unfreeze"
+    };
+    let change = crate::audit::Change::new(action, "organisation", organisation_id)
+        .after(&serde_json::json!({"frozen": freeze, "reason": reason}));
+    crate::audit::record(db, actor, change, now).await;
     Ok(())
 }

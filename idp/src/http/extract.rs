@@ -75,3 +75,23 @@ impl<S: Send + Sync> FromRequest<S> for OptionalReason {
             .map_err(|e| ApiError::MalformedJson(e.to_string()))
     }
 }
+
+/// The address of the client that sent the request, where the listener knows it (for the
+/// audit trail); never a reason to refuse the request.
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}

@@ -207,6 +207,9 @@ pub async fn ensure_key(db: &Db, alg: SigningAlgorithm, now: UnixTime) -> anyhow
     if existing.is_none() {
         let kid = create_key(db, alg, now).await?;
         tracing::info!(kid, alg = alg.name(), "created a signing key");
+        let change = crate::audit::Change::new("key.create", "signing_key", &kid)
+            .after(&serde_json::json!({"kid": kid, "alg": alg.name()}));
+        crate::audit::record(db, &crate::audit::Actor::system("keys"), change, now).await;
     }
     Ok(())
 }

@@ -349,7 +349,13 @@ async fn set_frozen(
     actor: &str,
     now: i64,
 ) -> Result<(), RiskError> {
-    crate::catalogue::freeze::set_frozen(db, org, frozen, reason, actor, now).await?;
+    // Staff act under their user id; the evaluation freezes as the system.
+    let who = if actor.starts_with("usr_") {
+        crate::audit::Actor::user(actor, actor, None)
+    } else {
+        crate::audit::Actor::system(actor)
+    };
+    crate::catalogue::freeze::set_frozen(db, org, frozen, reason, &who, now).await?;
     let message = if frozen {
         NewMessage {
             recipient: Recipient::Organisation(org.to_owned()),

@@ -6,6 +6,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::AdminActor;
+use crate::audit::{self, Change};
 use crate::error::ApiError;
 use crate::http::auth::ApiAdmin;
 use crate::http::extract::ApiJson;
@@ -31,10 +33,13 @@ async fn list_clients(
 
 async fn create_client(
     State(state): State<AppState>,
-    _admin: ApiAdmin,
+    AdminActor(actor): AdminActor,
     ApiJson(spec): ApiJson<ClientSpec>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let registered = clients::register(&state.db, spec, state.now()).await?;
+    let change = Change::new("client.register", "client", &registered.client.client_id)
+        .after(&registered.client);
+    audit::record(&state.db, &actor, change, state.now()).await;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::to_value(registered).map_err(ApiError::internal)?),
@@ -54,32 +59,45 @@ async fn get_client(
 
 async fn update_client(
     State(state): State<AppState>,
-    _admin: ApiAdmin,
+    AdminActor(actor): AdminActor,
     Path(client_id): Path<String>,
     ApiJson(spec): ApiJson<ClientSpec>,
 ) -> Result<Json<Client>, ApiError> {
+    let before = clients::find(&state.db, &client_id).await?;
     let updated = clients::update(&state.db, &client_id, spec, state.now()).await;
     state.clients.forget(&client_id);
-    Ok(Json(updated?))
+    let updated = updated?;
+    let change = Change::new("client.update", "client", &client_id)
+        .before(&before)
+        .after(&updated);
+    audit::record(&state.db, &actor, change, state.now()).await;
+    Ok(Json(updated))
 }
 
 async fn delete_client(
     State(state): State<AppState>,
-    _admin: ApiAdmin,
+    AdminActor(actor): AdminActor,
     Path(client_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    let before = clients::find(&state.db, &client_id).await?;
     clients::remove(&state.db, &client_id).await?;
     state.clients.forget(&client_id);
+    let change = Change::new("client.remove", "client", &client_id).before(&before);
+    audit::record(&state.db, &actor, change, state.now()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn rotate_secret(
     State(state): State<AppState>,
-    _admin: ApiAdmin,
+    AdminActor(actor): AdminActor,
     Path(client_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let registered = clients::rotate_secret(&state.db, &client_id, state.now()).await?;
     state.clients.forget(&client_id);
+    // The fact of a new secret, never the secret.
+    let change = Change::new("client.rotate_secret", "client", &client_id)
+        .after(&json!({"secret": "rotated"}));
+    audit::record(&state.db, &actor, change, state.now()).await;
     Ok(Json(
         json!({ "client_id": registered.client.client_id, "client_secret": registered.client_secret }),
     ))

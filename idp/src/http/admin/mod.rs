@@ -1,10 +1,13 @@
 //! The admin JSON API (scope `admin`), documented in `docs/openapi.json` and served at
 //! `/api/openapi.json`.
 
+mod audit;
 mod clients;
 mod organisations;
 
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 use crate::state::AppState;
 
@@ -12,7 +15,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .nest(
             "/api/admin",
-            clients::router().merge(organisations::router()),
+            clients::router()
+                .merge(organisations::router())
+                .merge(audit::router()),
         )
         .route("/api/openapi.json", axum::routing::get(openapi))
 }
@@ -82,4 +87,34 @@ async fn openapi() -> impl axum::response::IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body.as_str(),
     )
+}
+
+/// An administrator calling the admin API, as the audit trail names them.
+pub(crate) struct AdminActor(pub crate::audit::Actor);
+
+impl FromRequestParts<AppState> for AdminActor {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let admin = crate::http::auth::ApiAdmin::from_request_parts(parts, state).await?;
+        let crate::http::extract::ClientAddress(address) =
+            crate::http::extract::ClientAddress::from_request_parts(parts, state)
+                .await
+                .unwrap_or(crate::http::extract::ClientAddress(None));
+        // A user's token names the user; a client's own token (client_credentials) the client.
+        let user = crate::accounts::find_user(&state.db, &admin.0.sub)
+            .await
+            .map_err(crate::error::ApiError::internal)?;
+        Ok(AdminActor(match user {
+            Some(user) => crate::audit::Actor::user(&user.id, &user.username, address),
+            None => crate::audit::Actor {
+                user_id: None,
+                name: format!("client:{}", admin.0.sub),
+                address,
+            },
+        }))
+    }
 }

@@ -51,7 +51,7 @@ struct Reason {
 
 async fn freeze_reporting(
     State(state): State<AppState>,
-    admin: ApiAdmin,
+    admin: super::AdminActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reason>,
 ) -> Result<Json<Organisation>, ApiError> {
@@ -60,7 +60,7 @@ async fn freeze_reporting(
 
 async fn unfreeze_reporting(
     State(state): State<AppState>,
-    admin: ApiAdmin,
+    admin: super::AdminActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reason>,
 ) -> Result<Json<Organisation>, ApiError> {
@@ -69,11 +69,15 @@ async fn unfreeze_reporting(
 
 async fn set(
     state: AppState,
-    admin: ApiAdmin,
+    admin: super::AdminActor,
     id: String,
     frozen: bool,
     reason: String,
 ) -> Result<Json<Organisation>, ApiError> {
-    freeze::set_frozen(&state.db, &id, frozen, &reason, &admin.0.sub, state.now()).await?;
-    show(State(state), admin, Path(id)).await
+    freeze::set_frozen(&state.db, &id, frozen, &reason, &admin.0, state.now()).await?;
+    accounts::find_organisation(&state.db, &id)
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("机构 / organisation {id}")))
 }

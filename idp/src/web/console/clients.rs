@@ -2,6 +2,8 @@
 //! rotate their secrets. The same rules as the CLI and the admin API apply (they all go through
 //! `oauth::clients`).
 
+use crate::audit::{self, Change};
+use crate::http::extract::ClientAddress;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -200,14 +202,18 @@ pub async fn get_clients(
 
 pub async fn post_clients(
     State(state): State<AppState>,
-    _staff: ConsoleStaff,
+    ConsoleStaff(staff): ConsoleStaff,
     session: Session,
     lang: Lang,
     csrf: CsrfToken,
+    address: ClientAddress,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
     match clients::register(&state.db, form.spec(), state.now()).await {
         Ok(registered) => {
+            let change = Change::new("client.register", "client", &registered.client.client_id)
+                .after(&registered.client);
+            audit::record(&state.db, &actor(&staff, address), change, state.now()).await;
             if let Some(secret) = registered.client_secret {
                 session.insert(FLASH_SECRET, secret).await?;
             }
@@ -267,16 +273,24 @@ pub async fn get_client(
 
 pub async fn post_client(
     State(state): State<AppState>,
-    _staff: ConsoleStaff,
+    ConsoleStaff(staff): ConsoleStaff,
     lang: Lang,
     csrf: CsrfToken,
     Path(client_id): Path<String>,
+    address: ClientAddress,
     PageForm(form): PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
+    let before = clients::find(&state.db, &client_id).await?;
     let updated = clients::update(&state.db, &client_id, form.spec(), state.now()).await;
     state.clients.forget(&client_id);
     match updated {
-        Ok(_) => Ok(pages::see_other(&format!("/console/clients/{client_id}"))),
+        Ok(client) => {
+            let change = Change::new("client.update", "client", &client_id)
+                .before(&before)
+                .after(&client);
+            audit::record(&state.db, &actor(&staff, address), change, state.now()).await;
+            Ok(pages::see_other(&format!("/console/clients/{client_id}")))
+        }
         Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => {
             let message = refused(e)?;
@@ -299,9 +313,10 @@ pub async fn post_client(
 
 pub async fn post_rotate(
     State(state): State<AppState>,
-    _staff: ConsoleStaff,
+    ConsoleStaff(staff): ConsoleStaff,
     session: Session,
     Path(client_id): Path<String>,
+    address: ClientAddress,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let rotated = clients::rotate_secret(&state.db, &client_id, state.now()).await;
@@ -311,6 +326,10 @@ pub async fn post_rotate(
         Err(ClientError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => return Err(PageError::BadRequest(refused(e)?)),
     };
+    // The fact of a new secret, never the secret.
+    let change = Change::new("client.rotate_secret", "client", &client_id)
+        .after(&serde_json::json!({"secret": "rotated"}));
+    audit::record(&state.db, &actor(&staff, address), change, state.now()).await;
     if let Some(secret) = registered.client_secret {
         session.insert(FLASH_SECRET, secret).await?;
     }
@@ -319,15 +338,26 @@ pub async fn post_rotate(
 
 pub async fn post_delete(
     State(state): State<AppState>,
-    _staff: ConsoleStaff,
+    ConsoleStaff(staff): ConsoleStaff,
     Path(client_id): Path<String>,
+    address: ClientAddress,
     PageForm(_): PageForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
+    let before = clients::find(&state.db, &client_id).await?;
     let removed = clients::remove(&state.db, &client_id).await;
     state.clients.forget(&client_id);
     match removed {
-        Ok(()) => Ok(pages::see_other("/console/clients")),
+        Ok(()) => {
+            let change = Change::new("client.remove", "client", &client_id).before(&before);
+            audit::record(&state.db, &actor(&staff, address), change, state.now()).await;
+            Ok(pages::see_other("/console/clients"))
+        }
         Err(ClientError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The administrator on the console, as the audit trail names them.
+fn actor(staff: &crate::accounts::User, address: ClientAddress) -> audit::Actor {
+    audit::Actor::user(&staff.id, &staff.username, address.0)
 }

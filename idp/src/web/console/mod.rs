@@ -2,6 +2,7 @@
 //! catalogue. Each platform's console pages are in its own folder and reach the navigation
 //! through the platform seam.
 
+mod audit;
 mod catalogue;
 mod clients;
 mod organisations;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
             post(clients::post_delete),
         )
         .route("/console/catalogue", get(catalogue::get_catalogue))
+        .route("/console/audit", get(audit::get_audit))
+        .route("/console/audit.csv", get(audit::get_audit_csv))
         .route(
             "/console/organisations",
             get(organisations::get_organisations),

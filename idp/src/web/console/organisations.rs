@@ -74,14 +74,16 @@ pub async fn post_organisation(
     lang: Lang,
     csrf: CsrfToken,
     Path(id): Path<String>,
+    address: crate::http::extract::ClientAddress,
     PageForm(form): PageForm<FreezeForm>,
 ) -> Result<Response, PageError> {
+    let actor = crate::audit::Actor::user(&admin.id, &admin.username, address.0);
     let freeze = match form.action.as_str() {
         "freeze" => true,
         "unfreeze" => false,
         _ => return Err(PageError::BadRequest("unknown action".into())),
     };
-    match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &admin.id, state.now()).await {
+    match freeze::set_frozen(&state.db, &id, freeze, &form.reason, &actor, state.now()).await {
         Ok(()) => Ok(pages::see_other(RETURN)),
         // Shown on the form; anything else is the error page.
         Err(e @ FreezeError::ReasonRequired) => {

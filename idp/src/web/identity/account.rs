@@ -242,7 +242,13 @@ async fn change_password(
         .await
         .map_err(internal)?;
     match accounts::set_password(&state.db, &user.username, form.new_password, now).await {
-        Ok(()) => {}
+        Ok(()) => {
+            let change = crate::audit::Change::new("user.password", "user", &user.id)
+                .after(&serde_json::json!({"password": "changed"}));
+            let actor =
+                crate::audit::Actor::user(&user.id, &user.username, Some(address.to_owned()));
+            crate::audit::record(&state.db, &actor, change, now).await;
+        }
         Err(accounts::AccountError::Password(e)) => return Ok(e.to_string()),
         Err(e) => return Err(PageError::Internal(e.into())),
     }

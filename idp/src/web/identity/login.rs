@@ -91,7 +91,20 @@ pub async fn post_login(
     let admission = throttle::admit(&state.db, &form.username, &address, now)
         .await
         .map_err(internal)?;
+    let attempt = |outcome: &'static str, user_id: Option<String>| {
+        // As typed, bounded: a sign-in names whoever it claimed to be.
+        let name: String = form.username.trim().chars().take(64).collect();
+        let change = crate::audit::Change::new("sign_in", "user", &name).outcome(outcome);
+        let actor = crate::audit::Actor {
+            user_id,
+            name,
+            address: Some(address.clone()),
+        };
+        (actor, change)
+    };
     if let throttle::Admission::Locked(seconds) = admission {
+        let (actor, change) = attempt("throttled", None);
+        crate::audit::record(&state.db, &actor, change, now).await;
         metrics::counter!(crate::metrics::LOGINS, "outcome" => "locked").increment(1);
         return refuse(
             if lang.en {
@@ -111,6 +124,8 @@ pub async fn post_login(
     let Some(user_id) = user_id.filter(|_| ok) else {
         // Counted already, when the attempt was admitted.
         tracing::info!(address = %peer.ip(), "failed login");
+        let (actor, change) = attempt("refused", None);
+        crate::audit::record(&state.db, &actor, change, now).await;
         metrics::counter!(crate::metrics::LOGINS, "outcome" => "failure").increment(1);
         return refuse(
             lang.pick("用户名或密码错误。", "Wrong username or password.")
@@ -125,6 +140,8 @@ pub async fn post_login(
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     tracing::info!(user = %user_id, "signed in");
+    let (actor, change) = attempt("ok", Some(user_id.clone()));
+    crate::audit::record(&state.db, &actor, change, now).await;
     metrics::counter!(crate::metrics::LOGINS, "outcome" => "success").increment(1);
     if return_to == super::authorize::RESUME_PATH {
         return Ok(super::authorize::resume(&state, &session).await);
