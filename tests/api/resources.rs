@@ -722,6 +722,30 @@ async fn portal(backend: Backend) {
         page
     );
     assert!(page.contains("sign-in-to-book"));
+    // A financing product from the home page, on its own page.
+    let product = app
+        .client
+        .get(app.url("/financing/bridge?lang=zh"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        product.contains("og:title")
+            && product.contains("转贷资金")
+            && product.contains("如何申请")
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/financing/unknown"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     // The own area asks to sign in, then shows each platform's part.
     let me = app.client.get(app.url("/me")).send().await.unwrap();
     assert_eq!(me.status(), 303);

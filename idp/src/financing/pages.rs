@@ -42,6 +42,7 @@ pub fn router(max_document_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(uploads)
         .route("/financing", get(super::showcase::get_products))
+        .route("/financing/{key}", get(super::showcase::get_product))
         .route("/console/financing", get(get_queue))
         .route(
             "/console/financing/applications/{id}",

@@ -85,7 +85,7 @@ fn products(q: &PortalQuery) -> Vec<Card> {
         .map(|p| Card {
             title: if q.en { p.en } else { p.zh }.to_owned(),
             summary: if q.en { p.about_en } else { p.about_zh }.to_owned(),
-            href: format!("/financing#{}", p.key),
+            href: format!("/financing/{}", p.key),
             facts: Vec::new(),
         })
         .collect()
@@ -140,4 +140,35 @@ pub(super) async fn get_products(
         url: format!("{}/financing", state.issuer()),
     };
     crate::platform::kit::pages::render(lang, axum::http::StatusCode::OK, None, &page)
+}
+
+#[derive(askama::Template)]
+#[template(path = "financing_product.html")]
+struct ProductPage {
+    en: bool,
+    product: &'static Product,
+    url: String,
+}
+
+/// One product and how to apply for it, with Open Graph tags.
+pub(super) async fn get_product(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    lang: crate::platform::kit::pages::Lang,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    let product = PRODUCTS
+        .iter()
+        .find(|p| p.key == key)
+        .ok_or(crate::error::PageError::NotFound)?;
+    let page = ProductPage {
+        en: lang.en,
+        product,
+        url: format!("{}/financing/{}", state.issuer(), product.key),
+    };
+    Ok(crate::platform::kit::pages::render(
+        lang,
+        axum::http::StatusCode::OK,
+        None,
+        &page,
+    ))
 }
