@@ -76,6 +76,31 @@ pub enum UnknownFields {
     Ignore,
 }
 
+/// Field errors as one line in Chinese, for a workflow's error message ("记录" where the
+/// record as a whole is refused).
+pub fn summary_zh(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field.as_deref().unwrap_or("记录"), e.message_zh))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// Field errors as one line in English.
+pub fn summary_en(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.field.as_deref().unwrap_or("record"),
+                e.message_en
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// One problem with one field (or with the record as a whole when `field` is `None`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {

@@ -23,7 +23,7 @@ pub enum CrowdsourcingError {
     Forbidden(String),
     #[error("请求有误：{0}。Invalid: {0}.")]
     Invalid(String),
-    #[error("字段未通过校验：{}。Some fields were refused: {}.", fields_zh(.0), fields_en(.0))]
+    #[error("字段未通过校验：{}。Some fields were refused: {}.", crate::catalogue::validate::summary_zh(.0), crate::catalogue::validate::summary_en(.0))]
     InvalidFields(Vec<FieldError>),
     #[error("当前状态不允许此操作：{}。{}", .0.reason_zh, .0.reason_en)]
     Transition(Refusal),
@@ -54,28 +54,6 @@ impl From<sqlx::Error> for CrowdsourcingError {
     fn from(e: sqlx::Error) -> Self {
         CrowdsourcingError::Db(DbError::Query(e))
     }
-}
-
-fn fields_zh(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{} {}", e.field.as_deref().unwrap_or("记录"), e.message_zh))
-        .collect::<Vec<_>>()
-        .join("；")
-}
-
-fn fields_en(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e.field.as_deref().unwrap_or("record"),
-                e.message_en
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub type Result<T> = std::result::Result<T, CrowdsourcingError>;

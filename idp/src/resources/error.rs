@@ -20,7 +20,7 @@ pub enum ResourcesError {
     Forbidden(String),
     #[error("请求有误：{0}。Invalid: {0}.")]
     Invalid(String),
-    #[error("字段未通过校验：{}。Some fields were refused: {}.", fields_zh(.0), fields_en(.0))]
+    #[error("字段未通过校验：{}。Some fields were refused: {}.", crate::catalogue::validate::summary_zh(.0), crate::catalogue::validate::summary_en(.0))]
     InvalidFields(Vec<FieldError>),
     /// A booking rule of the resource refuses it; `rule` names which for programs.
     #[error("不符合预约规则：{zh}。Refused by the booking rules: {en}.")]
@@ -52,28 +52,6 @@ impl ResourcesError {
             en: en.into(),
         }
     }
-}
-
-fn fields_zh(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{} {}", e.field.as_deref().unwrap_or("记录"), e.message_zh))
-        .collect::<Vec<_>>()
-        .join("；")
-}
-
-fn fields_en(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e.field.as_deref().unwrap_or("record"),
-                e.message_en
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub type Result<T> = std::result::Result<T, ResourcesError>;
