@@ -652,6 +652,15 @@ impl Client {
         )
     }
 
+    /// Shared carrier resources acting with a user's `access_token` (scope `resources`).
+    pub fn resources<'a>(&'a self, access_token: &'a str) -> crate::resources::Resources<'a> {
+        crate::resources::Resources::new(
+            self.http(),
+            self.issuer.as_str(),
+            crate::bearer::Bearer::Token(access_token),
+        )
+    }
+
     /// The user's platform inbox, acting with their `access_token` (scope `inbox`).
     pub fn inbox<'a>(&'a self, access_token: &'a str) -> crate::inbox::Inbox<'a> {
         crate::inbox::Inbox::new(

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod mutual_fund;
 #[rustfmt::skip]
 pub mod records;
+pub mod resources;
 mod tokens;
 mod verifier;
 

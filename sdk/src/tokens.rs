@@ -236,6 +236,15 @@ impl TokenHolder {
         )
     }
 
+    /// Shared carrier resources, with this holder's (user's) access token renewed as needed.
+    pub fn resources(&self) -> crate::resources::Resources<'_> {
+        crate::resources::Resources::new(
+            self.client.http(),
+            self.client.issuer().as_str(),
+            crate::bearer::Bearer::Holder(self),
+        )
+    }
+
     /// The user's inbox, with this holder's access token renewed as needed.
     pub fn inbox(&self) -> crate::inbox::Inbox<'_> {
         crate::inbox::Inbox::new(

@@ -769,10 +769,92 @@ async fn portal(backend: Backend) {
     }
 }
 
+/// The SDK's resources module against the server: search, a week, booking (and the refusal of
+/// a taken slot), the caller's bookings, the calendar file, cancelling, a request.
+async fn through_the_sdk(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let t = tokens(&app, &["backer"]).await;
+    let registered = app
+        .register_client(idp::oauth::clients::ClientSpec {
+            name: "资源 SDK 测试".into(),
+            redirect_uris: vec!["http://127.0.0.1:3000/callback".into()],
+            scope: "openid resources".into(),
+            ..Default::default()
+        })
+        .await;
+    let sdk = nx_sdk::Client::discover(
+        &app.address,
+        &registered.client_id,
+        registered.client_secret,
+    )
+    .await
+    .unwrap();
+    let api = sdk.resources(&t["backer"]);
+    let found = api
+        .search(&nx_sdk::resources::Search {
+            q: "3D".into(),
+            kind: "equipment".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let printer = &found[0];
+    assert_eq!(printer.max_minutes_per_day, Some(240));
+    let monday = idp::clock::shanghai_date(next_monday(&app));
+    let week = api.week(&printer.id, Some(&monday), 7).await.unwrap();
+    assert_eq!(
+        (week.days.len(), week.days[0].date.as_str()),
+        (7, monday.as_str())
+    );
+    let slot = week.days[0].slots.iter().find(|s| s.free).unwrap().clone();
+    let booking = nx_sdk::resources::NewBooking {
+        start: slot.start.clone(),
+        slots: 2,
+        service_object: None,
+        purpose: "外壳打样".into(),
+    };
+    let booked = api.book(&printer.id, &booking).await.unwrap();
+    assert_eq!(
+        (booked.state.as_str(), booked.starts_at),
+        ("confirmed", slot.starts_at)
+    );
+    match api.book(&printer.id, &booking).await {
+        Err(nx_sdk::Error::Refused {
+            status: 409,
+            problem,
+        }) => {
+            assert!(problem.kind.ends_with("slot-taken"), "{problem:?}")
+        }
+        other => panic!("a taken slot is refused: {other:?}"),
+    }
+    assert_eq!(api.my_bookings().await.unwrap().len(), 1);
+    let calendar = api.calendar(&booked.id).await.unwrap();
+    assert!(calendar.starts_with("BEGIN:VCALENDAR") && calendar.contains(&booked.id));
+    let cancelled = api.cancel(&booked.id, Some("改期")).await.unwrap();
+    assert_eq!(cancelled.state, "cancelled");
+    let again = api.week(&printer.id, Some(&monday), 1).await.unwrap();
+    assert!(
+        again.days[0]
+            .slots
+            .iter()
+            .find(|s| s.starts_at == slot.starts_at)
+            .unwrap()
+            .free
+    );
+    let request = api
+        .request_item(&printer.item_id, "想了解培训安排")
+        .await
+        .unwrap();
+    assert_eq!(request.state, "requested");
+}
+
 backend_tests!(
     booking_rules,
     requests_like_orders,
     slot_race,
     icalendar,
-    portal
+    portal,
+    through_the_sdk
 );
