@@ -5,11 +5,12 @@
 /// For a platform's JSON API: who is calling (an [`Area`] names its scopes) and strict bodies.
 pub mod api {
     pub use crate::http::auth::{ApiCaller, ApiStaff, ApiWriter, Area};
-    pub use crate::http::extract::{ApiJson, OptionalReason, Reason};
+    pub use crate::http::extract::{ApiJson, ClientAddress, OptionalReason, Reason};
 }
 
 /// For a platform's pages: who is on the page, the language, CSRF-checked forms, rendering.
 pub mod pages {
+    pub use crate::http::extract::ClientAddress;
     pub use crate::web::auth::{ConsoleStaff, PageUser};
     pub use crate::web::header::current as page_header;
     pub use crate::web::lang::Lang;

@@ -12,7 +12,7 @@ use super::{SERVICE_CLASSES, Service, service_class_label};
 use crate::accounts::caller::Caller;
 use crate::catalogue::codes::{check_region, region_name};
 use crate::catalogue::reporting::{WorkflowRefusal, write_workflow};
-use crate::db::{Db, Tx, dialect};
+use crate::db::{Backend, Db, Tx, dialect};
 use crate::payments::money::yuan_to_fen;
 use crate::{with_pool, with_tx};
 
@@ -42,6 +42,31 @@ pub struct Search {
 }
 
 impl Search {
+    /// The conditions every search of listed items or resources shares, on the table `alias`
+    /// whose name column is `name`: parameters $1 to $6, bound from [`Search::values`].
+    fn matching(&self, backend: Backend, alias: &str, name: &str) -> String {
+        format!(
+            "{alias}.listed AND ($1 = '' OR {}) AND ($2 = '' OR {alias}.service_class = $2) AND ($3 = '' OR {}) \
+             AND ($4 = '' OR {}) AND ($5 = '' OR substr({alias}.region_code, 1, length($5)) = $5) \
+             AND ($6 = '' OR {alias}.carrier_org_id = $6)",
+            dialect::contains(backend, &format!("{alias}.{name}"), "$1"),
+            dialect::contains(backend, &format!("{alias}.service_object"), "$3"),
+            dialect::contains(backend, &format!("{alias}.service_method"), "$4"),
+        )
+    }
+
+    /// The values of $1 to $6 of [`Search::matching`], in order.
+    fn values(&self) -> [String; 6] {
+        [
+            self.q.trim().to_owned(),
+            self.class.trim().to_owned(),
+            code_needle(&self.object),
+            code_needle(&self.method),
+            self.region.trim().trim_end_matches("00").to_owned(),
+            self.carrier.trim().to_owned(),
+        ]
+    }
+
     fn limit(&self) -> i64 {
         self.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT)
     }
@@ -318,16 +343,11 @@ impl Service {
 
     /// Listed items, newest first.
     pub async fn search_items(&self, db: &Db, search: &Search, en: bool) -> Result<Vec<Item>> {
-        let backend = db.backend();
         let sql = format!(
             "SELECT i.id, i.carrier_org_id, i.region_code, i.service_name, i.service_class, i.service_object, i.service_method, i.record, i.listed, i.created_at, i.updated_at, o.name AS carrier_name \
              FROM res_items i JOIN organisations o ON o.id = i.carrier_org_id \
-             WHERE i.listed AND ($1 = '' OR {}) AND ($2 = '' OR i.service_class = $2) AND ($3 = '' OR {}) AND ($4 = '' OR {}) \
-             AND ($5 = '' OR substr(i.region_code, 1, length($5)) = $5) AND ($6 = '' OR i.carrier_org_id = $6) \
-             ORDER BY i.created_at DESC, i.id LIMIT $7 OFFSET $8",
-            dialect::contains(backend, "i.service_name", "$1"),
-            dialect::contains(backend, "i.service_object", "$3"),
-            dialect::contains(backend, "i.service_method", "$4"),
+             WHERE {} ORDER BY i.created_at DESC, i.id LIMIT $7 OFFSET $8",
+            search.matching(db.backend(), "i", "service_name"),
         );
         #[derive(sqlx::FromRow)]
         struct Found {
@@ -336,13 +356,11 @@ impl Service {
             carrier_name: String,
         }
         let rows = with_pool!(db, pool => {
-            sqlx::query_as::<_, Found>(&sql)
-                .bind(search.q.trim())
-                .bind(search.class.trim())
-                .bind(code_needle(&search.object))
-                .bind(code_needle(&search.method))
-                .bind(search.region.trim().trim_end_matches("00"))
-                .bind(search.carrier.trim())
+            let mut query = sqlx::query_as::<_, Found>(&sql);
+            for value in search.values() {
+                query = query.bind(value);
+            }
+            query
                 .bind(search.limit())
                 .bind(search.offset.clamp(0, 10_000))
                 .fetch_all(pool)
@@ -356,7 +374,6 @@ impl Service {
 
     /// Listed resources, newest first.
     pub async fn search_resources(&self, db: &Db, search: &Search) -> Result<Vec<Resource>> {
-        let backend = db.backend();
         let columns = RESOURCE_COLUMNS
             .split(", ")
             .map(|c| format!("r.{c}"))
@@ -364,12 +381,8 @@ impl Service {
             .join(", ");
         let sql = format!(
             "SELECT {columns}, o.name AS carrier_name FROM res_resources r JOIN organisations o ON o.id = r.carrier_org_id \
-             WHERE r.listed AND ($1 = '' OR {}) AND ($2 = '' OR r.service_class = $2) AND ($3 = '' OR {}) AND ($4 = '' OR {}) \
-             AND ($5 = '' OR substr(r.region_code, 1, length($5)) = $5) AND ($6 = '' OR r.carrier_org_id = $6) AND ($7 = '' OR r.kind = $7) \
-             ORDER BY r.created_at DESC, r.id LIMIT $8 OFFSET $9",
-            dialect::contains(backend, "r.name", "$1"),
-            dialect::contains(backend, "r.service_object", "$3"),
-            dialect::contains(backend, "r.service_method", "$4"),
+             WHERE {} AND ($7 = '' OR r.kind = $7) ORDER BY r.created_at DESC, r.id LIMIT $8 OFFSET $9",
+            search.matching(db.backend(), "r", "name"),
         );
         #[derive(sqlx::FromRow)]
         struct Found {
@@ -378,13 +391,11 @@ impl Service {
             carrier_name: String,
         }
         let rows = with_pool!(db, pool => {
-            sqlx::query_as::<_, Found>(&sql)
-                .bind(search.q.trim())
-                .bind(search.class.trim())
-                .bind(code_needle(&search.object))
-                .bind(code_needle(&search.method))
-                .bind(search.region.trim().trim_end_matches("00"))
-                .bind(search.carrier.trim())
+            let mut query = sqlx::query_as::<_, Found>(&sql);
+            for value in search.values() {
+                query = query.bind(value);
+            }
+            query
                 .bind(search.kind.trim())
                 .bind(search.limit())
                 .bind(search.offset.clamp(0, 10_000))

@@ -20,7 +20,7 @@ use super::{EVALUATE_JOB, RiskError};
 use crate::error::{ApiError, Problem};
 use crate::financing::Service;
 use crate::financing::api::Financing;
-use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff};
+use crate::platform::kit::api::{ApiCaller, ApiJson, ApiStaff, ClientAddress};
 use crate::state::AppState;
 
 type Fin = Extension<Arc<Service>>;
@@ -150,6 +150,7 @@ async fn freeze_from_warning(
     State(state): State<AppState>,
     ApiStaff(caller, _): Staff,
     Path(id): Path<String>,
+    address: ClientAddress,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> Answer<Warning> {
     let w = warnings::find(&state.db, &id).await?;
@@ -159,7 +160,8 @@ async fn freeze_from_warning(
             "此预警的对象不是机构，无法冻结 / this warning's subject is not an organisation".into(),
         )
     })?;
-    warnings::freeze(&state.db, &org, &reason, &caller.user_id, state.now()).await?;
+    let actor = audit_actor(&state, &caller, address).await?;
+    warnings::freeze(&state.db, &org, &reason, &actor, state.now()).await?;
     Ok(Json(warnings::find(&state.db, &id).await?))
 }
 
@@ -191,13 +193,15 @@ async fn unfreeze(
     State(state): State<AppState>,
     ApiStaff(caller, _): Staff,
     Path(org): Path<String>,
+    address: ClientAddress,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> Result<StatusCode, ApiError> {
+    let actor = audit_actor(&state, &caller, address).await?;
     warnings::unfreeze(
         &state.db,
         &org,
         input.reason.as_deref().unwrap_or_default(),
-        &caller.user_id,
+        &actor,
         state.now(),
     )
     .await?;
@@ -316,4 +320,18 @@ async fn chart_csv(
         .chart(&chart)
         .ok_or_else(|| ApiError::NotFound(crate::catalogue::validate::echo(&chart)))?;
     crate::financing::query::api::file(&table, params.format.as_deref(), &format!("risk-{chart}"))
+}
+
+/// Staff as the audit trail names them: their username and address.
+async fn audit_actor(
+    state: &AppState,
+    caller: &crate::accounts::caller::Caller,
+    ClientAddress(address): ClientAddress,
+) -> Result<crate::audit::Actor, ApiError> {
+    let name = crate::accounts::find_user(&state.db, &caller.user_id)
+        .await
+        .map_err(ApiError::internal)?
+        .map(|u| u.username)
+        .unwrap_or_else(|| caller.user_id.clone());
+    Ok(crate::audit::Actor::user(&caller.user_id, &name, address))
 }

@@ -25,8 +25,8 @@ use crate::accounts::Role;
 use crate::error::PageError;
 use crate::financing::Service;
 use crate::platform::kit::pages::{
-    ConsoleStaff, CsrfOnly, Lang, PageForm, PageUpload, PageUser, UploadLimit, form_token, render,
-    see_other,
+    ClientAddress, ConsoleStaff, CsrfOnly, Lang, PageForm, PageUpload, PageUser, UploadLimit,
+    form_token, render, see_other,
 };
 use crate::state::AppState;
 
@@ -235,6 +235,7 @@ async fn post_freeze(
     State(state): State<AppState>,
     staff: ConsoleStaff,
     Path(id): Path<String>,
+    address: ClientAddress,
     PageForm(form): PageForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let w = warnings::find(&state.db, &id).await?;
@@ -242,7 +243,8 @@ async fn post_freeze(
         PageError::BadRequest("此预警的对象不是机构 / the subject is not an organisation".into())
     })?;
     let reason = super::api::freeze_reason(&w, Some(&form.reason));
-    warnings::freeze(&state.db, &org, &reason, &staff.0.id, state.now()).await?;
+    let actor = crate::audit::Actor::user(&staff.0.id, &staff.0.username, address.0);
+    warnings::freeze(&state.db, &org, &reason, &actor, state.now()).await?;
     Ok(see_other("/console/financing/risk"))
 }
 
@@ -250,9 +252,11 @@ async fn post_unfreeze(
     State(state): State<AppState>,
     staff: ConsoleStaff,
     Path(org): Path<String>,
+    address: ClientAddress,
     PageForm(form): PageForm<ReasonForm>,
 ) -> Result<Response, PageError> {
-    warnings::unfreeze(&state.db, &org, &form.reason, &staff.0.id, state.now()).await?;
+    let actor = crate::audit::Actor::user(&staff.0.id, &staff.0.username, address.0);
+    warnings::unfreeze(&state.db, &org, &form.reason, &actor, state.now()).await?;
     Ok(see_other("/console/financing/risk"))
 }
 

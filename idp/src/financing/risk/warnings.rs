@@ -236,7 +236,13 @@ pub async fn evaluate(
             indicator.name_en,
             indicator.red
         );
-        freeze(db, &org, &reason, &format!("risk:{}", indicator.code), now).await?;
+        // Named as the indicator (`risk:<code>`), as the risk trail has always named it.
+        let actor = crate::audit::Actor {
+            user_id: None,
+            name: format!("risk:{}", indicator.code),
+            address: None,
+        };
+        freeze(db, &org, &reason, &actor, now).await?;
         e.frozen.push(org);
     }
     Ok(e)
@@ -319,7 +325,7 @@ pub async fn freeze(
     db: &Db,
     org: &str,
     reason: &str,
-    actor: &str,
+    actor: &crate::audit::Actor,
     now: i64,
 ) -> Result<(), RiskError> {
     set_frozen(db, org, true, reason, actor, now).await
@@ -330,7 +336,7 @@ pub async fn unfreeze(
     db: &Db,
     org: &str,
     reason: &str,
-    actor: &str,
+    actor: &crate::audit::Actor,
     now: i64,
 ) -> Result<(), RiskError> {
     if reason.trim().is_empty() {
@@ -346,16 +352,10 @@ async fn set_frozen(
     org: &str,
     frozen: bool,
     reason: &str,
-    actor: &str,
+    actor: &crate::audit::Actor,
     now: i64,
 ) -> Result<(), RiskError> {
-    // Staff act under their user id; the evaluation freezes as the system.
-    let who = if actor.starts_with("usr_") {
-        crate::audit::Actor::user(actor, actor, None)
-    } else {
-        crate::audit::Actor::system(actor)
-    };
-    crate::catalogue::freeze::set_frozen(db, org, frozen, reason, &who, now).await?;
+    crate::catalogue::freeze::set_frozen(db, org, frozen, reason, actor, now).await?;
     let message = if frozen {
         NewMessage {
             recipient: Recipient::Organisation(org.to_owned()),
@@ -384,7 +384,15 @@ async fn set_frozen(
     let mut tx = db.begin().await?;
     inbox::post(&mut tx, &message, now).await?;
     let action = if frozen { "freeze" } else { "unfreeze" };
-    audit(&mut tx, actor, action, org, reason, now).await?;
+    audit(
+        &mut tx,
+        actor.user_id.as_deref().unwrap_or(&actor.name),
+        action,
+        org,
+        reason,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
