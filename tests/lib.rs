@@ -222,6 +222,14 @@ impl TestApp {
 /// Loads the demo data and starts the example carrier app (`examples/carrier-web`) on a free
 /// port, registered like `idp demo` registers it; returns its address.
 pub async fn spawn_carrier_app(app: &TestApp) -> String {
+    spawn_carrier_app_gated(app).await.0
+}
+
+/// [`spawn_carrier_app`] behind a gate: while the flag is down, its back-channel logout
+/// endpoint answers 503, as an app being redeployed would.
+pub async fn spawn_carrier_app_gated(
+    app: &TestApp,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
     app.load_demo().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -244,6 +252,7 @@ pub async fn spawn_carrier_app(app: &TestApp) -> String {
                     catalogue:carrier-service:read catalogue:carrier-service:write"
                 .into(),
             organisation_id: organisation,
+            backchannel_logout_uri: Some(format!("{url}/backchannel-logout")),
             ..Default::default()
         })
         .await;
@@ -254,8 +263,23 @@ pub async fn spawn_carrier_app(app: &TestApp) -> String {
         listen: url.clone(),
         public_url: url.clone(),
     };
-    tokio::spawn(carrier_web::serve(listener, config));
-    url
+    let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let gate = up.clone();
+    let router = carrier_web::app(config).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let up = gate.load(std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if !up && request.uri().path() == "/backchannel-logout" {
+                    return axum::response::IntoResponse::into_response(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    );
+                }
+                next.run(request).await
+            }
+        },
+    ));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, up)
 }
 
 /// The body of the page at `url`, fetched with `browser`.
@@ -364,6 +388,11 @@ async fn spawn_app_on(
             url: database_url.clone(),
             max_connections: Some(8),
             acquire_timeout: defaults.database.acquire_timeout,
+        },
+        // Second factors are asked of nobody unless a test says so (tests/api/second_factor.rs):
+        // the other tests sign the demo's administrators and bank officers in with a password.
+        login: idp::settings::LoginSettings {
+            second_factor_roles: Vec::new(),
         },
         ..defaults
     };

@@ -50,6 +50,9 @@ pub enum ClientCommand {
         /// Its authorization requests must be pushed first (PAR, RFC 9126).
         #[arg(long)]
         require_par: bool,
+        /// Where to post logout tokens when a user's login ends (Back-Channel Logout).
+        #[arg(long, value_name = "URI")]
+        backchannel_logout_uri: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -83,6 +86,9 @@ pub enum ClientCommand {
         /// Whether its authorization requests must be pushed first (PAR, RFC 9126).
         #[arg(long)]
         require_par: Option<bool>,
+        /// Where to post logout tokens (Back-Channel Logout); an empty value removes it.
+        #[arg(long, value_name = "URI")]
+        backchannel_logout_uri: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -132,6 +138,9 @@ pub enum UserCommand {
         #[arg(long, env = "IDP_USER_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Remove a user's authenticator app and recovery codes (a lost phone); a user whose role
+    /// requires one sets up a new one at the next sign-in. Their sessions end.
+    ResetSecondFactor { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +212,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             logo_uri,
             id_token_alg,
             require_par,
+            backchannel_logout_uri,
             json,
         } => {
             let spec = ClientSpec {
@@ -216,6 +226,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 grant_types: parse_grants(&grants)?,
                 id_token_signed_response_alg: id_token_alg,
                 require_pushed_authorization_requests: require_par,
+                backchannel_logout_uri,
             };
             let registered = clients::register(db, spec, now).await?;
             let change = Change::new("client.register", "client", &registered.client.client_id)
@@ -266,6 +277,7 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
             grants,
             id_token_alg,
             require_par,
+            backchannel_logout_uri,
             json,
         } => {
             let current = clients::find(db, &client_id)
@@ -292,6 +304,11 @@ pub async fn client(db: &Db, command: ClientCommand) -> anyhow::Result<()> {
                 id_token_signed_response_alg: id_token_alg.or(current.id_token_signed_response_alg),
                 require_pushed_authorization_requests: require_par
                     .unwrap_or(current.require_pushed_authorization_requests),
+                backchannel_logout_uri: match backchannel_logout_uri {
+                    None => current.backchannel_logout_uri,
+                    Some(uri) if uri.trim().is_empty() => None,
+                    Some(uri) => Some(uri),
+                },
             };
             let client = clients::update(db, &client_id, spec, now).await?;
             let change = Change::new("client.update", "client", &client_id)
@@ -398,6 +415,30 @@ pub async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
                 .await?;
             }
             println!("password changed for {username}; their sessions and grants have ended");
+        }
+        UserCommand::ResetSecondFactor { username } => {
+            let user = accounts::find_user_by_username(db, &username)
+                .await?
+                .with_context(|| format!("no user named {username}"))?;
+            let removed = accounts::second_factor::totp::remove(db, &user.id).await?;
+            let change = Change::new("user.totp_removed", "user", &user.id)
+                .after(&json!({"by": "command line"}));
+            audit::record(db, &Actor::command_line(), change, now).await;
+            crate::web::session_store::DbSessionStore::sign_out_elsewhere(
+                db,
+                &user.id,
+                None,
+                "second factor reset",
+                now,
+            )
+            .await?;
+            if removed {
+                println!(
+                    "{username}'s authenticator app and recovery codes are removed; their sessions have ended"
+                );
+            } else {
+                println!("{username} had no authenticator app; their sessions have ended");
+            }
         }
     }
     Ok(())

@@ -120,6 +120,8 @@ const USERS: &[DemoUser] = &[
 pub const CARRIER_APP_CLIENT_ID: &str = "cl_carrier_web_demo";
 pub const CARRIER_APP_SECRET: &str = "nxcs_demo_carrier_web_secret_not_for_production";
 pub const CARRIER_APP_REDIRECT_URI: &str = "http://127.0.0.1:3000/callback";
+/// Where the example carrier app takes logout tokens (OpenID Connect Back-Channel Logout).
+pub const CARRIER_APP_BACKCHANNEL_LOGOUT_URI: &str = "http://127.0.0.1:3000/backchannel-logout";
 /// A second redirect URI of the demo client, for trying the SDK while the example carrier app
 /// holds port 3000.
 pub const EXPERIMENT_REDIRECT_URI: &str = "http://127.0.0.1:3001/callback";
@@ -296,6 +298,7 @@ async fn load_accounts(db: &Db, now: UnixTime) -> Result<DemoReport, AccountErro
                     .into(),
                 grant_types: None,
                 require_pushed_authorization_requests: false,
+                backchannel_logout_uri: Some(CARRIER_APP_BACKCHANNEL_LOGOUT_URI.into()),
             };
             let id = CARRIER_APP_CLIENT_ID.trim_start_matches("cl_");
             match clients::register_fixed(db, spec, id, CARRIER_APP_SECRET, now).await {

@@ -12,10 +12,12 @@ use crate::with_pool;
 const EVERY: Duration = Duration::from_secs(600);
 // Kept a while after expiry so that a late replay is still recognised as one.
 const CODE_KEEP: i64 = 3600;
+// Delivered or abandoned logout notifications stay a month for whoever asks what happened.
+const LOGOUT_KEEP: i64 = 30 * 86_400;
 
 /// Deletes expired rows; returns how many.
 pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
-    let statements: [(&str, i64); 8] = [
+    let statements: [(&str, i64); 9] = [
         ("DELETE FROM sessions WHERE expiry_date < $1", now),
         (
             "DELETE FROM authorization_codes WHERE expires_at < $1",
@@ -37,6 +39,10 @@ pub async fn sweep(db: &Db, now: UnixTime) -> Result<u64, DbError> {
         (
             "DELETE FROM login_known_addresses WHERE last_success < $1",
             now - crate::web::identity::throttle::KNOWN_FOR,
+        ),
+        (
+            "DELETE FROM oauth_logout_outbox WHERE delivered_at < $1 OR abandoned_at < $1",
+            now - LOGOUT_KEEP,
         ),
         (
             "DELETE FROM catalogue_idempotency WHERE created_at < $1",

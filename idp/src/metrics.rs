@@ -23,6 +23,8 @@ pub const TOKENS_ISSUED: &str = "idp_tokens_issued_total";
 pub const REFRESH_REUSE: &str = "idp_refresh_token_reuse_total";
 /// Sign-ins by outcome: `success`, `failure`, `locked`.
 pub const LOGINS: &str = "idp_logins_total";
+/// Back-channel logout notifications by outcome: `delivered`, `retry`, `abandoned`.
+pub const BACKCHANNEL_LOGOUTS: &str = "idp_backchannel_logouts_total";
 /// Catalogue records reported, by record type and outcome (`accepted`, `refused`).
 pub const CATALOGUE_RECORDS: &str = "idp_catalogue_records_total";
 /// How long a file import took, seconds, by record type.
@@ -107,6 +109,7 @@ mod tests {
         TOKENS_ISSUED,
         REFRESH_REUSE,
         LOGINS,
+        BACKCHANNEL_LOGOUTS,
         CATALOGUE_RECORDS,
         IMPORT_DURATION,
         JOB_RUNS,

@@ -29,6 +29,8 @@ pub struct Settings {
     pub jobs: JobSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub login: LoginSettings,
     /// Each business platform's own section (`[crowdfunding]`), checked by the platform.
     #[serde(flatten)]
     pub platforms: BTreeMap<String, serde_json::Value>,
@@ -80,6 +82,30 @@ impl Default for JobSettings {
     fn default() -> Self {
         JobSettings {
             interval_ms: 30_000,
+        }
+    }
+}
+
+/// Signing in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginSettings {
+    /// Roles whose holders must have a second factor (an authenticator app): without one they
+    /// are taken to enrolment at their next sign-in. By default the roles that approve money:
+    /// platform administrators (staff), bank officers, insurers and fund managers.
+    pub second_factor_roles: Vec<crate::accounts::Role>,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        use crate::accounts::Role;
+        LoginSettings {
+            second_factor_roles: vec![
+                Role::Admin,
+                Role::BankOfficer,
+                Role::Insurer,
+                Role::FundManager,
+            ],
         }
     }
 }
@@ -194,6 +220,7 @@ impl Default for Settings {
             tokens: TokenSettings::default(),
             jobs: JobSettings::default(),
             metrics: MetricsSettings::default(),
+            login: LoginSettings::default(),
             platforms: BTreeMap::new(),
             http: HttpSettings::default(),
         }

@@ -93,8 +93,27 @@ impl Application {
             crate::payments::SandboxGateway::new(sandbox_key.as_bytes())
                 .with_ledger(db.clone(), clock.clone()),
         )));
+        let sealer = {
+            use base64::Engine;
+            let key =
+                crate::server_secrets::get_or_create(&db, "totp_sealing_key", 32, clock.now())
+                    .await?;
+            let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(key)
+                .context("decoding the TOTP sealing key")?;
+            Arc::new(
+                crate::accounts::second_factor::sealing::Sealer::new(&key)
+                    .context("the TOTP sealing key")?,
+            )
+        };
+        let webauthn = crate::accounts::second_factor::passkeys::relying_party(
+            &settings.issuer,
+            crate::accounts::second_factor::totp::ISSUER,
+        )
+        .map(Arc::new);
         let mut platforms = Vec::new();
-        let mut jobs = vec![crate::housekeeping::job()];
+        let logouts = crate::oauth::backchannel::Deliverer::new(db.clone(), tokens.clone())?;
+        let mut jobs = vec![crate::housekeeping::job(), logouts.job()];
         for platform in crate::platform::ALL {
             let context = crate::platform::Context {
                 db: &db,
@@ -134,6 +153,9 @@ impl Application {
                 jobs,
                 platforms: Arc::new(platforms),
                 payments,
+                sealer,
+                logouts,
+                webauthn,
             },
         })
     }

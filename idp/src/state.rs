@@ -24,6 +24,12 @@ pub struct AppState {
     pub platforms: Arc<Vec<crate::platform::Started>>,
     /// The payment gateway the platforms share (its sandbox page is served from here).
     pub payments: Arc<crate::payments::Payments>,
+    /// Seals the authenticator-app seeds at rest; its key is shared by every instance.
+    pub sealer: Arc<crate::accounts::second_factor::sealing::Sealer>,
+    /// The WebAuthn relying party for passkeys; none when the issuer is not a domain name.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Delivers back-channel logout notifications.
+    pub logouts: Arc<crate::oauth::backchannel::Deliverer>,
 }
 
 impl AppState {

@@ -308,6 +308,32 @@ fn client_and_user_commands_print_json_for_scripts() {
     let sub = user["sub"].as_str().unwrap();
     assert_ne!(sub, client_id, "a client id never equals a user's sub");
 
+    // A lost phone: the second factor is reset from the shell.
+    let output = idp(dir.path(), &["user", "reset-second-factor", "li"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no authenticator app"));
+    let output = idp(dir.path(), &["user", "reset-second-factor", "nobody"], &[]);
+    assert_one_clear_error(&output, "no user named nobody");
+
+    // Logout tokens name users: they go over https (or to loopback) only.
+    let output = idp(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "app",
+            "--redirect-uri",
+            "https://carrier.example/cb",
+            "--scope",
+            "openid",
+            "--backchannel-logout-uri",
+            "http://carrier.example/logout",
+        ],
+        &[],
+    );
+    assert_one_clear_error(&output, "backchannel_logout_uri");
+
     let output = idp(
         dir.path(),
         &["client", "rotate-secret", &client_id, "--json"],

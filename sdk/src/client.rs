@@ -74,6 +74,7 @@ pub struct Client {
     client_id: String,
     secret: Option<ClientSecret>,
     more: MoreMetadata,
+    logout: crate::logout::LogoutState,
 }
 
 impl fmt::Debug for Client {
@@ -125,6 +126,37 @@ pub struct Identity {
     pub email: Option<String>,
     /// When the user authenticated (Unix seconds).
     pub auth_time: Option<i64>,
+    /// How strongly: [`ACR_ONE_FACTOR`] (a password) or [`ACR_TWO_FACTORS`] (a password and an
+    /// authenticator code). Ask for two with
+    /// `authorize_url_with(.., &[("acr_values", ACR_TWO_FACTORS)])`, then check
+    /// [`Identity::has_two_factors`]: the provider gives two factors or an error, and the check
+    /// keeps a tampered request from passing.
+    #[serde(default)]
+    pub acr: Option<String>,
+    /// The methods used (RFC 8176: `pwd`, `otp`).
+    #[serde(default)]
+    pub amr: Vec<String>,
+    /// The provider's id of the login session (`sid`): a back-channel logout token names it
+    /// when that login ends ([`Client::verify_logout_token`]).
+    #[serde(default)]
+    pub session_id: Option<String>,
+}
+
+/// The `acr` of a sign-in with one factor.
+pub const ACR_ONE_FACTOR: &str = "1";
+/// The `acr` of a sign-in with two factors.
+pub const ACR_TWO_FACTORS: &str = "2";
+
+impl Identity {
+    /// Whether the user signed in with two factors.
+    pub fn has_two_factors(&self) -> bool {
+        self.acr.as_deref() == Some(ACR_TWO_FACTORS)
+    }
+}
+
+#[derive(Deserialize)]
+struct SessionClaim {
+    sid: Option<String>,
 }
 
 /// A completed login.
@@ -276,7 +308,12 @@ impl Client {
             client_id: client_id.to_owned(),
             secret,
             more,
+            logout: Default::default(),
         })
+    }
+
+    pub(crate) fn logout_state(&self) -> &crate::logout::LogoutState {
+        &self.logout
     }
 
     /// Sets the registered redirect URI the callback is at.
@@ -513,6 +550,18 @@ impl Client {
             preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
             email: claims.email().map(|e| e.as_str().to_owned()),
             auth_time: claims.auth_time().map(|t| t.timestamp()),
+            acr: claims.auth_context_ref().map(|acr| acr.as_str().to_owned()),
+            amr: claims
+                .auth_method_refs()
+                .map(|methods| methods.iter().map(|m| m.as_str().to_owned()).collect())
+                .unwrap_or_default(),
+            // Verified above; openidconnect's standard claims have no sid, so it is read from
+            // the same payload.
+            session_id: jsonwebtoken::dangerous::insecure_decode_claims::<SessionClaim>(
+                id_token.to_string(),
+            )
+            .ok()
+            .and_then(|c| c.sid),
         };
         let tokens = Tokens::from_response(&response, Some(id_token.to_string()));
         Ok(Login { tokens, identity })

@@ -9,6 +9,7 @@ pub mod crowdsourcing;
 mod error;
 pub mod financing;
 pub mod inbox;
+mod logout;
 pub mod mutual_fund;
 #[rustfmt::skip]
 pub mod records;
@@ -20,8 +21,12 @@ pub use catalogue::{
     Catalogue, History, Mode, Page, Query, Record, RecordResult, RecordStatus, UploadReport,
     Version,
 };
-pub use client::{AuthorizationRequest, Client, Identity, Login, Organisation, UserInfo};
+pub use client::{
+    ACR_ONE_FACTOR, ACR_TWO_FACTORS, AuthorizationRequest, Client, Identity, Login, Organisation,
+    UserInfo,
+};
 pub use error::{Error, FieldError, Problem};
+pub use logout::{BACKCHANNEL_LOGOUT_EVENT, LogoutToken};
 pub use tokens::{FileStore, MemoryStore, Renewal, TokenHolder, TokenStore, Tokens};
 pub use verifier::{AccessClaims, Rejection, Verifier};
 #[cfg(feature = "axum")]

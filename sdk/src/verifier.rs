@@ -145,7 +145,7 @@ impl Verifier {
         Ok(())
     }
 
-    async fn key(&self, kid: &str) -> Result<(DecodingKey, Algorithm), Rejection> {
+    pub(crate) async fn key(&self, kid: &str) -> Result<(DecodingKey, Algorithm), Rejection> {
         if let Some(found) = self.keys.read().await.by_kid.get(kid) {
             return Ok(found.clone());
         }

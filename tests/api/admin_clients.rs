@@ -306,6 +306,7 @@ mod openapi {
                 "organisation_id" | "logo_uri" => Value::Null,
                 "id_token_signed_response_alg" => json!("ES256"),
                 "require_pushed_authorization_requests" => json!(false),
+                "backchannel_logout_uri" => json!("https://carrier.example/backchannel-logout"),
                 _ => json!("x"),
             };
             spec.insert(name.clone(), value);

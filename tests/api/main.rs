@@ -5,6 +5,7 @@
 mod account;
 mod admin_clients;
 mod audit;
+mod backchannel_logout;
 mod backup;
 mod carrier_web;
 mod catalogue;
@@ -24,7 +25,9 @@ mod oauth_flow;
 mod oauth_machine;
 mod oidc_interop;
 mod par;
+mod passkeys;
 mod resources;
 mod risk;
 mod sdk;
+mod second_factor;
 mod security;

@@ -8,12 +8,15 @@
 //! in the carrier app and the bank officer approves it in the console; a member enterprise fills
 //! in a mutual fund application, prints the A4 form to PDF, uploads the signed scan and staff
 //! approve it and check the contract chain; staff evaluate the risk indicators and see the
-//! dashboard's charts drawn, and run a query on the data query page. A screenshot of every step
+//! dashboard's charts drawn, and run a query on the data query page; the enterprise user
+//! registers a passkey (Chromium's virtual authenticator) and signs in with it. A screenshot of every step
 //! is saved under `target/browser-artifacts/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, so that
 //! `cargo test --workspace` works on a machine with only the Rust toolchain; CI installs both
 //! and sets `REQUIRE_BROWSER=1`, which turns their absence into a failure.
+
+mod passkeys;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -414,6 +417,7 @@ async fn a_carrier_user_logs_in_reports_and_logs_out_in_a_real_browser() {
     mutual_fund_in_the_browser(&browser, &idp).await;
     risk_and_query_in_the_browser(&browser, &idp).await;
     portal_booking_in_the_browser(&browser, &idp).await;
+    passkeys::passkeys_in_the_browser(&browser).await;
 
     browser.close().await.unwrap();
 }

@@ -4,6 +4,7 @@
 //! (3.3) reported through the catalogue, each record's history, and logout through the
 //! provider's end-session endpoint. Pages are Chinese first with an English switch.
 
+mod backchannel;
 mod crowdfunding;
 mod crowdsourcing;
 mod extract;
@@ -80,6 +81,8 @@ struct AppState {
     // Each signed-in session's tokens, server side; one holder per login so that concurrent
     // requests share one renewal.
     holders: Arc<Mutex<HashMap<String, Arc<TokenHolder>>>>,
+    // Whose each login is at the platform, so a logout token can name the logins to end.
+    logins: Arc<Mutex<HashMap<String, backchannel::LoginOf>>>,
     csrf: CsrfConfig,
 }
 
@@ -184,6 +187,7 @@ pub fn app(config: Config) -> Router {
         config: Arc::new(config),
         client: Arc::new(OnceCell::new()),
         holders: Arc::new(Mutex::new(HashMap::new())),
+        logins: Arc::new(Mutex::new(HashMap::new())),
         csrf: CsrfConfig::default()
             .with_key(Some(axum_csrf::Key::generate()))
             .with_cookie_name("cw_csrf")
@@ -201,6 +205,7 @@ pub fn app(config: Config) -> Router {
         .route("/login", get(login))
         .route("/callback", get(callback))
         .route("/logout", post(logout))
+        .route("/backchannel-logout", post(backchannel::receive))
         .route("/report", get(report_page))
         .route("/report/carrier", post(report_carrier))
         .route("/report/partner", post(report_partner))
@@ -257,13 +262,26 @@ async fn signed_in(session: &Session) -> Result<Option<SignedIn>, AppError> {
     Ok(session.get::<SignedIn>(SIGNED_IN).await?)
 }
 
+/// The signed-in user, unless the login has ended since (the platform ended it through the
+/// back channel, or this app restarted): then the session ends too.
+async fn current_user(state: &AppState, session: &Session) -> Result<Option<SignedIn>, AppError> {
+    let Some(user) = signed_in(session).await? else {
+        return Ok(None);
+    };
+    if state.holders.lock().await.contains_key(&user.login_id) {
+        return Ok(Some(user));
+    }
+    session.flush().await?;
+    Ok(None)
+}
+
 async fn index(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     lang: Lang,
     csrf: CsrfToken,
     session: Session,
 ) -> Result<Response, AppError> {
-    let user = signed_in(&session).await?;
+    let user = current_user(&state, &session).await?;
     let page = IndexPage {
         en: lang.en,
         csrf_token: csrf.authenticity_token().unwrap_or_default(),
@@ -323,6 +341,13 @@ async fn callback(
     let me = client.userinfo(&login.tokens.access_token).await?;
     let login_id = random_id();
     let id_token = login.tokens.id_token.clone();
+    state.logins.lock().await.insert(
+        login_id.clone(),
+        backchannel::LoginOf {
+            subject: login.identity.subject.clone(),
+            session_id: login.identity.session_id.clone(),
+        },
+    );
     let holder = TokenHolder::new(
         client.clone(),
         Some(login.tokens),
@@ -336,6 +361,7 @@ async fn callback(
     // Signing in again (say after the platform ended the last login) replaces that login.
     if let Some(earlier) = signed_in(&session).await? {
         state.holders.lock().await.remove(&earlier.login_id);
+        state.logins.lock().await.remove(&earlier.login_id);
     }
     // A new session id at login, against session fixation.
     session.cycle_id().await?;
@@ -376,6 +402,7 @@ async fn logout(
     let Some(user) = user else {
         return Ok(Redirect::to("/").into_response());
     };
+    state.logins.lock().await.remove(&user.login_id);
     if let Some(holder) = state.holders.lock().await.remove(&user.login_id) {
         // Ends the grant at the provider even if the browser never reaches the logout page.
         let _ = holder.sign_out().await;

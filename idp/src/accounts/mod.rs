@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password;
 pub mod roles;
+pub mod second_factor;
 
 use serde::Serialize;
 use uuid::Uuid;

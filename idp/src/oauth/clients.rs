@@ -55,6 +55,9 @@ pub struct Client {
     pub id_token_signed_response_alg: Option<crate::oauth::keys::SigningAlgorithm>,
     /// Its authorization requests must be pushed first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// Where the provider posts a logout token when a user's login with this client ends
+    /// (OpenID Connect Back-Channel Logout 1.0).
+    pub backchannel_logout_uri: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     #[serde(skip)]
@@ -93,6 +96,7 @@ struct ClientRow {
     grant_types: String,
     id_token_signed_response_alg: Option<String>,
     require_pushed_authorization_requests: bool,
+    backchannel_logout_uri: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -119,6 +123,7 @@ impl From<ClientRow> for Client {
                 .as_deref()
                 .and_then(crate::oauth::keys::SigningAlgorithm::from_name),
             require_pushed_authorization_requests: row.require_pushed_authorization_requests,
+            backchannel_logout_uri: row.backchannel_logout_uri,
             created_at: row.created_at,
             updated_at: row.updated_at,
             secret_hash: row.secret_hash,
@@ -153,6 +158,10 @@ pub struct ClientSpec {
     /// Its authorization requests must be pushed first (RFC 9126); default false.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Where to post logout tokens (OpenID Connect Back-Channel Logout); https, or http on
+    /// loopback.
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +190,10 @@ pub enum ClientError {
         "ID 令牌可用 RS256 或 ES256 签名 / ID tokens can be signed with RS256 or ES256: relying parties built on the openidconnect crate (this platform's SDK among them) cannot verify EdDSA ID tokens"
     )]
     IdTokenAlgorithm,
+    #[error(
+        "登出通知地址 `{uri}` 不可用 / backchannel_logout_uri `{uri}` is not acceptable: {reason}"
+    )]
+    BadBackchannelLogoutUri { uri: String, reason: &'static str },
     #[error("没有这个机构 / no organisation with id {0}")]
     UnknownOrganisation(String),
     #[error("没有这个客户端 / no client with id {0}")]
@@ -228,6 +241,25 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), ClientError> {
     }
 }
 
+/// Back-Channel Logout §2.2: absolute, no fragment; https unless on loopback (a logout token
+/// names users and sessions).
+pub fn check_backchannel_logout_uri(uri: &str) -> Result<(), ClientError> {
+    let bad = |reason| ClientError::BadBackchannelLogoutUri {
+        uri: uri.to_owned(),
+        reason,
+    };
+    let url = url::Url::parse(uri).map_err(|_| bad("not an absolute URI"))?;
+    if url.fragment().is_some() || uri.contains('#') {
+        return Err(bad("it must not have a fragment"));
+    }
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(bad("it must be https (http only on loopback addresses)")),
+    }
+}
+
 fn check(spec: &ClientSpec) -> Result<(Vec<GrantType>, String), ClientError> {
     if spec.name.trim().is_empty() {
         return Err(ClientError::EmptyName);
@@ -241,6 +273,9 @@ fn check(spec: &ClientSpec) -> Result<(Vec<GrantType>, String), ClientError> {
         .chain(&spec.post_logout_redirect_uris)
     {
         check_redirect_uri(uri)?;
+    }
+    if let Some(uri) = &spec.backchannel_logout_uri {
+        check_backchannel_logout_uri(uri)?;
     }
     let scope = ScopeSet::parse(&spec.scope).map_err(ClientError::BadScope)?;
     if let Some(unknown) = scope.iter().find(|s| !scopes::is_known(s)) {
@@ -330,8 +365,8 @@ async fn insert(
     check_organisation(db, spec.organisation_id.as_deref()).await?;
     with_pool!(db, pool => sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-         post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $11, $11)",
+         post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, backchannel_logout_uri, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $14, $11, $11)",
     )
     .bind(&client_id)
     .bind(spec.name.trim())
@@ -346,6 +381,7 @@ async fn insert(
     .bind(now)
     .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
     .bind(spec.require_pushed_authorization_requests)
+    .bind(&spec.backchannel_logout_uri)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -359,7 +395,7 @@ async fn insert(
 }
 
 const COLUMNS: &str = "id, name, secret_hash, public, organisation_id, logo_uri, redirect_uris, \
-    post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, created_at, updated_at";
+    post_logout_redirect_uris, allowed_scopes, grant_types, id_token_signed_response_alg, require_pushed_authorization_requests, backchannel_logout_uri, created_at, updated_at";
 
 pub async fn find(db: &Db, client_id: &str) -> Result<Option<Client>, ClientError> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
@@ -395,7 +431,8 @@ pub async fn update(
     with_pool!(db, pool => sqlx::query(
         "UPDATE clients SET name = $2, organisation_id = $3, logo_uri = $4, redirect_uris = $5, \
          post_logout_redirect_uris = $6, allowed_scopes = $7, grant_types = $8, updated_at = $9, \
-         id_token_signed_response_alg = $10, require_pushed_authorization_requests = $11 WHERE id = $1",
+         id_token_signed_response_alg = $10, require_pushed_authorization_requests = $11, \
+         backchannel_logout_uri = $12 WHERE id = $1",
     )
     .bind(client_id)
     .bind(spec.name.trim())
@@ -408,6 +445,7 @@ pub async fn update(
     .bind(now)
     .bind(spec.id_token_signed_response_alg.map(|a| a.name()))
     .bind(spec.require_pushed_authorization_requests)
+    .bind(&spec.backchannel_logout_uri)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;

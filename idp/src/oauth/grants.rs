@@ -21,6 +21,8 @@ pub struct CodeRecord {
     pub auth_time: i64,
     pub expires_at: i64,
     pub grant_id: Option<String>,
+    /// How the user signed in (RFC 8176 values, space-separated).
+    pub amr: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,6 +46,7 @@ pub struct NewCode<'a> {
     pub nonce: Option<&'a str>,
     pub pkce_challenge: Option<&'a str>,
     pub auth_time: i64,
+    pub amr: &'a str,
 }
 
 /// Stores a new code and returns it in the clear, once.
@@ -56,7 +59,7 @@ pub async fn issue_code(
     let code = Secret::generate(SecretKind::AuthorizationCode);
     with_pool!(db, pool => sqlx::query(
         "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, scope, \
-         nonce, pkce_challenge, auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         nonce, pkce_challenge, auth_time, created_at, expires_at, amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(code.hash())
     .bind(new.client_id)
@@ -69,6 +72,7 @@ pub async fn issue_code(
     .bind(new.auth_time)
     .bind(now)
     .bind(now + ttl)
+    .bind(new.amr)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
@@ -77,7 +81,7 @@ pub async fn issue_code(
 
 pub async fn find_code(db: &Db, code: &str) -> Result<Option<CodeRecord>, DbError> {
     Ok(with_pool!(db, conn => sqlx::query_as::<_, CodeRecord>(
-        "SELECT client_id, user_id, session_id, redirect_uri, scope, nonce, pkce_challenge, auth_time, expires_at, grant_id \
+        "SELECT client_id, user_id, session_id, redirect_uri, scope, nonce, pkce_challenge, auth_time, expires_at, grant_id, amr \
          FROM authorization_codes WHERE code_hash = $1",
     )
     .bind(hash_secret(code))
@@ -376,13 +380,17 @@ pub async fn revoke_grants(
         }
     };
     let sql = format!(
-        "UPDATE grants SET revoked_at = $1, revoked_reason = $2 WHERE {condition} AND revoked_at IS NULL"
+        "UPDATE grants SET revoked_at = $1, revoked_reason = $2 WHERE {condition} AND revoked_at IS NULL \
+         RETURNING client_id, user_id, session_id"
     );
-    Ok(with_pool!(db, pool => {
-        let mut query = sqlx::query(&sql).bind(now).bind(reason).bind(first);
+    let ended: Vec<super::backchannel::Ended> = with_pool!(db, pool => {
+        let mut query = sqlx::query_as(&sql).bind(now).bind(reason).bind(first);
         if let Some(second) = second {
             query = query.bind(second);
         }
-        query.execute(pool).await.map(|r| r.rows_affected())
-    })?)
+        query.fetch_all(pool).await
+    })?;
+    // The clients that asked to hear of it are told (OpenID Connect Back-Channel Logout).
+    super::backchannel::enqueue(db, &ended, now).await?;
+    Ok(ended.len() as u64)
 }

@@ -2,6 +2,7 @@
 //! endpoints that use it are in the HTTP layer (`http/oauth`).
 
 pub mod adapter;
+pub mod backchannel;
 pub mod client_cache;
 pub mod clients;
 pub mod code_exchange;

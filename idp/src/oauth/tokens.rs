@@ -40,6 +40,19 @@ impl AccessClaims {
     }
 }
 
+/// The `acr` values this provider issues: one factor, or two (two kinds of proof in `amr`).
+pub const ACR_ONE_FACTOR: &str = "1";
+pub const ACR_TWO_FACTORS: &str = "2";
+
+/// The `acr` of a login proved by `methods` (RFC 8176 values).
+pub fn acr_of<'a>(methods: impl IntoIterator<Item = &'a str>) -> &'static str {
+    if methods.into_iter().filter(|m| !m.is_empty()).count() >= 2 {
+        ACR_TWO_FACTORS
+    } else {
+        ACR_ONE_FACTOR
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct IdClaims<'a> {
     pub iss: &'a str,
@@ -55,6 +68,12 @@ pub struct IdClaims<'a> {
     pub at_hash: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<&'a str>,
+    /// How the user signed in (RFC 8176).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<&'a str>>,
+    /// `1` for one factor, `2` for two.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<&'static str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +171,25 @@ impl TokenService {
         header.kid = Some(key.kid.clone());
         header.typ = Some("JWT".to_owned());
         jsonwebtoken::encode(&header, &claims, &key.encoding).context("signing an ID token")
+    }
+
+    /// Signs other claims with an explicit `typ` (a logout token is `logout+jwt`, so it can
+    /// never pass for an ID or access token) and the client's algorithm or the server's.
+    pub async fn sign_typed(
+        &self,
+        claims: &impl Serialize,
+        typ: &str,
+        alg: Option<SigningAlgorithm>,
+        now: UnixTime,
+    ) -> anyhow::Result<String> {
+        let key = self
+            .keyring
+            .current_of(alg.unwrap_or(self.algorithm), now)
+            .await?;
+        let mut header = Header::new(key.alg.jwt_algorithm());
+        header.kid = Some(key.kid.clone());
+        header.typ = Some(typ.to_owned());
+        jsonwebtoken::encode(&header, claims, &key.encoding).context("signing a token")
     }
 
     /// Checks an access token's signature, issuer, audience and expiry against our clock, then

@@ -71,6 +71,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(crowdsourcing_statistics_script),
         )
         .route("/static/risk-dashboard.js", get(risk_dashboard_script))
+        .route("/static/passkeys.js", get(passkeys_script))
+}
+
+async fn passkeys_script() -> impl IntoResponse {
+    script(include_str!("../../../static/passkeys.js"))
 }
 
 async fn risk_dashboard_script() -> impl IntoResponse {

@@ -185,6 +185,14 @@ async fn authorization_code(
                         at_hash: None,
                         // The login id, public by design (it names the session, not its cookie).
                         sid: record.session_id.as_deref(),
+                        amr: record
+                            .amr
+                            .as_deref()
+                            .map(|amr| amr.split(' ').filter(|m| !m.is_empty()).collect()),
+                        acr: record
+                            .amr
+                            .as_deref()
+                            .map(|amr| crate::oauth::tokens::acr_of(amr.split(' '))),
                     },
                     Some(&access_token),
                     client.id_token_signed_response_alg,

@@ -35,6 +35,7 @@ pub struct ClientFields {
     organisation_id: String,
     id_token_alg: String,
     require_par: bool,
+    backchannel_logout_uri: String,
 }
 
 impl From<&Client> for ClientFields {
@@ -53,6 +54,7 @@ impl From<&Client> for ClientFields {
                 .map(|a| a.name().to_owned())
                 .unwrap_or_default(),
             require_par: c.require_pushed_authorization_requests,
+            backchannel_logout_uri: c.backchannel_logout_uri.clone().unwrap_or_default(),
         }
     }
 }
@@ -74,6 +76,8 @@ pub struct ClientForm {
     #[serde(default)]
     id_token_alg: String,
     require_par: Option<String>,
+    #[serde(default)]
+    backchannel_logout_uri: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -109,6 +113,8 @@ impl ClientForm {
                 &self.id_token_alg,
             ),
             require_pushed_authorization_requests: self.require_par.is_some(),
+            backchannel_logout_uri: Some(self.backchannel_logout_uri.trim().to_owned())
+                .filter(|u| !u.is_empty()),
         }
     }
 
@@ -124,6 +130,7 @@ impl ClientForm {
             organisation_id: self.organisation_id.clone(),
             id_token_alg: self.id_token_alg.clone(),
             require_par: self.require_par.is_some(),
+            backchannel_logout_uri: self.backchannel_logout_uri.clone(),
         }
     }
 }

@@ -24,6 +24,13 @@ use crate::web::pages::{self, CsrfOnly, PageForm, form_token, render};
 use crate::web::session_store::DbSessionStore;
 use crate::with_pool;
 
+pub struct PasskeyRow {
+    credential_id: String,
+    name: String,
+    created: String,
+    last_used: Option<String>,
+}
+
 pub struct ActiveSession {
     login_sid: String,
     started: String,
@@ -44,6 +51,12 @@ struct AccountPage {
     /// Bank officers and insurers work financing in the console.
     financing_desk: bool,
     fund_desk: bool,
+    factors: crate::accounts::second_factor::Factors,
+    /// The user's roles require a second factor.
+    factor_required: bool,
+    passkeys: Vec<PasskeyRow>,
+    /// The platform's address allows passkeys (a domain name).
+    passkeys_here: bool,
 }
 
 async fn page(
@@ -87,7 +100,29 @@ async fn page(
             })
         })
         .collect();
+    let factors = crate::accounts::second_factor::of(&state.db, &user.id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?;
+    let factor_required = crate::accounts::second_factor::required(
+        &user.roles,
+        &state.settings.login.second_factor_roles,
+    );
+    let passkeys = crate::accounts::second_factor::passkeys::list(&state.db, &user.id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .into_iter()
+        .map(|p| PasskeyRow {
+            credential_id: p.credential_id,
+            name: p.name,
+            created: crate::web::pages::shanghai_time(p.created_at),
+            last_used: p.last_used_at.map(crate::web::pages::shanghai_time),
+        })
+        .collect();
     let page = AccountPage {
+        passkeys,
+        passkeys_here: state.webauthn.is_some(),
+        factors,
+        factor_required,
         en: lang.en,
         csrf_token: form_token(&csrf)?,
         roles: user
@@ -114,7 +149,7 @@ async fn page(
 }
 
 /// A message for the next view of the account page (after a POST's 303).
-const NOTICE: &str = "account_notice";
+pub(super) const NOTICE: &str = "account_notice";
 
 pub async fn get_account(
     State(state): State<AppState>,
@@ -150,6 +185,7 @@ pub async fn post_withdraw(
     grants::revoke_grants(&state.db, which, "consent withdrawn", now)
         .await
         .map_err(internal)?;
+    state.logouts.nudge(now);
     Ok(pages::see_other("/account"))
 }
 
@@ -169,6 +205,7 @@ pub async fn post_logout_all(
     )
     .await
     .map_err(|e| PageError::Internal(e.into()))?;
+    state.logouts.nudge(state.now());
     login_state::end(&session)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
@@ -261,6 +298,7 @@ async fn change_password(
     )
     .await
     .map_err(internal)?;
+    state.logouts.nudge(now);
     Ok(lang
         .pick(
             "密码已修改，其他设备上的登录和应用授权已结束。",
@@ -295,6 +333,7 @@ pub async fn post_end_session(
         grants::revoke_grants(&state.db, which, "session ended", now)
             .await
             .map_err(internal)?;
+        state.logouts.nudge(now);
     }
     if form.login_sid == login.sid {
         login_state::end(&session)

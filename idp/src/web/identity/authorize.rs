@@ -45,6 +45,9 @@ pub struct Pending {
     #[serde(default)]
     replaced_login: Option<String>,
     prompt_consent: bool,
+    /// The client asked for two factors (`acr_values`): one will not do.
+    #[serde(default)]
+    two_factors: bool,
 }
 
 /// Where the browser goes with an error for the client.
@@ -246,6 +249,30 @@ pub async fn get_authorize(
         }
     };
 
+    // Voluntary in OpenID Connect, but a client asking only for two factors is never given
+    // one silently: it gets two, or an error.
+    let two_factors = match form.get("acr_values") {
+        None => false,
+        Some(values) => {
+            let known: Vec<&str> = values
+                .split(' ')
+                .filter(|v| {
+                    matches!(
+                        *v,
+                        login_state::ACR_ONE_FACTOR | login_state::ACR_TWO_FACTORS
+                    )
+                })
+                .collect();
+            if known.is_empty() {
+                return fail(
+                    ErrorCode::InvalidRequest,
+                    "unsupported acr_values; this provider offers 1 (one factor) and 2 (two factors)",
+                );
+            }
+            !known.contains(&login_state::ACR_ONE_FACTOR)
+        }
+    };
+
     let now = state.now();
     let login_after = max_age.map(|age| now - age);
     let login = login_state::current(&session).await;
@@ -253,6 +280,9 @@ pub async fn get_authorize(
     let usable = login.as_ref().is_some_and(|l| {
         !prompts.contains(&"login") && login_after.is_none_or(|after| l.auth_time >= after)
     });
+    // A login that serves but with one factor where two were asked for is raised, not replaced.
+    let short_of_factors =
+        usable && two_factors && login.as_ref().is_some_and(|l| !l.two_factors());
     let pending = Pending {
         client_id: client.client_id.clone(),
         client_name: client.name.clone(),
@@ -264,8 +294,21 @@ pub async fn get_authorize(
         login_after,
         replaced_login: login.as_ref().filter(|_| !usable).map(|l| l.sid.clone()),
         prompt_consent: prompts.contains(&"consent"),
+        two_factors,
     };
     match login {
+        Some(_) if short_of_factors && prompt_none => fail(
+            ErrorCode::InteractionRequired,
+            "a second factor is needed and prompt=none forbids asking for it",
+        ),
+        Some(login) if short_of_factors => {
+            if let Err(e) = session.insert(PENDING, &pending).await {
+                return PageError::Internal(e.into()).into_response();
+            }
+            super::second_step::step_up(&state, &session, &login, RESUME_PATH)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        }
         Some(login) if usable => proceed(&state, &session, login, pending, prompt_none).await,
         _ if prompt_none => fail(ErrorCode::LoginRequired, "the user is not signed in"),
         _ => {
@@ -302,10 +345,25 @@ pub async fn resume(state: &AppState, session: &Session) -> Response {
                 .is_none_or(|after| login.auth_time >= after)
                 && pending.replaced_login.as_deref() != Some(login.sid.as_str()) =>
         {
+            if pending.two_factors && !login.two_factors() {
+                return super::second_step::step_up(state, session, &login, RESUME_PATH)
+                    .await
+                    .unwrap_or_else(IntoResponse::into_response);
+            }
             proceed(state, session, login, pending, false).await
         }
         _ => pages::see_other(&format!("/login?return_to={RESUME_PATH}")),
     }
+}
+
+/// Whether the authorization request waiting in the session asked for two factors.
+pub async fn pending_wants_two_factors(session: &Session) -> bool {
+    session
+        .get::<Pending>(PENDING)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|p| p.two_factors)
 }
 
 /// The name of the client whose request waits, for the login page.
@@ -384,6 +442,7 @@ async fn issue_code(state: &AppState, login: &Login, pending: &Pending) -> Respo
             nonce: pending.nonce.as_deref(),
             pkce_challenge: pending.pkce.as_deref(),
             auth_time: login.auth_time,
+            amr: &login.amr.join(" "),
         },
         state.now(),
         state.settings.tokens.authorization_code_ttl,

@@ -133,10 +133,25 @@ pub async fn post_login(
             StatusCode::UNAUTHORIZED,
         );
     };
+    // A second step to go: the attempt stays counted until it is done.
+    let client_wants_two = return_to == super::authorize::RESUME_PATH
+        && super::authorize::pending_wants_two_factors(&session).await;
+    if let Some(next) = super::second_step::after_password(
+        &state,
+        &session,
+        &user_id,
+        form.username.trim(),
+        &return_to,
+        client_wants_two,
+    )
+    .await?
+    {
+        return Ok(next);
+    }
     throttle::succeeded(&state.db, &form.username, &address, admission, now)
         .await
         .map_err(internal)?;
-    login_state::start(&session, &user_id, now)
+    login_state::start(&session, &user_id, &[login_state::PASSWORD], now)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
     tracing::info!(user = %user_id, "signed in");

@@ -75,6 +75,7 @@ async fn sign_out(state: &AppState, session: &Session) -> Result<(), PageError> 
         grants::revoke_grants(&state.db, which, "logout", state.now())
             .await
             .map_err(|e| PageError::Internal(e.into()))?;
+        state.logouts.nudge(state.now());
         tracing::info!(user = %login.user_id, "signed out");
     }
     login_state::end(session)

@@ -1,0 +1,263 @@
+//! The account page's second factor: setting up an authenticator app, new recovery codes, and
+//! removing it (with the password and a current code, so a browser left signed in is not
+//! enough to strip an account of its second factor).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum_csrf::CsrfToken;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::login_state;
+use super::second_step::{EnrolPage, RecoveryCodesPage, enrolment};
+use super::throttle;
+use crate::accounts::second_factor::{self, recovery, totp};
+use crate::accounts::{self, password};
+use crate::audit;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::web::auth::PageUser;
+use crate::web::lang::Lang;
+use crate::web::pages::{self, PageForm, form_token, render};
+
+fn internal(e: impl Into<anyhow::Error>) -> PageError {
+    PageError::Internal(e.into())
+}
+
+/// Shown once on the account page after a POST.
+async fn notify(session: &Session, message: &str) -> Result<Response, PageError> {
+    session
+        .insert(super::account::NOTICE, message)
+        .await
+        .map_err(internal)?;
+    Ok(pages::see_other("/account"))
+}
+
+async fn enrol_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    user: &accounts::User,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let enrolment = enrolment(state, &user.id, &user.username).await?;
+    let page = EnrolPage {
+        en: lang.en,
+        csrf_token: form_token(&csrf)?,
+        action: "/account/totp",
+        signing_in: false,
+        qr_svg: enrolment.qr_svg,
+        secret: enrolment.secret,
+        error: error.clone(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(lang, status, Some(csrf), &page))
+}
+
+pub async fn get_totp(
+    State(state): State<AppState>,
+    PageUser { user, .. }: PageUser,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+) -> Result<Response, PageError> {
+    let factors = second_factor::of(&state.db, &user.id)
+        .await
+        .map_err(internal)?;
+    if factors.totp {
+        return notify(
+            &session,
+            lang.pick(
+                "身份验证器已启用。",
+                "An authenticator app is already set up.",
+            ),
+        )
+        .await;
+    }
+    enrol_page(&state, lang, csrf, &user, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// Confirms the app with its first code; the login in this browser now counts two factors.
+pub async fn post_totp(
+    State(state): State<AppState>,
+    PageUser { user, login }: PageUser,
+    lang: Lang,
+    csrf: CsrfToken,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let now = state.now();
+    let address = peer.ip().to_string();
+    let Some(codes) = totp::confirm(&state.db, &state.sealer, &user.id, &form.code, now)
+        .await
+        .map_err(internal)?
+    else {
+        let message = lang.pick(
+            "验证码不正确，请输入应用中当前显示的 6 位数字。",
+            "The code is not right; type the six digits your app shows now.",
+        );
+        return enrol_page(&state, lang, csrf, &user, Some(message.to_owned())).await;
+    };
+    let actor = audit::Actor::user(&user.id, &user.username, Some(address));
+    audit::record(
+        &state.db,
+        &actor,
+        audit::Change::new("user.totp_enrolled", "user", &user.id),
+        now,
+    )
+    .await;
+    login_state::step_up(&session, login, login_state::ONE_TIME_CODE, now)
+        .await
+        .map_err(internal)?;
+    let page = RecoveryCodesPage {
+        en: lang.en,
+        codes,
+        continue_to: "/account".into(),
+    };
+    Ok(render(lang, StatusCode::OK, None, &page))
+}
+
+/// A current code, held to the login throttle. `None` when accepted, else the refusal.
+async fn current_code_refusal(
+    state: &AppState,
+    lang: Lang,
+    user: &accounts::User,
+    address: &str,
+    code: &str,
+) -> Result<Option<&'static str>, PageError> {
+    let now = state.now();
+    let admission = throttle::admit(&state.db, &user.username, address, now)
+        .await
+        .map_err(internal)?;
+    if let throttle::Admission::Locked(_) = admission {
+        return Ok(Some(lang.pick(
+            "失败次数过多，请稍后再试，未作任何修改。",
+            "Too many failed attempts; try again later. Nothing changed.",
+        )));
+    }
+    match totp::verify(&state.db, &state.sealer, &user.id, code, now)
+        .await
+        .map_err(internal)?
+    {
+        totp::CodeCheck::Accepted => {
+            throttle::succeeded(&state.db, &user.username, address, admission, now)
+                .await
+                .map_err(internal)?;
+            Ok(None)
+        }
+        totp::CodeCheck::Replayed => Ok(Some(lang.pick(
+            "该验证码已使用过，请等待下一个验证码，未作任何修改。",
+            "That code was used already; wait for the next one. Nothing changed.",
+        ))),
+        totp::CodeCheck::Wrong => Ok(Some(lang.pick(
+            "验证码不正确，未作任何修改。",
+            "The code is not right; nothing changed.",
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    password: String,
+    code: String,
+}
+
+pub async fn post_remove(
+    State(state): State<AppState>,
+    PageUser { user, .. }: PageUser,
+    lang: Lang,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageForm(form): PageForm<RemoveForm>,
+) -> Result<Response, PageError> {
+    let now = state.now();
+    let address = peer.ip().to_string();
+    let stored = accounts::password_hash_of(&state.db, &user.username)
+        .await
+        .map_err(internal)?
+        .map(|(_, hash)| hash);
+    // The code first: it is held to the throttle, so the password cannot be guessed here.
+    if let Some(refusal) = current_code_refusal(&state, lang, &user, &address, &form.code).await? {
+        return notify(&session, refusal).await;
+    }
+    if !password::verify(form.password, stored).await {
+        return notify(
+            &session,
+            lang.pick(
+                "密码不正确，身份验证器未移除。",
+                "The password is wrong; the authenticator app was not removed.",
+            ),
+        )
+        .await;
+    }
+    totp::remove(&state.db, &user.id).await.map_err(internal)?;
+    let actor = audit::Actor::user(&user.id, &user.username, Some(address));
+    audit::record(
+        &state.db,
+        &actor,
+        audit::Change::new("user.totp_removed", "user", &user.id),
+        now,
+    )
+    .await;
+    let required = second_factor::required(&user.roles, &state.settings.login.second_factor_roles);
+    notify(
+        &session,
+        if required {
+            lang.pick(
+                "身份验证器已移除。您的角色要求两步验证，下次登录时需重新设置。",
+                "The authenticator app is removed. Your role requires a second factor: you will set one up at your next sign-in.",
+            )
+        } else {
+            lang.pick("身份验证器已移除。", "The authenticator app is removed.")
+        },
+    )
+    .await
+}
+
+/// Ten new recovery codes for a current code; the old ones stop working.
+pub async fn post_recovery_codes(
+    State(state): State<AppState>,
+    PageUser { user, .. }: PageUser,
+    lang: Lang,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let now = state.now();
+    let address = peer.ip().to_string();
+    if let Some(refusal) = current_code_refusal(&state, lang, &user, &address, &form.code).await? {
+        return notify(&session, refusal).await;
+    }
+    let mut tx = state.db.begin().await.map_err(internal)?;
+    let codes = recovery::replace(&mut tx, &user.id, now)
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    let actor = audit::Actor::user(&user.id, &user.username, Some(address));
+    audit::record(
+        &state.db,
+        &actor,
+        audit::Change::new("user.recovery_codes_replaced", "user", &user.id),
+        now,
+    )
+    .await;
+    let page = RecoveryCodesPage {
+        en: lang.en,
+        codes,
+        continue_to: "/account".into(),
+    };
+    Ok(render(lang, StatusCode::OK, None, &page))
+}
