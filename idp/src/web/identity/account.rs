@@ -13,7 +13,7 @@ use tower_sessions::Session;
 
 use super::login_state::{self, Login};
 use super::throttle;
-use crate::accounts::{self, User, password};
+use crate::accounts::{self, User};
 use crate::error::PageError;
 use crate::oauth::consents;
 use crate::oauth::grants::{self, GrantsOf};
@@ -253,31 +253,33 @@ async fn change_password(
 ) -> Result<String, PageError> {
     let now = state.now();
     let internal = |e: crate::db::DbError| PageError::Internal(e.into());
-    let admission = throttle::admit(&state.db, &user.username, address, now)
-        .await
-        .map_err(internal)?;
-    if let throttle::Admission::Locked(seconds) = admission {
-        return Ok(if lang.en {
-            format!("Too many failed attempts. Try again in {seconds} s; nothing changed.")
-        } else {
-            format!("失败次数过多，请 {seconds} 秒后再试，密码未修改。")
-        });
+    let check = throttle::check_password(
+        &state.db,
+        &user.username,
+        address,
+        form.current_password,
+        now,
+    )
+    .await
+    .map_err(|e| PageError::Internal(e.into()))?;
+    match check {
+        throttle::PasswordCheck::Locked(seconds) => {
+            return Ok(format!(
+                "{} {}",
+                throttle::locked_message(lang, seconds),
+                lang.pick("密码未修改。", "Nothing changed.")
+            ));
+        }
+        throttle::PasswordCheck::Wrong => {
+            return Ok(lang
+                .pick(
+                    "当前密码不正确，密码未修改。",
+                    "The current password is wrong; nothing changed.",
+                )
+                .to_owned());
+        }
+        throttle::PasswordCheck::Right => {}
     }
-    let stored = accounts::password_hash_of(&state.db, &user.username)
-        .await
-        .map_err(|e| PageError::Internal(e.into()))?
-        .map(|(_, hash)| hash);
-    if !password::verify(form.current_password, stored).await {
-        return Ok(lang
-            .pick(
-                "当前密码不正确，密码未修改。",
-                "The current password is wrong; nothing changed.",
-            )
-            .to_owned());
-    }
-    throttle::succeeded(&state.db, &user.username, address, admission, now)
-        .await
-        .map_err(internal)?;
     match accounts::set_password(&state.db, &user.username, form.new_password, now).await {
         Ok(()) => {
             let change = crate::audit::Change::new("user.password", "user", &user.id)

@@ -14,8 +14,8 @@ use tower_sessions::Session;
 use super::login_state;
 use super::second_step::{EnrolPage, RecoveryCodesPage, enrolment};
 use super::throttle;
+use crate::accounts;
 use crate::accounts::second_factor::{self, recovery, totp};
-use crate::accounts::{self, password};
 use crate::audit;
 use crate::error::PageError;
 use crate::state::AppState;
@@ -137,16 +137,13 @@ async fn current_code_refusal(
     user: &accounts::User,
     address: &str,
     code: &str,
-) -> Result<Option<&'static str>, PageError> {
+) -> Result<Option<String>, PageError> {
     let now = state.now();
     let admission = throttle::admit(&state.db, &user.username, address, now)
         .await
         .map_err(internal)?;
-    if let throttle::Admission::Locked(_) = admission {
-        return Ok(Some(lang.pick(
-            "失败次数过多，请稍后再试，未作任何修改。",
-            "Too many failed attempts; try again later. Nothing changed.",
-        )));
+    if let throttle::Admission::Locked(seconds) = admission {
+        return Ok(Some(throttle::locked_message(lang, seconds)));
     }
     match totp::verify(&state.db, &state.sealer, &user.id, code, now)
         .await
@@ -158,14 +155,20 @@ async fn current_code_refusal(
                 .map_err(internal)?;
             Ok(None)
         }
-        totp::CodeCheck::Replayed => Ok(Some(lang.pick(
-            "该验证码已使用过，请等待下一个验证码，未作任何修改。",
-            "That code was used already; wait for the next one. Nothing changed.",
-        ))),
-        totp::CodeCheck::Wrong => Ok(Some(lang.pick(
-            "验证码不正确，未作任何修改。",
-            "The code is not right; nothing changed.",
-        ))),
+        totp::CodeCheck::Replayed => Ok(Some(
+            lang.pick(
+                "该验证码已使用过，请等待下一个验证码，未作任何修改。",
+                "That code was used already; wait for the next one. Nothing changed.",
+            )
+            .to_owned(),
+        )),
+        totp::CodeCheck::Wrong => Ok(Some(
+            lang.pick(
+                "验证码不正确，未作任何修改。",
+                "The code is not right; nothing changed.",
+            )
+            .to_owned(),
+        )),
     }
 }
 
@@ -185,23 +188,27 @@ pub async fn post_remove(
 ) -> Result<Response, PageError> {
     let now = state.now();
     let address = peer.ip().to_string();
-    let stored = accounts::password_hash_of(&state.db, &user.username)
+    if let Some(refusal) = current_code_refusal(&state, lang, &user, &address, &form.code).await? {
+        return notify(&session, &refusal).await;
+    }
+    match throttle::check_password(&state.db, &user.username, &address, form.password, now)
         .await
         .map_err(internal)?
-        .map(|(_, hash)| hash);
-    // The code first: it is held to the throttle, so the password cannot be guessed here.
-    if let Some(refusal) = current_code_refusal(&state, lang, &user, &address, &form.code).await? {
-        return notify(&session, refusal).await;
-    }
-    if !password::verify(form.password, stored).await {
-        return notify(
-            &session,
-            lang.pick(
-                "密码不正确，身份验证器未移除。",
-                "The password is wrong; the authenticator app was not removed.",
-            ),
-        )
-        .await;
+    {
+        throttle::PasswordCheck::Right => {}
+        throttle::PasswordCheck::Locked(seconds) => {
+            return notify(&session, &throttle::locked_message(lang, seconds)).await;
+        }
+        throttle::PasswordCheck::Wrong => {
+            return notify(
+                &session,
+                lang.pick(
+                    "密码不正确，身份验证器未移除。",
+                    "The password is wrong; the authenticator app was not removed.",
+                ),
+            )
+            .await;
+        }
     }
     totp::remove(&state.db, &user.id).await.map_err(internal)?;
     let actor = audit::Actor::user(&user.id, &user.username, Some(address));
@@ -239,7 +246,7 @@ pub async fn post_recovery_codes(
     let now = state.now();
     let address = peer.ip().to_string();
     if let Some(refusal) = current_code_refusal(&state, lang, &user, &address, &form.code).await? {
-        return notify(&session, refusal).await;
+        return notify(&session, &refusal).await;
     }
     let mut tx = state.db.begin().await.map_err(internal)?;
     let codes = recovery::replace(&mut tx, &user.id, now)

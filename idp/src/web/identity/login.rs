@@ -107,11 +107,7 @@ pub async fn post_login(
         crate::audit::record(&state.db, &actor, change, now).await;
         metrics::counter!(crate::metrics::LOGINS, "outcome" => "locked").increment(1);
         return refuse(
-            if lang.en {
-                format!("Too many failed attempts. Try again in {seconds} s.")
-            } else {
-                format!("登录失败次数过多，请 {seconds} 秒后再试。")
-            },
+            throttle::locked_message(lang, seconds),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }

@@ -19,8 +19,8 @@ use webauthn_rs::prelude::{
 
 use super::login_state;
 use super::throttle;
+use crate::accounts;
 use crate::accounts::second_factor::passkeys;
-use crate::accounts::{self, password};
 use crate::audit;
 use crate::state::AppState;
 use crate::web::auth::PageUser;
@@ -177,27 +177,18 @@ pub async fn post_remove(
     let internal = |e: crate::db::DbError| crate::error::PageError::Internal(e.into());
     let now = state.now();
     let address = peer.ip().to_string();
-    let admission = throttle::admit(&state.db, &user.username, &address, now)
+    let check = throttle::check_password(&state.db, &user.username, &address, form.password, now)
         .await
-        .map_err(internal)?;
-    let stored = accounts::password_hash_of(&state.db, &user.username)
-        .await
-        .map_err(|e| crate::error::PageError::Internal(e.into()))?
-        .map(|(_, hash)| hash);
-    let notice = if matches!(admission, throttle::Admission::Locked(_)) {
-        lang.pick(
-            "失败次数过多，请稍后再试，未作任何修改。",
-            "Too many failed attempts; try again later. Nothing changed.",
-        )
-    } else if !password::verify(form.password, stored).await {
+        .map_err(|e| crate::error::PageError::Internal(e.into()))?;
+    let notice = if let throttle::PasswordCheck::Locked(seconds) = check {
+        throttle::locked_message(lang, seconds)
+    } else if check == throttle::PasswordCheck::Wrong {
         lang.pick(
             "密码不正确，通行密钥未移除。",
             "The password is wrong; the passkey was not removed.",
         )
+        .to_owned()
     } else {
-        throttle::succeeded(&state.db, &user.username, &address, admission, now)
-            .await
-            .map_err(internal)?;
         if passkeys::remove(&state.db, &user.id, &form.credential_id)
             .await
             .map_err(internal)?
@@ -208,6 +199,7 @@ pub async fn post_remove(
             audit::record(&state.db, &actor, change, now).await;
         }
         lang.pick("通行密钥已移除。", "The passkey is removed.")
+            .to_owned()
     };
     session
         .insert(super::account::NOTICE, notice)
@@ -346,11 +338,7 @@ pub async fn post_assertion(
     if let throttle::Admission::Locked(seconds) = admission {
         return Err(Refusal(
             StatusCode::TOO_MANY_REQUESTS,
-            if lang.en {
-                format!("Too many failed attempts. Try again in {seconds} s.")
-            } else {
-                format!("失败次数过多，请 {seconds} 秒后再试。")
-            },
+            throttle::locked_message(lang, seconds),
         ));
     }
     let verified = serde_json::from_str::<PublicKeyCredential>(&form.credential)

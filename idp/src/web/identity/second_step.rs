@@ -247,12 +247,10 @@ async fn check_code(
         .await
         .map_err(internal)?;
     if let throttle::Admission::Locked(seconds) = admission {
-        let message = if lang.en {
-            format!("Too many failed attempts. Try again in {seconds} s.")
-        } else {
-            format!("失败次数过多，请 {seconds} 秒后再试。")
-        };
-        return Ok(Err((message, StatusCode::TOO_MANY_REQUESTS)));
+        return Ok(Err((
+            throttle::locked_message(lang, seconds),
+            StatusCode::TOO_MANY_REQUESTS,
+        )));
     }
     let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let outcome = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -436,12 +434,7 @@ pub async fn post_enrol(
             qr_svg: enrolment.qr_svg,
             secret: enrolment.secret,
             error: Some(match admission {
-                throttle::Admission::Locked(seconds) if lang.en => {
-                    format!("Too many failed attempts. Try again in {seconds} s.")
-                }
-                throttle::Admission::Locked(seconds) => {
-                    format!("失败次数过多，请 {seconds} 秒后再试。")
-                }
+                throttle::Admission::Locked(seconds) => throttle::locked_message(lang, seconds),
                 _ => lang
                     .pick(
                         "验证码不正确，请输入应用中当前显示的 6 位数字。",

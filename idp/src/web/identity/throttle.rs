@@ -229,6 +229,46 @@ pub async fn succeeded(
     tx.commit().await
 }
 
+/// What a locked attempt is told.
+pub fn locked_message(lang: crate::web::lang::Lang, seconds: i64) -> String {
+    if lang.en {
+        format!("Too many failed attempts. Try again in {seconds} s.")
+    } else {
+        format!("失败次数过多，请 {seconds} 秒后再试。")
+    }
+}
+
+/// How a signed-in user's password, typed again to confirm a change, fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Right,
+    Wrong,
+    /// Locked for this many seconds; the password was not checked.
+    Locked(i64),
+}
+
+/// Checks `password` for `username` as a sign-in would be: counted first, forgiven when right.
+pub async fn check_password(
+    db: &Db,
+    username: &str,
+    address: &str,
+    password: String,
+    now: UnixTime,
+) -> Result<PasswordCheck, crate::accounts::AccountError> {
+    let admission = admit(db, username, address, now).await?;
+    if let Admission::Locked(seconds) = admission {
+        return Ok(PasswordCheck::Locked(seconds));
+    }
+    let stored = crate::accounts::password_hash_of(db, username)
+        .await?
+        .map(|(_, hash)| hash);
+    if !crate::accounts::password::verify(password, stored).await {
+        return Ok(PasswordCheck::Wrong);
+    }
+    succeeded(db, username, address, admission, now).await?;
+    Ok(PasswordCheck::Right)
+}
+
 #[cfg(test)]
 mod tests {
     use super::lock_seconds;
