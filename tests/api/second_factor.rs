@@ -268,6 +268,59 @@ async fn wrong_codes_count_toward_the_throttle(backend: Backend) {
     assert_eq!(locked.status(), 429);
 }
 
+/// The failures counted against the test's address (all accounts).
+async fn address_failures(app: &TestApp) -> i64 {
+    let sql =
+        "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_throttle WHERE throttle_key = 'ip:127.0.0.1'";
+    match &app.db {
+        idp::db::Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        idp::db::Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+async fn two_step_sign_ins_leave_nothing_counted(backend: Backend) {
+    let app = app_requiring(backend, vec![Role::BankOfficer]).await;
+    let browser = app.new_browser();
+    app.sign_in(&browser, "bank", idp::demo::DEMO_PASSWORD)
+        .await;
+    let page = page_text(&browser, app.url("/login/enrol")).await;
+    let secret = code_element(&page, "totp-secret");
+    let code = code_at(&secret, app.clock.now());
+    let done = post(
+        &app,
+        &browser,
+        "/login/enrol",
+        "/login/enrol",
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(address_failures(&app).await, 0);
+    for _ in 0..3 {
+        app.clock.advance(30);
+        let again = app.new_browser();
+        app.sign_in(&again, "bank", idp::demo::DEMO_PASSWORD).await;
+        let code = code_at(&secret, app.clock.now());
+        let ok = post(
+            &app,
+            &again,
+            "/login/verify",
+            "/login/verify",
+            &[("code", &code)],
+        )
+        .await;
+        assert_eq!(location(&ok), "/account");
+    }
+    assert_eq!(
+        address_failures(&app).await,
+        0,
+        "right sign-ins count nothing"
+    );
+}
+
 async fn removal_needs_password_and_code(backend: Backend) {
     let app = app_requiring(backend, vec![]).await;
     let browser = app.demo_browser("enterprise").await;
@@ -516,6 +569,7 @@ async fn clients_asking_for_two_factors_get_them(backend: Backend) {
 backend_tests!(
     required_role_enrols_then_needs_codes,
     wrong_codes_count_toward_the_throttle,
+    two_step_sign_ins_leave_nothing_counted,
     removal_needs_password_and_code,
     clients_asking_for_two_factors_get_them,
 );

@@ -175,6 +175,14 @@ async fn complete(
             .map_err(internal)?;
         }
     }
+    if step.step_up_sid.is_none() {
+        // The password's attempt was left counted until now: the sign-in is whole, so it is
+        // taken back, or a day of two-step sign-ins from one office would lock its address.
+        let admitted = throttle::Admission::Admitted { known_since: None };
+        throttle::succeeded(&state.db, &step.username, address, admitted, now)
+            .await
+            .map_err(internal)?;
+    }
     let actor = audit::Actor::user(&step.user_id, &step.username, Some(address.to_owned()));
     let change = audit::Change::new("sign_in", "user", &step.username)
         .outcome("ok")
