@@ -270,8 +270,7 @@ async fn wrong_codes_count_toward_the_throttle(backend: Backend) {
 
 /// The failures counted against the test's address (all accounts).
 async fn address_failures(app: &TestApp) -> i64 {
-    let sql =
-        "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_throttle WHERE throttle_key = 'ip:127.0.0.1'";
+    let sql = "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_throttle WHERE throttle_key = 'ip:127.0.0.1'";
     match &app.db {
         idp::db::Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
         idp::db::Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql)
