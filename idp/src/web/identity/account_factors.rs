@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::login_state;
-use super::second_step::{EnrolPage, RecoveryCodesPage, enrolment};
+use super::second_step::{RecoveryCodesPage, check_code, enrol_page, wrong_enrolment_code};
 use super::throttle;
 use crate::accounts;
 use crate::accounts::second_factor::{self, recovery, totp};
@@ -21,7 +21,7 @@ use crate::error::PageError;
 use crate::state::AppState;
 use crate::web::auth::PageUser;
 use crate::web::lang::Lang;
-use crate::web::pages::{self, PageForm, form_token, render};
+use crate::web::pages::{self, PageForm, render};
 
 fn internal(e: impl Into<anyhow::Error>) -> PageError {
     PageError::Internal(e.into())
@@ -34,31 +34,6 @@ async fn notify(session: &Session, message: &str) -> Result<Response, PageError>
         .await
         .map_err(internal)?;
     Ok(pages::see_other("/account"))
-}
-
-async fn enrol_page(
-    state: &AppState,
-    lang: Lang,
-    csrf: CsrfToken,
-    user: &accounts::User,
-    error: Option<String>,
-) -> Result<Response, PageError> {
-    let enrolment = enrolment(state, &user.id, &user.username).await?;
-    let page = EnrolPage {
-        en: lang.en,
-        csrf_token: form_token(&csrf)?,
-        action: "/account/totp",
-        signing_in: false,
-        qr_svg: enrolment.qr_svg,
-        secret: enrolment.secret,
-        error: error.clone(),
-    };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(render(lang, status, Some(csrf), &page))
 }
 
 pub async fn get_totp(
@@ -81,7 +56,7 @@ pub async fn get_totp(
         )
         .await;
     }
-    enrol_page(&state, lang, csrf, &user, None).await
+    enrol_page(&state, lang, csrf, &user.id, &user.username, false, None).await
 }
 
 #[derive(Deserialize)]
@@ -105,11 +80,8 @@ pub async fn post_totp(
         .await
         .map_err(internal)?
     else {
-        let message = lang.pick(
-            "验证码不正确，请输入应用中当前显示的 6 位数字。",
-            "The code is not right; type the six digits your app shows now.",
-        );
-        return enrol_page(&state, lang, csrf, &user, Some(message.to_owned())).await;
+        let error = Some(wrong_enrolment_code(lang));
+        return enrol_page(&state, lang, csrf, &user.id, &user.username, false, error).await;
     };
     let actor = audit::Actor::user(&user.id, &user.username, Some(address));
     audit::record(
@@ -130,7 +102,8 @@ pub async fn post_totp(
     Ok(render(lang, StatusCode::OK, None, &page))
 }
 
-/// A current code, held to the login throttle. `None` when accepted, else the refusal.
+/// A current code (not a recovery code), held to the login throttle. `None` when accepted,
+/// else the refusal to show.
 async fn current_code_refusal(
     state: &AppState,
     lang: Lang,
@@ -138,38 +111,18 @@ async fn current_code_refusal(
     address: &str,
     code: &str,
 ) -> Result<Option<String>, PageError> {
-    let now = state.now();
-    let admission = throttle::admit(&state.db, &user.username, address, now)
-        .await
-        .map_err(internal)?;
-    if let throttle::Admission::Locked(seconds) = admission {
-        return Ok(Some(throttle::locked_message(lang, seconds)));
-    }
-    match totp::verify(&state.db, &state.sealer, &user.id, code, now)
-        .await
-        .map_err(internal)?
-    {
-        totp::CodeCheck::Accepted => {
-            throttle::succeeded(&state.db, &user.username, address, admission, now)
-                .await
-                .map_err(internal)?;
-            Ok(None)
-        }
-        totp::CodeCheck::Replayed => Ok(Some(
-            lang.pick(
-                "该验证码已使用过，请等待下一个验证码，未作任何修改。",
-                "That code was used already; wait for the next one. Nothing changed.",
-            )
-            .to_owned(),
-        )),
-        totp::CodeCheck::Wrong => Ok(Some(
-            lang.pick(
-                "验证码不正确，未作任何修改。",
-                "The code is not right; nothing changed.",
-            )
-            .to_owned(),
-        )),
-    }
+    Ok(
+        check_code(state, &user.id, &user.username, address, code, false)
+            .await?
+            .err()
+            .map(|refused| {
+                format!(
+                    "{} {}",
+                    refused.message(lang),
+                    lang.pick("未作任何修改。", "Nothing changed.")
+                )
+            }),
+    )
 }
 
 #[derive(Deserialize)]

@@ -43,6 +43,18 @@ impl IntoResponse for Refusal {
 }
 
 impl Refusal {
+    /// The same answer for an unknown user as for one without passkeys.
+    fn no_passkey(lang: Lang) -> Refusal {
+        Refusal(
+            StatusCode::NOT_FOUND,
+            lang.pick(
+                "该账号没有登记通行密钥，请用密码登录。",
+                "This account has no passkey; sign in with the password.",
+            )
+            .into(),
+        )
+    }
+
     fn internal(e: impl std::fmt::Display) -> Refusal {
         tracing::error!(error = %e, "a passkey ceremony failed inside");
         Refusal(
@@ -231,14 +243,7 @@ async fn start_authentication(
         .await
         .map_err(Refusal::internal)?;
     if credentials.is_empty() {
-        return Err(Refusal(
-            StatusCode::NOT_FOUND,
-            lang.pick(
-                "该账号没有登记通行密钥，请用密码登录。",
-                "This account has no passkey; sign in with the password.",
-            )
-            .into(),
-        ));
+        return Err(Refusal::no_passkey(lang));
     }
     let (options, ceremony) = rp
         .start_passkey_authentication(&credentials)
@@ -274,14 +279,7 @@ pub async fn post_sign_in_options(
         .await
         .map_err(Refusal::internal)?;
     let Some(user) = user.filter(|u| !u.disabled) else {
-        return Err(Refusal(
-            StatusCode::NOT_FOUND,
-            lang.pick(
-                "该账号没有登记通行密钥，请用密码登录。",
-                "This account has no passkey; sign in with the password.",
-            )
-            .into(),
-        ));
+        return Err(Refusal::no_passkey(lang));
     };
     start_authentication(&state, lang, &session, &user.id, &user.username, false).await
 }

@@ -224,16 +224,28 @@ pub async fn get_verify(
     let Some(step) = current(&session, state.now()).await.filter(|s| !s.enrol) else {
         return Ok(restart());
     };
+    verify_page(&state, lang, csrf, &step, None).await
+}
+
+/// The second step's page, with the refusal of the last code when there was one.
+async fn verify_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    step: &SecondStep,
+    refused: Option<CodeRefusal>,
+) -> Result<Response, PageError> {
     let page = VerifyPage {
         en: lang.en,
         csrf_token: form_token(&csrf)?,
-        error: None,
+        error: refused.as_ref().map(|r| r.message(lang)),
         factors: second_factor::of(&state.db, &step.user_id)
             .await
             .map_err(internal)?,
         passkeys_here: state.webauthn.is_some(),
     };
-    Ok(render(lang, StatusCode::OK, Some(csrf), &page))
+    let status = refused.map_or(StatusCode::OK, |r| r.status());
+    Ok(render(lang, status, Some(csrf), &page))
 }
 
 #[derive(Deserialize)]
@@ -241,64 +253,81 @@ pub struct CodeForm {
     code: String,
 }
 
-/// Checks a typed code as the throttle allows: an authenticator code (six digits) or a
-/// recovery code. The message to show when it is refused.
-async fn check_code(
+/// Why a typed code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// The throttle holds the account for this many seconds; the code was not checked.
+    Locked(i64),
+    /// Right, but its time step was used already.
+    Replayed,
+    Wrong,
+}
+
+impl CodeRefusal {
+    pub fn message(self, lang: Lang) -> String {
+        match self {
+            CodeRefusal::Locked(seconds) => throttle::locked_message(lang, seconds),
+            CodeRefusal::Replayed => lang
+                .pick(
+                    "该验证码已使用过，请等待应用显示下一个验证码。",
+                    "That code was used already; wait for the next one in your app.",
+                )
+                .to_owned(),
+            CodeRefusal::Wrong => lang
+                .pick("验证码不正确。", "The code is not right.")
+                .to_owned(),
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            CodeRefusal::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+}
+
+/// Checks a typed code as the login throttle allows (counted first, forgiven when right): an
+/// authenticator code (six digits) or, with `recovery_too`, a recovery code.
+pub async fn check_code(
     state: &AppState,
-    lang: Lang,
-    step: &SecondStep,
+    user_id: &str,
+    username: &str,
     address: &str,
     code: &str,
-) -> Result<Result<(), (String, StatusCode)>, PageError> {
+    recovery_too: bool,
+) -> Result<Result<(), CodeRefusal>, PageError> {
     let now = state.now();
-    let admission = throttle::admit(&state.db, &step.username, address, now)
+    let admission = throttle::admit(&state.db, username, address, now)
         .await
         .map_err(internal)?;
     if let throttle::Admission::Locked(seconds) = admission {
-        return Ok(Err((
-            throttle::locked_message(lang, seconds),
-            StatusCode::TOO_MANY_REQUESTS,
-        )));
+        return Ok(Err(CodeRefusal::Locked(seconds)));
     }
     let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let outcome = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        totp::verify(&state.db, &state.sealer, &step.user_id, &digits, now)
+        totp::verify(&state.db, &state.sealer, user_id, &digits, now)
             .await
             .map_err(internal)?
-    } else if recovery::spend(&state.db, &step.user_id, code, now)
-        .await
-        .map_err(internal)?
+    } else if recovery_too
+        && recovery::spend(&state.db, user_id, code, now)
+            .await
+            .map_err(internal)?
     {
         totp::CodeCheck::Accepted
     } else {
         totp::CodeCheck::Wrong
     };
-    if outcome == totp::CodeCheck::Accepted {
-        throttle::succeeded(&state.db, &step.username, address, admission, now)
-            .await
-            .map_err(internal)?;
-        return Ok(Ok(()));
+    match outcome {
+        totp::CodeCheck::Accepted => {
+            throttle::succeeded(&state.db, username, address, admission, now)
+                .await
+                .map_err(internal)?;
+            Ok(Ok(()))
+        }
+        totp::CodeCheck::Replayed => Ok(Err(CodeRefusal::Replayed)),
+        totp::CodeCheck::Wrong => Ok(Err(CodeRefusal::Wrong)),
     }
-    let why = if outcome == totp::CodeCheck::Replayed {
-        "replayed"
-    } else {
-        "wrong"
-    };
-    let actor = audit::Actor::user(&step.user_id, &step.username, Some(address.to_owned()));
-    let change = audit::Change::new("sign_in", "user", &step.username)
-        .outcome("refused")
-        .after(&serde_json::json!({"second_factor": why}));
-    audit::record(&state.db, &actor, change, now).await;
-    metrics::counter!(crate::metrics::LOGINS, "outcome" => "failure").increment(1);
-    let message = if outcome == totp::CodeCheck::Replayed {
-        lang.pick(
-            "该验证码已使用过，请等待应用显示下一个验证码。",
-            "That code was used already; wait for the next one in your app.",
-        )
-    } else {
-        lang.pick("验证码不正确。", "The code is not right.")
-    };
-    Ok(Err((message.to_owned(), StatusCode::UNAUTHORIZED)))
 }
 
 pub async fn post_verify(
@@ -313,7 +342,16 @@ pub async fn post_verify(
         return Ok(restart());
     };
     let address = peer.ip().to_string();
-    match check_code(&state, lang, &step, &address, &form.code).await? {
+    let refused = match check_code(
+        &state,
+        &step.user_id,
+        &step.username,
+        &address,
+        &form.code,
+        true,
+    )
+    .await?
+    {
         Ok(()) => {
             complete(
                 &state,
@@ -323,36 +361,40 @@ pub async fn post_verify(
                 login_state::ONE_TIME_CODE,
             )
             .await?;
-            Ok(onward(&state, &session, &step.return_to).await)
+            return Ok(onward(&state, &session, &step.return_to).await);
         }
-        Err((message, status)) => {
-            let page = VerifyPage {
-                en: lang.en,
-                csrf_token: form_token(&csrf)?,
-                error: Some(message),
-                factors: second_factor::of(&state.db, &step.user_id)
-                    .await
-                    .map_err(internal)?,
-                passkeys_here: state.webauthn.is_some(),
-            };
-            Ok(render(lang, status, Some(csrf), &page))
-        }
+        Err(refused) => refused,
+    };
+    if refused != CodeRefusal::Wrong && refused != CodeRefusal::Replayed {
+        return verify_page(&state, lang, csrf, &step, Some(refused)).await;
     }
+    let why = if refused == CodeRefusal::Replayed {
+        "replayed"
+    } else {
+        "wrong"
+    };
+    let actor = audit::Actor::user(&step.user_id, &step.username, Some(address.clone()));
+    let change = audit::Change::new("sign_in", "user", &step.username)
+        .outcome("refused")
+        .after(&serde_json::json!({"second_factor": why}));
+    audit::record(&state.db, &actor, change, state.now()).await;
+    metrics::counter!(crate::metrics::LOGINS, "outcome" => "failure").increment(1);
+    verify_page(&state, lang, csrf, &step, Some(refused)).await
 }
 
 /// Enrolling an authenticator app: the QR code and a form for the first code.
 #[derive(Template)]
 #[template(path = "totp_enrol.html")]
-pub struct EnrolPage {
-    pub en: bool,
-    pub csrf_token: String,
+struct EnrolPage {
+    en: bool,
+    csrf_token: String,
     /// Where the confirmation code is posted.
-    pub action: &'static str,
+    action: &'static str,
     /// Signing in (the factor is required) rather than on the account page.
-    pub signing_in: bool,
-    pub qr_svg: String,
-    pub secret: String,
-    pub error: Option<String>,
+    signing_in: bool,
+    qr_svg: String,
+    secret: String,
+    error: Option<String>,
 }
 
 /// The recovery codes, shown once.
@@ -364,8 +406,17 @@ pub struct RecoveryCodesPage {
     pub continue_to: String,
 }
 
+/// What a wrong code confirming an enrolment is told.
+pub fn wrong_enrolment_code(lang: Lang) -> String {
+    lang.pick(
+        "验证码不正确，请输入应用中当前显示的 6 位数字。",
+        "The code is not right; type the six digits your app shows now.",
+    )
+    .to_owned()
+}
+
 /// The pending enrolment of `user_id`, started if there is none.
-pub async fn enrolment(
+async fn enrolment(
     state: &AppState,
     user_id: &str,
     username: &str,
@@ -395,17 +446,49 @@ pub async fn get_enrol(
     let Some(step) = current(&session, state.now()).await.filter(|s| s.enrol) else {
         return Ok(restart());
     };
-    let enrolment = enrolment(&state, &step.user_id, &step.username).await?;
+    enrol_page(
+        &state,
+        lang,
+        csrf,
+        &step.user_id,
+        &step.username,
+        true,
+        None,
+    )
+    .await
+}
+
+/// The enrolment page (the pending seed, started if there is none) for signing in or for the
+/// account page, with the refusal of the last code when there was one.
+pub async fn enrol_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: CsrfToken,
+    user_id: &str,
+    username: &str,
+    signing_in: bool,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let enrolment = enrolment(state, user_id, username).await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = EnrolPage {
         en: lang.en,
         csrf_token: form_token(&csrf)?,
-        action: "/login/enrol",
-        signing_in: true,
+        action: if signing_in {
+            "/login/enrol"
+        } else {
+            "/account/totp"
+        },
+        signing_in,
         qr_svg: enrolment.qr_svg,
         secret: enrolment.secret,
-        error: None,
+        error,
     };
-    Ok(render(lang, StatusCode::OK, Some(csrf), &page))
+    Ok(render(lang, status, Some(csrf), &page))
 }
 
 pub async fn post_enrol(
@@ -433,30 +516,12 @@ pub async fn post_enrol(
         }
     };
     let Some(codes) = confirmed else {
-        let enrolment = enrolment(&state, &step.user_id, &step.username).await?;
-        let page = EnrolPage {
-            en: lang.en,
-            csrf_token: form_token(&csrf)?,
-            action: "/login/enrol",
-            signing_in: true,
-            qr_svg: enrolment.qr_svg,
-            secret: enrolment.secret,
-            error: Some(match admission {
-                throttle::Admission::Locked(seconds) => throttle::locked_message(lang, seconds),
-                _ => lang
-                    .pick(
-                        "验证码不正确，请输入应用中当前显示的 6 位数字。",
-                        "The code is not right; type the six digits your app shows now.",
-                    )
-                    .to_owned(),
-            }),
+        let error = match admission {
+            throttle::Admission::Locked(seconds) => throttle::locked_message(lang, seconds),
+            _ => wrong_enrolment_code(lang),
         };
-        return Ok(render(
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(csrf),
-            &page,
-        ));
+        let (user_id, username) = (&step.user_id, &step.username);
+        return enrol_page(&state, lang, csrf, user_id, username, true, Some(error)).await;
     };
     throttle::succeeded(&state.db, &step.username, &address, admission, now)
         .await
